@@ -1,0 +1,143 @@
+"""Embedded Oxigraph backend: ``oxigraph:PATH`` on disk and ``memory:`` in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from pyoxigraph import (
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+)
+
+from kg.sparql import Bindings, bind
+from kg.store import (
+    GraphStore,
+    QueryResult,
+    QuerySyntaxError,
+    SelectResult,
+    StoreError,
+    quads_to_update,
+    register_backend,
+)
+
+
+class OxigraphStore(GraphStore):
+    """Oxigraph through pyoxigraph: every query runs on Oxigraph's own SPARQL engine."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.location = f"oxigraph:{path}" if path else "memory:"
+        self.path = path
+        try:
+            if path is None:
+                self._store = Store()
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = Store(str(path))
+        except OSError as err:
+            reason = str(err)
+            if "lock" in reason.lower():
+                reason = "the store is in use by another process (locked)"
+            raise StoreError(f"cannot open store {self.location}: {reason}") from err
+
+    @property
+    def raw(self) -> Store:
+        """The underlying pyoxigraph store (for benchmarks and the bulk path)."""
+        return self._store
+
+    def replace_graph(self, graph: str, quads: Sequence[Quad]) -> None:
+        # One SPARQL update is one Oxigraph transaction: readers and a crash see the old graph
+        # or the new one, never a mix.
+        self.update(quads_to_update(graph, quads))
+
+    def drop_graph(self, graph: str) -> None:
+        self.update(f"DROP SILENT GRAPH {NamedNode(graph)}")
+
+    def bulk_load(self, path: Path, fmt: RdfFormat | None = None, graph: str | None = None) -> None:
+        try:
+            self._store.bulk_load(
+                path=str(path),
+                format=fmt or RdfFormat.from_extension(path.suffix.lstrip(".")),
+                to_graph=NamedNode(graph) if graph else None,
+            )
+        except SyntaxError as err:
+            raise StoreError(f"{path}: malformed RDF: {err}") from err
+        except (OSError, ValueError) as err:
+            raise StoreError(f"{path}: cannot load: {err}") from err
+
+    def load(self, data: bytes, fmt: RdfFormat, graph: str | None = None) -> None:
+        try:
+            # Parse fully into memory first, then insert in one transaction: a syntax error
+            # half-way through a file leaves the store untouched.
+            from pyoxigraph import parse
+
+            quads = [
+                Quad(q.subject, q.predicate, q.object, NamedNode(graph)) if graph else q
+                for q in parse(data, format=fmt)
+            ]
+            self._store.extend(quads)
+        except SyntaxError as err:
+            raise StoreError(f"malformed RDF ({fmt.name}): {err}") from err
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as err:
+            raise QuerySyntaxError(f"SPARQL update syntax error: {err}") from err
+        except OSError as err:
+            raise StoreError(f"{self.location}: update failed: {err}") from err
+
+    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
+        try:
+            result = self._store.query(bind(sparql, bindings), use_default_graph_as_union=True)
+        except SyntaxError as err:
+            raise QuerySyntaxError(f"SPARQL syntax error: {err}") from err
+        except OSError as err:
+            raise StoreError(f"{self.location}: query failed: {err}") from err
+        if isinstance(result, QueryBoolean):
+            return bool(result)
+        if isinstance(result, QueryTriples):
+            return list(result)
+        assert isinstance(result, QuerySolutions)
+        variables = tuple(v.value for v in result.variables)
+        rows = [tuple(sol[i] for i in range(len(variables))) for sol in result]
+        return SelectResult(variables, rows)
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, NamedNode(graph)))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+
+    def dump(self, out: BinaryIO, fmt: RdfFormat, graph: str | None = None) -> None:
+        if fmt.supports_datasets:
+            if graph:
+                self._store.dump(out, fmt, from_graph=NamedNode(graph))
+            else:
+                self._store.dump(out, fmt)
+        else:
+            if not graph:
+                raise StoreError(f"{fmt.name} holds one graph: name the graph to export")
+            self._store.dump(out, fmt, from_graph=NamedNode(graph))
+
+    def close(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+
+def _open_disk(rest: str) -> GraphStore:
+    if not rest:
+        raise StoreError("oxigraph: needs a directory, e.g. oxigraph:./data/tcmkg")
+    return OxigraphStore(Path(rest).expanduser())
+
+
+register_backend("oxigraph", _open_disk)
+register_backend("memory", lambda _rest: OxigraphStore(None))

@@ -1,0 +1,5 @@
+"""``python -m tcmkg``."""
+
+from tcmkg.cli import main
+
+main()

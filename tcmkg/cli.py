@@ -1,0 +1,96 @@
+"""The ``tcmkg`` command line.
+
+Each group of commands lives in its own module under :mod:`tcmkg.commands` and is listed in
+``COMMAND_MODULES``; a new command is one module plus one line here.
+
+Exit codes: 0 ok, 1 validation failure, 2 usage or runtime error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from kg.store import GraphStore, StoreError, open_store
+from tcmkg.settings import get_settings
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_ERROR = 2
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    name="tcmkg",
+    help="TCM evidence knowledge graph: graded, traceable evidence for herbs, formulas and "
+    "hospital preparations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """TCM evidence knowledge graph: graded, traceable evidence for herbs, formulas and
+    hospital preparations."""
+
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Store location: oxigraph:PATH (default under the user data folder), memory:, "
+        "or sparql:QUERY_URL[;update=UPDATE_URL]. Also TCMKG_STORE.",
+        show_default=False,
+    ),
+]
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    """Print an error message to stderr and exit with ``code``."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def opened_store(location: str | None) -> Iterator[GraphStore]:
+    """Open the store named by ``--store`` (or the settings); exit 2 with the reason on failure."""
+    where = location or get_settings().store_location()
+    try:
+        store = open_store(where)
+    except StoreError as err:
+        fail(str(err))
+    try:
+        yield store
+    except StoreError as err:
+        fail(str(err))
+    finally:
+        store.close()
+
+
+COMMAND_MODULES: tuple[str, ...] = ("tcmkg.commands.store",)
+
+
+def _register_commands() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)

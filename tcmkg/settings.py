@@ -1,0 +1,37 @@
+"""Settings, read from the environment (prefix ``TCMKG_``) or a ``.env`` file.
+
+Every setting has a sensible default, so the product runs with no configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def user_data_dir() -> Path:
+    """The user's data folder for tcmkg (``$XDG_DATA_HOME/tcmkg`` or ``~/.local/share/tcmkg``)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tcmkg"
+
+
+class Settings(BaseSettings):
+    """Product settings; each can be set as ``TCMKG_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="TCMKG_", env_file=".env", extra="ignore")
+
+    store: str = ""  # empty: oxigraph:<user data dir>/store
+    scoring_config: Path | None = None  # TOML file overriding scoring constants
+
+    def store_location(self) -> str:
+        """The store location string to open when ``--store`` is not given."""
+        return self.store or f"oxigraph:{user_data_dir() / 'store'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()
