@@ -25,6 +25,15 @@ class Settings(BaseSettings):
 
     store: str = ""  # empty: oxigraph:<user data dir>/store
     scoring_config: Path | None = None  # TOML file overriding scoring constants
+    # HTTP API (`tcmkg serve`). Write endpoints are disabled while api_key_hash is empty;
+    # make a hash with `tcmkg serve --hash-key`.
+    api_key_hash: str = ""
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    query_timeout_seconds: float = 30.0
+    max_result_rows: int = 100_000
+    max_query_bytes: int = 1_048_576  # SPARQL query/update request bodies
+    max_upload_bytes: int = 104_857_600  # POST /ingest uploads
 
     def store_location(self) -> str:
         """The store location string to open when ``--store`` is not given."""
