@@ -1,0 +1,139 @@
+"""Problems found in input: one catalogue of codes, and a log that collects them.
+
+Readers treat their input as hostile. A bad record does not raise out of a reader: it becomes a
+:class:`Problem` naming the file, the record and the reason, collected in a :class:`ProblemLog`
+that the run summary (and ``problems.jsonl``) reports. Programming errors still raise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from pathlib import Path
+
+
+class Severity(StrEnum):
+    """How bad a problem is: ``error`` loses data (a record or file skipped), ``warning`` not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class ProblemCode(StrEnum):
+    """Catalogue of problem codes; :data:`DESCRIPTIONS` says what each one means."""
+
+    FILE_UNREADABLE = "file.unreadable"
+    FILE_EMPTY = "file.empty"
+    FORMAT_UNKNOWN = "format.unknown"
+    GZIP_INVALID = "gzip.invalid"
+    XML_MALFORMED = "xml.malformed"
+    XML_ENTITY = "xml.entity"
+    JSON_MALFORMED = "json.malformed"
+    ENCODING_INVALID = "encoding.invalid"
+    FIELD_TOO_LARGE = "field.too_large"
+    FIELD_INVALID = "field.invalid"
+    COLUMN_MISSING = "column.missing"
+    RECORD_NO_ID = "record.no_id"
+    RECORD_EMPTY = "record.empty"
+    RECORD_INVALID = "record.invalid"
+    ANNOTATION_INVALID = "annotation.invalid"
+    EXTRACT_FAILED = "extract.failed"
+    RECORD_UNWRITABLE = "record.unwritable"
+
+
+DESCRIPTIONS: dict[ProblemCode, str] = {
+    ProblemCode.FILE_UNREADABLE: "the file could not be opened or read (missing, permissions, I/O)",
+    ProblemCode.FILE_EMPTY: "the file holds no data",
+    ProblemCode.FORMAT_UNKNOWN: "the input format could not be recognised",
+    ProblemCode.GZIP_INVALID: "a .gz file that is not gzip, or a gzip stream that is cut short",
+    ProblemCode.XML_MALFORMED: "XML that is not well-formed or is truncated; records before the "
+    "error are kept, reading resumes at the next record",
+    ProblemCode.XML_ENTITY: "an XML DOCTYPE declaring entities, or a record using them; entities "
+    "are never expanded or fetched, and a record that uses one is skipped",
+    ProblemCode.JSON_MALFORMED: "JSON that does not parse, or does not have the expected shape",
+    ProblemCode.ENCODING_INVALID: "bytes that are not valid UTF-8; the record holding them is "
+    "skipped",
+    ProblemCode.FIELD_TOO_LARGE: "a field or line above the configured size limit; the record is "
+    "skipped",
+    ProblemCode.FIELD_INVALID: "a field whose value cannot be used (e.g. a year that is not a "
+    "year); the field is dropped and the record kept",
+    ProblemCode.COLUMN_MISSING: "a table lacks a required column; no record of it is read",
+    ProblemCode.RECORD_NO_ID: "a record without the identifier its format requires",
+    ProblemCode.RECORD_EMPTY: "a record with neither title nor text",
+    ProblemCode.RECORD_INVALID: "a record whose structure is not what its format requires",
+    ProblemCode.ANNOTATION_INVALID: "a PubTator annotation line that is malformed or whose "
+    "offsets do not match the text; the annotation is dropped, the document kept",
+    ProblemCode.EXTRACT_FAILED: "extraction failed on a record (a bug to report); the record is "
+    "skipped and the run goes on",
+    ProblemCode.RECORD_UNWRITABLE: "a record's graph could not be built (e.g. an identifier the "
+    "graph cannot mint an IRI for); the record is skipped",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: which code, in which file and record, and why.
+
+    ``record`` names the record as a user would find it: ``PMID:123``, ``line 42``,
+    ``row 17 (PMID:123)``, or ``-`` when the problem concerns the whole file.
+    """
+
+    code: str
+    file: str
+    record: str
+    message: str
+    severity: str = Severity.ERROR.value
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.record}: [{self.code}] {self.message}"
+
+
+class ProblemLog:
+    """Collects the problems of one run, in the order found."""
+
+    def __init__(self) -> None:
+        self._problems: list[Problem] = []
+
+    def add(self, problem: Problem) -> Problem:
+        """Record a problem and return it."""
+        self._problems.append(problem)
+        return problem
+
+    def report(
+        self,
+        code: ProblemCode,
+        file: str | Path,
+        record: str,
+        message: str,
+        severity: Severity = Severity.ERROR,
+    ) -> Problem:
+        """Record a problem from its parts (the form readers use) and return it."""
+        return self.add(Problem(code.value, str(file), record, message, severity.value))
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(list(self._problems))
+
+    def __len__(self) -> int:
+        return len(self._problems)
+
+    def __bool__(self) -> bool:
+        return bool(self._problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems of severity ``error`` (data was lost)."""
+        return [p for p in self._problems if p.severity == Severity.ERROR]
+
+    def counts(self) -> dict[str, int]:
+        """Number of problems by code, most frequent first."""
+        return dict(Counter(p.code for p in self._problems).most_common())
+
+    def write_jsonl(self, path: str | Path) -> int:
+        """Write one JSON object per problem to ``path``; return how many were written."""
+        with Path(path).open("w", encoding="utf-8") as out:
+            for problem in self._problems:
+                out.write(json.dumps(asdict(problem), ensure_ascii=False) + "\n")
+        return len(self._problems)
