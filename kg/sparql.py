@@ -11,10 +11,12 @@ not projected).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode
+
+from kg.iri import CurieError, expand
 
 BindValue = NamedNode | Literal
 Bindings = Mapping[str, BindValue | Sequence[BindValue]]
@@ -43,17 +45,9 @@ def _skip_string(text: str, i: int) -> int:
     return len(text)
 
 
-def _outer_where_brace(query: str) -> int:
-    """Index of the ``{`` opening the outermost WHERE group, skipping comments, strings, IRIs.
-
-    For SELECT/ASK/DESCRIBE the first group brace at depth 0 is the WHERE group; for CONSTRUCT
-    the first one is the template, so the WHERE keyword (or the second group) decides.
-    """
+def _code_chars(query: str) -> Iterator[int]:
+    """Indices of the query's characters outside comments, string literals and IRIs."""
     i, n = 0, len(query)
-    upper = query.upper()
-    first_keyword: str | None = None
-    depth = 0
-    seen_template = False
     while i < n:
         c = query[i]
         if c == "#":
@@ -69,11 +63,45 @@ def _outer_where_brace(query: str) -> int:
             if close != -1 and not any(ch.isspace() for ch in query[i + 1 : close]):
                 i = close + 1
                 continue
-        if first_keyword is None:
-            for kw in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                if upper.startswith(kw, i) and (i == 0 or not query[i - 1].isalnum()):
-                    first_keyword = kw
-                    break
+        yield i
+        i += 1
+
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def query_form(query: str) -> str | None:
+    """The form of a SPARQL query (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``).
+
+    None when no query keyword is found (an update, or not SPARQL at all). A remote store
+    needs this to ask the server for the right result format.
+    """
+    upper = query.upper()
+    for i in _code_chars(query):
+        # A keyword is a whole word: not part of a variable (?select), prefix (ask:) or name.
+        if i > 0 and (query[i - 1].isalnum() or query[i - 1] in "_:?$-"):
+            continue
+        for kw in QUERY_FORMS:
+            end = i + len(kw)
+            if upper.startswith(kw, i) and (
+                end >= len(query) or not (query[end].isalnum() or query[end] in "_:-")
+            ):
+                return kw
+    return None
+
+
+def _outer_where_brace(query: str) -> int:
+    """Index of the ``{`` opening the outermost WHERE group, skipping comments, strings, IRIs.
+
+    For SELECT/ASK/DESCRIBE the first group brace at depth 0 is the WHERE group; for CONSTRUCT
+    the first one is the template, so the WHERE keyword (or the second group) decides.
+    """
+    upper = query.upper()
+    first_keyword = query_form(query)
+    depth = 0
+    seen_template = False
+    for i in _code_chars(query):
+        c = query[i]
         if c == "{":
             if depth == 0:
                 if first_keyword == "CONSTRUCT" and not seen_template:
@@ -82,13 +110,11 @@ def _outer_where_brace(query: str) -> int:
                     if not head.endswith("WHERE"):
                         seen_template = True
                         depth += 1
-                        i += 1
                         continue
                 return i
             depth += 1
         elif c == "}":
             depth -= 1
-        i += 1
     raise QueryTextError("no WHERE group in query: cannot bind parameters")
 
 
@@ -122,6 +148,27 @@ def bind(query: str, bindings: Bindings | None) -> str:
         return query
     brace = _outer_where_brace(query)
     return query[: brace + 1] + " " + values_block(bindings) + " " + query[brace + 1 :]
+
+
+def parse_param(text: str) -> tuple[str, BindValue]:
+    """Parse a ``name=value`` query parameter from the command line.
+
+    The value is an IRI when written ``<…>`` or as a CURIE with a known prefix
+    (``MESH:D003920``), else a plain string literal.
+    """
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not name.isidentifier():
+        raise ValueError(f"parameter {text!r} is not of the form name=value")
+    if value.startswith("<") and value.endswith(">") and len(value) > 2:
+        try:
+            return name, NamedNode(value[1:-1])
+        except ValueError as err:
+            raise ValueError(f"parameter {name}: invalid IRI {value}: {err}") from err
+    try:
+        return name, NamedNode(expand(value))
+    except (CurieError, ValueError):
+        return name, Literal(value)
 
 
 def read_query(path: Path) -> str:

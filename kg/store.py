@@ -4,22 +4,25 @@ Locations:
 
 * ``oxigraph:PATH`` — embedded Oxigraph on disk (the default), persistent across runs;
 * ``memory:`` — embedded Oxigraph in memory, for tests and quick experiments;
-* ``sparql:QUERY_URL[;update=UPDATE_URL]`` — any SPARQL 1.1 Query/Update server.
+* ``sparql:QUERY_URL[;update=UPDATE_URL][;graphs=IRI_PREFIX]`` — any SPARQL 1.1
+  Query/Update server (see :mod:`kg.stores.sparql_remote`).
 
 A backend is one module that subclasses :class:`GraphStore` and registers itself with
 :func:`register_backend` under its scheme. Writing a record replaces its named graph in one
-transaction; batches of many records go through the store's bulk path.
+transaction; batches of many records and big files go through the store's bulk path
+(Oxigraph's bulk loader is 3–5× faster than its transactional path on this machine).
 """
 
 from __future__ import annotations
 
 import abc
+import gzip
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse, serialize
 
 from kg.sparql import Bindings
 
@@ -52,6 +55,65 @@ class SelectResult:
 
 QueryResult = SelectResult | bool | list[Triple]
 
+# File extensions the loader accepts (a further ``.gz`` is decompressed on the fly).
+RDF_EXTENSIONS: dict[str, RdfFormat] = {
+    "ttl": RdfFormat.TURTLE,
+    "nt": RdfFormat.N_TRIPLES,
+    "nq": RdfFormat.N_QUADS,
+    "trig": RdfFormat.TRIG,
+    "jsonld": RdfFormat.JSON_LD,
+    "json": RdfFormat.JSON_LD,
+    "rdf": RdfFormat.RDF_XML,
+    "owl": RdfFormat.RDF_XML,
+    "xml": RdfFormat.RDF_XML,
+}
+
+
+def rdf_format_of(path: Path) -> RdfFormat:
+    """The RDF format of a file from its extension (``data.nq.gz`` is N-Quads)."""
+    suffixes = [x.lstrip(".").lower() for x in path.suffixes]
+    if suffixes and suffixes[-1] == "gz":
+        suffixes.pop()
+    ext = suffixes[-1] if suffixes else ""
+    fmt = RDF_EXTENSIONS.get(ext)
+    if fmt is None:
+        known = ", ".join(f".{e}" for e in RDF_EXTENSIONS)
+        raise StoreError(f"{path}: unknown RDF file extension {ext!r} (use one of {known}, +.gz)")
+    return fmt
+
+
+def open_rdf(path: Path) -> BinaryIO:
+    """Open an RDF file for reading, decompressing ``.gz`` files."""
+    try:
+        if path.suffix.lower() == ".gz":
+            return cast(BinaryIO, gzip.open(path, "rb"))
+        return path.open("rb")
+    except OSError as err:
+        raise StoreError(f"{path}: cannot read: {err.strerror or err}") from err
+
+
+def check_rdf(path: Path, fmt: RdfFormat | None = None) -> int:
+    """Parse a whole RDF file without storing it; return its number of triples or quads.
+
+    Raises StoreError naming the file, line and column of the first syntax error. The loader
+    runs this before the bulk path, which is not transactional, so that a malformed file
+    writes nothing.
+    """
+    fmt = fmt or rdf_format_of(path)
+    n = 0
+    with open_rdf(path) as data:
+        try:
+            for _ in parse(data, format=fmt):
+                n += 1
+        except SyntaxError as err:
+            raise StoreError(f"{path}: malformed {fmt.name}: {err.msg}") from err
+        except (OSError, EOFError) as err:
+            # gzip raises these for truncated or corrupt archives.
+            raise StoreError(f"{path}: cannot read: {err}") from err
+        except UnicodeDecodeError as err:
+            raise StoreError(f"{path}: not UTF-8 text: {err}") from err
+    return n
+
 
 def quads_to_update(graph: str, quads: Sequence[Quad]) -> str:
     """A SPARQL Update that atomically replaces ``graph`` with ``quads`` (terms are escaped)."""
@@ -60,6 +122,12 @@ def quads_to_update(graph: str, quads: Sequence[Quad]) -> str:
     if not quads:
         return f"DROP SILENT GRAPH {g}"
     return f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"
+
+
+def _nquads(quads: Iterable[Quad]) -> bytes:
+    data = serialize(quads, format=RdfFormat.N_QUADS)
+    assert data is not None  # serialize returns bytes when given no output
+    return data
 
 
 class GraphStore(abc.ABC):
@@ -86,11 +154,74 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def bulk_load(self, path: Path, fmt: RdfFormat | None = None, graph: str | None = None) -> None:
-        """Load a (large) RDF file through the store's fastest path; not one transaction."""
+        """Load a (large) RDF file through the store's fastest path; not one transaction.
+
+        The file is not checked first: use :meth:`load_file` with ``bulk=True`` for files
+        that may be malformed.
+        """
+
+    def bulk_extend(self, quads: Iterable[Quad]) -> int:
+        """Add many quads through the store's bulk path (not one transaction); return count.
+
+        This is the path for batches of new records; one record is written with
+        :meth:`replace_graph`.
+        """
+        batch: list[Quad] = []
+        n = 0
+        for q in quads:
+            batch.append(q)
+            if len(batch) >= 10_000:
+                n += self.load(_nquads(batch), RdfFormat.N_QUADS)
+                batch.clear()
+        if batch:
+            n += self.load(_nquads(batch), RdfFormat.N_QUADS)
+        return n
+
+    def load_file(self, path: Path, graph: str | None = None, *, bulk: bool = False) -> int:
+        """Load one RDF file (by extension, ``.gz`` accepted); return its number of statements.
+
+        Without ``bulk`` the file is loaded in one transaction. With ``bulk`` it is parsed once
+        to check it, then handed to the store's bulk loader. Either way a malformed file
+        raises StoreError naming it and writes nothing.
+        """
+        fmt = rdf_format_of(path)
+        if bulk:
+            n = check_rdf(path, fmt)
+            if path.suffix.lower() == ".gz":
+                with open_rdf(path) as data:
+                    self._bulk_load_stream(data, fmt, graph, path)
+            else:
+                self.bulk_load(path, fmt, graph)
+            return n
+        with open_rdf(path) as data:
+            try:
+                raw = data.read()
+            except (OSError, EOFError) as err:
+                raise StoreError(f"{path}: cannot read: {err}") from err
+        try:
+            return self.load(raw, fmt, graph)
+        except StoreError as err:
+            raise StoreError(f"{path}: {err}") from err
+
+    def _bulk_load_stream(
+        self, data: BinaryIO, fmt: RdfFormat, graph: str | None, path: Path
+    ) -> None:
+        """Bulk-load from an open stream (a decompressed file); backends may do better."""
+        g = NamedNode(graph) if graph else None
+        try:
+            self.bulk_extend(
+                Quad(q.subject, q.predicate, q.object, g) if g else q
+                for q in parse(data, format=fmt)
+            )
+        except SyntaxError as err:
+            raise StoreError(f"{path}: malformed {fmt.name}: {err.msg}") from err
 
     @abc.abstractmethod
-    def load(self, data: bytes, fmt: RdfFormat, graph: str | None = None) -> None:
-        """Load RDF data in one transaction (all or nothing)."""
+    def load(self, data: bytes, fmt: RdfFormat, graph: str | None = None) -> int:
+        """Load RDF data in one transaction (all or nothing); return the number of statements.
+
+        ``graph`` puts every statement in that named graph (triples and quads alike).
+        """
 
     @abc.abstractmethod
     def update(self, sparql: str) -> None:
@@ -116,9 +247,24 @@ class GraphStore(abc.ABC):
     def named_graphs(self) -> list[str]:
         """IRIs of all named graphs."""
 
-    @abc.abstractmethod
     def dump(self, out: BinaryIO, fmt: RdfFormat, graph: str | None = None) -> None:
-        """Serialise the store (or one graph) to ``out``; triple formats need ``graph``."""
+        """Serialise the store (or one graph) to ``out``; triple formats need ``graph``.
+
+        The generic version streams graph by graph; embedded backends do it natively.
+        """
+        if graph is not None:
+            if fmt.supports_datasets:
+                serialize(self.quads(graph), out, fmt)
+            else:
+                serialize((q.triple for q in self.quads(graph)), out, fmt)
+            return
+        if not fmt.supports_datasets:
+            raise StoreError(f"{fmt.name} holds one graph: name the graph to export")
+        serialize(
+            (q for g in self.named_graphs() for q in self.quads(g)),
+            out,
+            fmt,
+        )
 
     def quads(self, graph: str | None = None) -> Iterator[Quad]:
         """Iterate the quads of the store or of one graph."""

@@ -3,4 +3,5 @@
 A new backend is one module here plus one import line below.
 """
 
+import kg.stores.sparql_remote  # noqa: F401
 from kg.stores import oxigraph  # noqa: F401

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -14,6 +14,7 @@ from pyoxigraph import (
     QueryTriples,
     RdfFormat,
     Store,
+    parse,
 )
 
 from kg.sparql import Bindings, bind
@@ -67,23 +68,44 @@ class OxigraphStore(GraphStore):
                 to_graph=NamedNode(graph) if graph else None,
             )
         except SyntaxError as err:
-            raise StoreError(f"{path}: malformed RDF: {err}") from err
+            raise StoreError(f"{path}: malformed RDF: {err.msg}") from err
         except (OSError, ValueError) as err:
             raise StoreError(f"{path}: cannot load: {err}") from err
 
-    def load(self, data: bytes, fmt: RdfFormat, graph: str | None = None) -> None:
+    def _bulk_load_stream(
+        self, data: BinaryIO, fmt: RdfFormat, graph: str | None, path: Path
+    ) -> None:
+        try:
+            self._store.bulk_load(data, fmt, to_graph=NamedNode(graph) if graph else None)
+        except SyntaxError as err:
+            raise StoreError(f"{path}: malformed RDF: {err.msg}") from err
+        except (OSError, ValueError, EOFError) as err:
+            raise StoreError(f"{path}: cannot load: {err}") from err
+
+    def bulk_extend(self, quads: Iterable[Quad]) -> int:
+        counted = _Counted(quads)
+        try:
+            self._store.bulk_extend(counted)
+        except OSError as err:
+            raise StoreError(f"{self.location}: bulk write failed: {err}") from err
+        return counted.n
+
+    def load(self, data: bytes, fmt: RdfFormat, graph: str | None = None) -> int:
         try:
             # Parse fully into memory first, then insert in one transaction: a syntax error
             # half-way through a file leaves the store untouched.
-            from pyoxigraph import parse
-
+            g = NamedNode(graph) if graph else None
             quads = [
-                Quad(q.subject, q.predicate, q.object, NamedNode(graph)) if graph else q
+                Quad(q.subject, q.predicate, q.object, g) if g else q
                 for q in parse(data, format=fmt)
             ]
-            self._store.extend(quads)
         except SyntaxError as err:
-            raise StoreError(f"malformed RDF ({fmt.name}): {err}") from err
+            raise StoreError(f"malformed {fmt.name}: {err.msg}") from err
+        try:
+            self._store.extend(quads)
+        except OSError as err:
+            raise StoreError(f"{self.location}: write failed: {err}") from err
+        return len(quads)
 
     def update(self, sparql: str) -> None:
         try:
@@ -114,6 +136,13 @@ class OxigraphStore(GraphStore):
             return len(self._store)
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, NamedNode(graph)))
 
+    def quads(self, graph: str | None = None) -> Iterator[Quad]:
+        g = NamedNode(graph) if graph else None
+        for q in self._store.quads_for_pattern(None, None, None, g):
+            # Without a graph, the contract is "every named graph": skip the default graph.
+            if g is not None or isinstance(q.graph_name, NamedNode):
+                yield q
+
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
 
@@ -131,6 +160,19 @@ class OxigraphStore(GraphStore):
     def close(self) -> None:
         if self.path is not None:
             self._store.flush()
+
+
+class _Counted:
+    """An iterable that counts the quads it hands out (bulk_extend consumes it natively)."""
+
+    def __init__(self, quads: Iterable[Quad]) -> None:
+        self._quads = quads
+        self.n = 0
+
+    def __iter__(self) -> Iterator[Quad]:
+        for q in self._quads:
+            self.n += 1
+            yield q
 
 
 def _open_disk(rest: str) -> GraphStore:
