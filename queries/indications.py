@@ -1,0 +1,76 @@
+"""Resolving an indication typed by a user to the set of indication terms a query covers.
+
+A name matches any label of an indication or outcome (``rdfs:label``, ``skos:prefLabel``,
+``skos:altLabel``, in any language) after normalisation: Unicode NFKC, lower case, every run
+of characters that are not letters or digits replaced by one space. The matched terms are
+widened to their synonyms (``skos:exactMatch`` either way) and their narrower terms
+(``skos:broader`` at any depth). A CURIE or IRI is taken as the term itself and widened the
+same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pyoxigraph import Literal, NamedNode
+
+from kg.iri import CurieError, contract, expand
+from kg.store import GraphStore
+from queries.evidence import value_of
+from queries.library import query_text
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+class UnknownIndicationError(LookupError):
+    """No indication or outcome in the store has that name."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndicationTerms:
+    """The query as typed, the terms it matched, and every term it covers (CURIEs)."""
+
+    query: str
+    matched: tuple[str, ...]
+    terms: tuple[str, ...]
+
+
+def normalise(name: str) -> str:
+    """The normal form labels are compared in (same rule as ``indication_terms.rq``)."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def _as_iri(text: str) -> str | None:
+    if text.startswith(("http://", "https://")):
+        return text
+    try:
+        return expand(text)
+    except CurieError:
+        return None
+
+
+def resolve_indication(store: GraphStore, name: str) -> IndicationTerms:
+    """The indication terms covered by ``name``; raises UnknownIndicationError if none."""
+    query = query_text("indication_terms")
+    iri = _as_iri(name.strip())
+    if iri is not None:
+        result = store.select(query, {"root": NamedNode(iri)})
+    else:
+        needle = normalise(name)
+        if not needle:
+            raise UnknownIndicationError(f"empty indication name {name!r}")
+        result = store.select(query, {"needle": Literal(needle)})
+    terms: dict[str, None] = {}
+    roots: dict[str, None] = {}
+    for row in result.dicts():
+        terms[contract(value_of(row["term"]))] = None
+        roots[contract(value_of(row["root"]))] = None
+    if not terms:
+        raise UnknownIndicationError(
+            f"no indication named {name!r} in the store (labels are matched in any language, "
+            "ignoring case and punctuation)"
+        )
+    return IndicationTerms(query=name, matched=tuple(roots), terms=tuple(terms))

@@ -1,0 +1,378 @@
+"""Ranking candidates (herbs, formulas, hospital preparations, compounds) for an indication.
+
+Each row shows two axes separately, then their blend (DESIGN §6, ``docs/scoring.md``):
+
+* **clinical** — belief in *candidate treats indication* from human studies (the indication's
+  synonyms and narrower terms included);
+* **mechanistic** — ``1 − (1 − path support)·(1 − preclinical belief)``: support through
+  compound → target/pathway paths (:mod:`queries.mechanism`) together with direct animal, cell
+  and in-silico evidence for the treatment claim;
+* **score** — ``(w_c·clinical + w_m·mechanistic) × (1 − w_s·safety)``, where *safety* is the
+  noisy-OR of the beliefs of the candidate's harm claims (``causes`` → toxicity,
+  ``contraindicated_in`` → contraindication, ``interacts_with`` → interaction) and, for a
+  formula or preparation, a discounted share of its herbs' harm claims. Safety flags are always
+  listed with the row.
+
+A formula's clinical evidence is its own; its herbs' clinical evidence is never added to it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from kg.iri import contract, expand
+from kg.model import EntityKind, Predicate
+from kg.store import GraphStore
+from kg.terms import KIND_OF_CLASS
+from queries.config import ScoringConfig
+from queries.evidence import CHUNK, fetch_evidence, nodes, value_of
+from queries.indications import IndicationTerms, resolve_indication
+from queries.library import query_text
+from queries.mechanism import MechanismGraph, build_mechanism_graph
+from queries.scoring import (
+    Certainty,
+    ClaimBelief,
+    Evidence,
+    Polarity,
+    certainty,
+    claim_belief,
+    evidence_weight,
+    is_human,
+    polarity,
+)
+
+
+class CandidateKind(StrEnum):
+    """Which kinds of candidate to rank (``--kind``)."""
+
+    HERB = "herb"
+    FORMULA = "formula"
+    PREPARATION = "preparation"
+    COMPOUND = "compound"
+    ALL = "all"
+
+    def entity_kinds(self) -> frozenset[EntityKind]:
+        """The entity kinds this choice covers."""
+        table = {
+            CandidateKind.HERB: {EntityKind.HERB},
+            CandidateKind.FORMULA: {EntityKind.FORMULA},
+            CandidateKind.PREPARATION: {EntityKind.HOSPITAL_PREPARATION},
+            CandidateKind.COMPOUND: {EntityKind.COMPOUND},
+        }
+        return frozenset(table.get(self, set(CANDIDATE_KINDS)))
+
+
+CANDIDATE_KINDS: tuple[EntityKind, ...] = (
+    EntityKind.HERB,
+    EntityKind.FORMULA,
+    EntityKind.HOSPITAL_PREPARATION,
+    EntityKind.COMPOUND,
+)
+
+SAFETY_KIND: dict[Predicate, str] = {
+    Predicate.CAUSES: "toxicity",
+    Predicate.CONTRAINDICATED_IN: "contraindication",
+    Predicate.INTERACTS_WITH: "interaction",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A ranked entity: CURIE, display label, kind (``Herb``, ``Formula`` …)."""
+
+    id: str
+    label: str
+    kind: str
+
+    def to_json(self) -> dict[str, str]:
+        """``{"id", "label", "kind"}``."""
+        return {"id": self.id, "label": self.label, "kind": self.kind}
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyFlag:
+    """A harm claim about a candidate (or, for a formula, about one of its herbs)."""
+
+    kind: str  # toxicity | contraindication | interaction
+    object: str  # CURIE of the adverse effect, condition or drug
+    object_label: str
+    belief: float
+    studies: int  # independent units reporting it
+    via: str | None = None  # the herb it comes from, for a formula or preparation
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form of the flag."""
+        return {
+            "kind": self.kind,
+            "object": {"id": self.object, "label": self.object_label},
+            "belief": self.belief,
+            "studies": self.studies,
+            "via": self.via,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredEvidence:
+    """An evidence item with its weight r, its polarity and the axis it feeds."""
+
+    item: Evidence
+    weight: float
+    polarity: Polarity
+    axis: str  # clinical | preclinical
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form: source, year, design, sample_size, direction, sentence and the scoring."""
+        i = self.item
+        return {
+            "source": i.source,
+            "trials": list(i.trials),
+            "year": i.year,
+            "design": i.design.value,
+            "sample_size": i.sample_size,
+            "species": i.species,
+            "direction": i.direction.value,
+            "negated": i.negated,
+            "hedged": i.hedged,
+            "sentence": i.sentence,
+            "indication": i.object,
+            "weight": self.weight,
+            "counts": "for" if self.polarity is Polarity.FOR else "against",
+            "axis": self.axis,
+        }
+
+
+@dataclass(frozen=True)
+class RankedRow:
+    """One ranked candidate with both axes, the blend, certainty, counts and safety flags."""
+
+    candidate: Candidate
+    clinical: float
+    mechanistic: float
+    score: float
+    certainty: Certainty
+    supporting: int  # independent studies for (direct treatment evidence, any design)
+    contradicting: int  # independent studies against (null, harm, negated)
+    safety: tuple[SafetyFlag, ...]
+    safety_belief: float
+    path_support: float
+    preclinical: float
+    consistency: float | None
+    by_design: dict[str, int]
+    evidence: tuple[ScoredEvidence, ...] = field(repr=False)  # strongest first
+
+    def to_json(self, evidence_limit: int = 3) -> dict[str, Any]:
+        """The row as JSON (names other tools rely on: keep them)."""
+        return {
+            "candidate": self.candidate.to_json(),
+            "clinical": self.clinical,
+            "mechanistic": self.mechanistic,
+            "score": self.score,
+            "certainty": self.certainty.label,
+            "supporting": self.supporting,
+            "contradicting": self.contradicting,
+            "safety": [f.to_json() for f in self.safety],
+            "safety_belief": self.safety_belief,
+            "consistency": self.consistency,
+            "by_design": dict(sorted(self.by_design.items())),
+            "mechanism": {
+                "path_support": self.path_support,
+                "preclinical": self.preclinical,
+            },
+            "top_evidence": [e.to_json() for e in self.evidence[:evidence_limit]],
+        }
+
+
+def entity_info(store: GraphStore, ids: Sequence[str]) -> dict[str, Candidate]:
+    """Kind and label of entities (CURIEs); entities with no project class are left out."""
+    out: dict[str, Candidate] = {}
+    values = nodes(ids)
+    for i in range(0, len(values), CHUNK):
+        result = store.select(query_text("entity_labels"), {"entity": values[i : i + CHUNK]})
+        for row in result.dicts():
+            kind = KIND_OF_CLASS.get(value_of(row.get("class")))
+            if kind is None:
+                continue
+            curie = contract(value_of(row["entity"]))
+            out[curie] = Candidate(curie, value_of(row.get("label")) or curie, kind.value)
+    return out
+
+
+def scored(items: Sequence[Evidence], config: ScoringConfig) -> tuple[ScoredEvidence, ...]:
+    """Items with weight, polarity and axis; supporting first, each side strongest first."""
+    out = [
+        ScoredEvidence(
+            i, evidence_weight(i, config), polarity(i), "clinical" if is_human(i) else "preclinical"
+        )
+        for i in items
+    ]
+    return tuple(sorted(out, key=lambda s: (-int(s.polarity), -s.weight, s.item.source)))
+
+
+@dataclass
+class RankContext:
+    """What one ranking request has computed, reused by explanations."""
+
+    store: GraphStore
+    indication: IndicationTerms
+    config: ScoringConfig
+    mechanism: MechanismGraph
+    direct: dict[str, list[Evidence]]  # candidate -> evidence of its treats claims
+    composition: dict[str, set[str]]  # formula/preparation -> herbs
+
+
+def prepare(store: GraphStore, indication: str, config: ScoringConfig) -> RankContext:
+    """Resolve the indication, fetch its treatment evidence and project its mechanism graph."""
+    terms = resolve_indication(store, indication)
+    direct: dict[str, list[Evidence]] = defaultdict(list)
+    for item in fetch_evidence(store, [Predicate.TREATS], objects=list(terms.terms)):
+        direct[item.subject].append(item)
+    mechanism = build_mechanism_graph(store, terms.terms, config)
+    composition: dict[str, set[str]] = defaultdict(set)
+    for whole, part, data in mechanism.graph.edges(data=True):
+        if data["predicate"] == "has_part":
+            composition[whole].add(part)
+    return RankContext(store, terms, config, mechanism, dict(direct), dict(composition))
+
+
+def safety_flags(
+    ctx: RankContext, ids: Sequence[str], info: dict[str, Candidate]
+) -> dict[str, tuple[list[SafetyFlag], float]]:
+    """Safety flags and combined safety belief of each candidate in ``ids``."""
+    config = ctx.config
+    wholes = [c for c in ids if info[c].kind != EntityKind.COMPOUND.value]
+    herbs = {h for c in wholes for h in ctx.composition.get(c, ())}
+    items = fetch_evidence(ctx.store, list(SAFETY_KIND), subjects=sorted(set(ids) | herbs))
+    claims: dict[tuple[str, Predicate, str], list[Evidence]] = defaultdict(list)
+    for item in items:
+        claims[(item.subject, item.predicate, item.object)].append(item)
+    by_subject: dict[str, list[tuple[Predicate, str, ClaimBelief]]] = defaultdict(list)
+    for (s, p, o), evidence in claims.items():
+        by_subject[s].append((p, o, claim_belief(evidence, config)))
+    labels = entity_info(ctx.store, sorted({o for _, _, o in claims}))
+    out: dict[str, tuple[list[SafetyFlag], float]] = {}
+    for c in ids:
+        flags: list[SafetyFlag] = []
+        miss = 1.0
+        sources = [(c, None, 1.0)] + [
+            (h, h, config.formula_herb_safety_share) for h in sorted(ctx.composition.get(c, ()))
+        ]
+        for subject, via, share in sources:
+            for p, o, belief in by_subject.get(subject, ()):
+                if belief.belief <= 0.0:
+                    continue
+                label = labels[o].label if o in labels else o
+                flags.append(
+                    SafetyFlag(SAFETY_KIND[p], o, label, belief.belief, belief.units_for, via)
+                )
+                miss *= 1.0 - share * belief.belief
+        flags.sort(key=lambda f: (f.via is not None, -f.belief, f.object))
+        out[c] = (flags, 1.0 - miss)
+    return out
+
+
+def build_row(
+    ctx: RankContext, cand: Candidate, flags: list[SafetyFlag], safety_belief: float
+) -> RankedRow:
+    """The ranked row of one candidate, given its safety flags."""
+    config = ctx.config
+    items = ctx.direct.get(cand.id, [])
+    human = [i for i in items if is_human(i)]
+    pre = [i for i in items if not is_human(i)]
+    clinical = claim_belief(human, config).belief
+    preclinical = claim_belief(pre, config).belief
+    paths = ctx.mechanism.support_of(cand.id)
+    mechanistic = 1.0 - (1.0 - paths) * (1.0 - preclinical)
+    overall = claim_belief(items, config)
+    blend = config.clinical_weight * clinical + config.mechanistic_weight * mechanistic
+    return RankedRow(
+        candidate=cand,
+        clinical=clinical,
+        mechanistic=mechanistic,
+        score=blend * (1.0 - config.safety_weight * safety_belief),
+        certainty=certainty(items, config),
+        supporting=overall.units_for,
+        contradicting=overall.units_against,
+        safety=tuple(flags),
+        safety_belief=safety_belief,
+        path_support=paths,
+        preclinical=preclinical,
+        consistency=overall.consistency,
+        by_design=overall.by_design,
+        evidence=scored(items, config),
+    )
+
+
+def _pre_score(ctx: RankContext, cid: str) -> float:
+    """Score before the safety penalty: an upper bound of the final score."""
+    config = ctx.config
+    items = ctx.direct.get(cid, [])
+    clinical = claim_belief([i for i in items if is_human(i)], config).belief
+    pre = claim_belief([i for i in items if not is_human(i)], config).belief
+    mech = 1.0 - (1.0 - ctx.mechanism.support_of(cid)) * (1.0 - pre)
+    return config.clinical_weight * clinical + config.mechanistic_weight * mech
+
+
+def rank_in_context(
+    ctx: RankContext,
+    kind: CandidateKind = CandidateKind.ALL,
+    top: int = 20,
+    min_certainty: Certainty | None = None,
+) -> list[RankedRow]:
+    """Rank the candidates of a prepared context (see :func:`rank_candidates`)."""
+    pool = set(ctx.direct) | {
+        n for n, s in ctx.mechanism.support.items() if s > 0 and n not in ctx.mechanism.targets
+    }
+    info = {c: v for c, v in entity_info(ctx.store, sorted(pool)).items()}
+    wanted = {k.value for k in kind.entity_kinds()}
+    ordered = sorted(
+        ((_pre_score(ctx, c), c) for c, v in info.items() if v.kind in wanted),
+        key=lambda t: (-t[0], t[1]),
+    )
+    rows: list[RankedRow] = []
+    batch = max(2 * top, 50)
+    start = 0
+    # Safety only lowers a score, so once the top rows so far all beat the next pre-safety
+    # score, no later candidate can enter: safety is fetched for as few candidates as possible.
+    while start < len(ordered):
+        chunk = [c for _, c in ordered[start : start + batch]]
+        safety = safety_flags(ctx, chunk, info)
+        for c in chunk:
+            row = build_row(ctx, info[c], *safety[c])
+            if min_certainty is None or row.certainty >= min_certainty:
+                rows.append(row)
+        start += batch
+        rows.sort(key=lambda r: (-r.score, r.candidate.label, r.candidate.id))
+        if start >= len(ordered) or (len(rows) >= top and rows[top - 1].score > ordered[start][0]):
+            break
+    return rows[:top]
+
+
+def rank_candidates(
+    store: GraphStore,
+    indication: str,
+    kind: CandidateKind = CandidateKind.ALL,
+    top: int = 20,
+    min_certainty: Certainty | None = None,
+    config: ScoringConfig | None = None,
+) -> list[RankedRow]:
+    """Candidates for ``indication`` (a name in any language, a CURIE or an IRI), best first.
+
+    Raises :class:`queries.indications.UnknownIndicationError` when no indication has that name.
+    """
+    ctx = prepare(store, indication, config or ScoringConfig())
+    return rank_in_context(ctx, kind, top, min_certainty)
+
+
+def is_curie_or_iri(text: str) -> bool:
+    """Whether ``text`` names an entity by CURIE or IRI rather than by a label."""
+    if text.startswith(("http://", "https://")):
+        return True
+    try:
+        expand(text)
+    except ValueError:
+        return False
+    return True
