@@ -76,7 +76,11 @@ def opened_store(location: str | None) -> Iterator[GraphStore]:
         store.close()
 
 
-COMMAND_MODULES: tuple[str, ...] = ("tcmkg.commands.store",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "tcmkg.commands.store",
+    "tcmkg.commands.validate",
+    "tcmkg.commands.demo",
+)
 
 
 def _register_commands() -> None:

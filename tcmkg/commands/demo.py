@@ -1,0 +1,141 @@
+"""``tcmkg demo``: build the bundled illustrative graph in a fresh store, validate it, show it.
+
+Interim main job until ranking lands: it loads the ontology into its graph, writes the
+illustrative records (:mod:`kg.illustrative`) through the same writer every importer uses,
+validates the result against the SHACL shapes and prints what the store now holds.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from typing import Annotated
+
+import typer
+from pyoxigraph import Literal, NamedNode, RdfFormat
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+import ontologies
+from kg import iri
+from kg.illustrative import VOCABULARY_SOURCE, illustrative_bundles, illustrative_entities
+from kg.model import EntityKind
+from kg.store import GraphStore
+from kg.terms import ENTITY_CLASS
+from kg.validate import validate_store
+from kg.writer import bundle_quads, vocabulary_quads
+from tcmkg.cli import EXIT_INVALID, StoreOption, console, fail, opened_store
+from tcmkg.commands.validate import print_report
+from tcmkg.settings import user_data_dir
+
+# Constant queries with no user input; the class to count is bound as a VALUES parameter.
+COUNT_BY_CLASS = """
+SELECT ?cls (COUNT(DISTINCT ?node) AS ?n) WHERE { ?node a ?cls } GROUP BY ?cls
+"""
+
+
+def default_demo_location() -> str:
+    """The demo's own store, beside (never inside) the user's main store."""
+    return f"oxigraph:{user_data_dir() / 'demo'}"
+
+
+def demo_graphs() -> set[str]:
+    """Named graphs the demo writes; anything else in a store belongs to someone else."""
+    graphs = {iri.ONTOLOGY_GRAPH, iri.vocabulary_graph(VOCABULARY_SOURCE)}
+    graphs.update(iri.graph_iri(b.record.id) for b in illustrative_bundles())
+    return graphs
+
+
+def load_demo(store: GraphStore) -> None:
+    """Write the ontology and the illustrative graph into ``store``, one transaction per graph."""
+    bundles = illustrative_bundles()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("loading illustrative graph", total=len(bundles) + 2)
+        store.load(ontologies.ontology_bytes(), RdfFormat.TURTLE, graph=iri.ONTOLOGY_GRAPH)
+        progress.advance(task)
+        vocabulary = list(vocabulary_quads(illustrative_entities(), VOCABULARY_SOURCE))
+        store.replace_graph(iri.vocabulary_graph(VOCABULARY_SOURCE), vocabulary)
+        progress.advance(task)
+        for bundle in bundles:
+            store.replace_graph(iri.graph_iri(bundle.record.id), bundle_quads(bundle))
+            progress.advance(task)
+
+
+def count_by_class(store: GraphStore, classes: list[str]) -> dict[str, int]:
+    """Distinct nodes typed with each class (0 for a class with none)."""
+    result = store.select(COUNT_BY_CLASS, {"cls": [NamedNode(c) for c in classes]})
+    counts = dict.fromkeys(classes, 0)
+    for row in result.dicts():
+        cls, n = row.get("cls"), row.get("n")
+        if isinstance(cls, NamedNode) and isinstance(n, Literal):
+            counts[cls.value] = int(n.value)
+    return counts
+
+
+def print_statistics(store: GraphStore) -> None:
+    """Quads, graphs, entities by kind, claims and evidence items in the store."""
+    kinds = {kind: ENTITY_CLASS[kind][0] for kind in EntityKind}
+    extra = [iri.term("Claim"), iri.term("EvidenceItem")]
+    counts = count_by_class(store, [*kinds.values(), *extra])
+    table = Table(title=f"illustrative graph in {store.location}", title_justify="left")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("quads", f"{store.count():,}")
+    table.add_row("named graphs", f"{len(store.named_graphs()):,}")
+    for kind, cls in kinds.items():
+        table.add_row(f"  {kind.value}", f"{counts[cls]:,}")
+    table.add_row("claims", f"{counts[extra[0]]:,}")
+    table.add_row("evidence items", f"{counts[extra[1]]:,}")
+    console.print(table)
+
+
+def demo(
+    store: StoreOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Empty the --store even if it holds graphs the demo did not write."
+        ),
+    ] = False,
+) -> None:
+    """Build the bundled illustrative graph in a fresh store, validate it and print statistics."""
+    started = time.perf_counter()
+    location = store or default_demo_location()
+    if store is None:
+        # The default demo store is the demo's own: start it afresh each run.
+        shutil.rmtree(user_data_dir() / "demo", ignore_errors=True)
+    with opened_store(location) as st:
+        foreign = sorted(set(st.named_graphs()) - demo_graphs())
+        if foreign and not force:
+            fail(
+                f"{st.location} holds {len(foreign):,} graph(s) the demo did not write "
+                f"(e.g. {foreign[0]}); the demo empties its store: choose an empty store or "
+                "pass --force"
+            )
+        st.update("CLEAR ALL")
+        console.print(
+            "[bold]tcmkg demo[/] — ILLUSTRATIVE data written by the project (no real studies)",
+            highlight=False,
+        )
+        load_demo(st)
+        report = validate_store(st)
+        print_report(report, console)
+        print_statistics(st)
+        where = st.location
+    console.print(f"done in {time.perf_counter() - started:.1f} s.", highlight=False)
+    if where.startswith("memory:"):
+        console.print(
+            "(a memory: store ends with the command; use --store oxigraph:PATH to keep it)"
+        )
+    console.print("Try next:")
+    console.print(f"  tcmkg validate --store {where}", highlight=False, markup=False)
+    console.print(f"  tcmkg stats --store {where}", highlight=False, markup=False)
+    console.print("  tcmkg --help    (every command)", highlight=False, markup=False)
+    if not report.conforms:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``demo`` to the CLI."""
+    app.command()(demo)
