@@ -1,0 +1,96 @@
+"""The HTTP application: REST resources, the SPARQL 1.1 endpoint, OpenAPI at ``/docs``.
+
+:func:`create_app` opens the store (or takes an open one), reads the limits and the API key
+hash from the settings, and mounts one router per resource listed in :data:`ROUTER_MODULES` —
+a new resource is one module plus one line there.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from api.body_limit import BodySizeLimit
+from api.deps import ApiContext
+from api.jobs import JobRegistry
+from api.label_index import LabelIndex
+from api.query_runner import QueryRunner
+from api.security import parse_key_hash
+from kg.store import GraphStore, QuerySyntaxError, StoreError, open_store
+from tcmkg.settings import Settings, get_settings
+
+ROUTER_MODULES: tuple[str, ...] = (
+    "api.routers.health",
+    "api.routers.sparql",
+    "api.routers.entities",
+    "api.routers.claims",
+)
+
+# Paths whose request bodies are uploads, with the larger upload limit.
+UPLOAD_PATHS = ("/ingest",)
+
+
+def store_kind(store: GraphStore) -> str:
+    """The backend name of a store, without its path or URL (not leaked to clients)."""
+    return store.location.partition(":")[0] or "oxigraph"
+
+
+def create_app(store_location: str | GraphStore, settings: Settings | None = None) -> FastAPI:
+    """The API over a store location (``oxigraph:PATH``, ``memory:``, ``sparql:…``) or store.
+
+    A store given as an object stays open when the app shuts down; one opened from a location
+    is closed. Raises StoreError when the store cannot be opened and KeyHashError when the
+    configured key hash cannot be read.
+    """
+    settings = settings or get_settings()
+    key_hash = parse_key_hash(settings.api_key_hash) if settings.api_key_hash else None
+    owned = isinstance(store_location, str)
+    store = open_store(store_location) if isinstance(store_location, str) else store_location
+    ctx = ApiContext(
+        store=store,
+        settings=settings,
+        runner=QueryRunner(
+            store, timeout=settings.query_timeout_seconds, max_rows=settings.max_result_rows
+        ),
+        labels=LabelIndex(store),
+        jobs=JobRegistry(),
+        key_hash=key_hash,
+        store_kind=store_kind(store),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            store.close()
+
+    app = FastAPI(
+        title="tcmkg",
+        summary="TCM evidence knowledge graph: ranked candidates, evidence, entities, SPARQL",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+
+    def limit_for(path: str) -> int:
+        if path.startswith(UPLOAD_PATHS):
+            return settings.max_upload_bytes
+        return settings.max_query_bytes
+
+    app.add_middleware(BodySizeLimit, limit_for=limit_for)
+
+    @app.exception_handler(QuerySyntaxError)
+    async def _syntax(_request: Request, err: QuerySyntaxError) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=400)
+
+    @app.exception_handler(StoreError)
+    async def _store(_request: Request, err: StoreError) -> JSONResponse:
+        return JSONResponse({"detail": f"store unavailable: {err}"}, status_code=503)
+
+    for name in ROUTER_MODULES:
+        app.include_router(importlib.import_module(name).router)
+    return app

@@ -1,0 +1,148 @@
+"""``GET /claims``: claims by subject, predicate and/or object, with their evidence, paged."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pyoxigraph import Literal, NamedNode
+
+from api.deps import Context
+from api.label_index import load_query
+from api.models import ClaimOut, ClaimPage, ErrorOut, EvidenceOut
+from api.routers.entities import entity_iri
+from kg.iri import PROV, biolink, contract, term
+from kg.model import Predicate
+from kg.sparql import BindValue
+from kg.store import Term
+from kg.terms import DESIGN_OF_IRI, DIRECTION_OF_IRI, PREDICATE_IRI, PREDICATE_OF_IRI
+
+router = APIRouter(tags=["claims"])
+
+MAX_PAGE = 200
+
+
+def predicate_iri(value: str) -> str:
+    """A predicate given as a project name (``treats``) or a CURIE (``biolink:treats``)."""
+    if value in {p.value for p in Predicate}:
+        return PREDICATE_IRI[Predicate(value)]
+    return entity_iri(value)
+
+
+def _literal(o: Term) -> str | None:
+    return o.value if isinstance(o, Literal) else None
+
+
+def _int(o: Term) -> int | None:
+    text = _literal(o)
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _evidence(ev_iri: str, props: list[tuple[str, Term]]) -> EvidenceOut:
+    fields: dict[str, object] = {"id": contract(ev_iri), "trial_ids": []}
+    literal_fields = {
+        term("sentence"): "sentence",
+        term("species"): "species",
+        term("extractionMethod"): "method",
+        term("extractionVersion"): "method_version",
+        term("dose"): "dose",
+        biolink("knowledge_level"): "knowledge_level",
+        biolink("agent_type"): "agent_type",
+    }
+    int_fields = {
+        term("sentenceStart"): "start",
+        term("sentenceEnd"): "end",
+        term("sampleSize"): "sample_size",
+        term("year"): "year",
+    }
+    for pred, o in props:
+        if pred == PROV + "wasDerivedFrom" and isinstance(o, NamedNode):
+            fields["source"] = contract(o.value)
+        elif pred == term("studyDesign") and isinstance(o, NamedNode):
+            design = DESIGN_OF_IRI.get(o.value)
+            fields["design"] = design.value if design else contract(o.value)
+        elif pred == term("direction") and isinstance(o, NamedNode):
+            direction = DIRECTION_OF_IRI.get(o.value)
+            fields["direction"] = direction.value if direction else contract(o.value)
+        elif pred in literal_fields:
+            fields[literal_fields[pred]] = _literal(o)
+        elif pred in int_fields:
+            fields[int_fields[pred]] = _int(o)
+        elif pred in (term("negated"), term("hedged")):
+            fields[pred.rsplit("#", 1)[-1]] = _literal(o) in ("true", "1")
+        elif pred == term("confidence"):
+            text = _literal(o)
+            try:
+                fields["confidence"] = float(text) if text is not None else None
+            except ValueError:
+                fields["confidence"] = None
+        elif pred == term("reportsTrial") and isinstance(o, NamedNode):
+            trials = fields["trial_ids"]
+            assert isinstance(trials, list)
+            trials.append(contract(o.value))
+    fields.setdefault("source", None)
+    fields.setdefault("design", None)
+    fields.setdefault("direction", None)
+    return EvidenceOut.model_validate(fields)
+
+
+@router.get(
+    "/claims",
+    operation_id="list_claims",
+    response_model=ClaimPage,
+    responses={400: {"model": ErrorOut}},
+)
+def list_claims(
+    ctx: Context,
+    subject: Annotated[str | None, Query(description="subject CURIE")] = None,
+    object: Annotated[str | None, Query(description="object CURIE")] = None,
+    predicate: Annotated[
+        str | None, Query(description="treats, inhibits … or a CURIE such as biolink:treats")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> ClaimPage:
+    """Claims matching every given filter, each with all of its evidence items."""
+    bindings: dict[str, BindValue] = {}
+    if subject:
+        bindings["subject"] = NamedNode(entity_iri(subject))
+    if object:
+        bindings["object"] = NamedNode(entity_iri(object))
+    if predicate:
+        bindings["predicate"] = NamedNode(predicate_iri(predicate))
+    # LIMIT and OFFSET are validated integers, not user text, so formatting them in is safe.
+    page_query = load_query("claims.rq") + f"\nLIMIT {limit + 1} OFFSET {offset}"
+    rows = ctx.store.select(page_query, bindings or None).rows
+    more = len(rows) > limit
+    rows = rows[:limit]
+    claims = [r[0] for r in rows if isinstance(r[0], NamedNode)]
+    evidence: dict[str, dict[str, list[tuple[str, Term]]]] = defaultdict(dict)
+    if claims:
+        ev_rows = ctx.store.select(load_query("evidence.rq"), {"claim": claims}).rows
+        for c, ev, p, o in ev_rows:
+            if isinstance(c, NamedNode) and isinstance(ev, NamedNode) and isinstance(p, NamedNode):
+                assert o is not None
+                evidence[c.value].setdefault(ev.value, []).append((p.value, o))
+    items: list[ClaimOut] = []
+    for c, s, p, o in rows:
+        if not (isinstance(c, NamedNode) and isinstance(s, NamedNode)):
+            continue
+        if not (isinstance(p, NamedNode) and isinstance(o, NamedNode)):
+            continue
+        pred = PREDICATE_OF_IRI.get(p.value)
+        items.append(
+            ClaimOut(
+                id=contract(c.value),
+                subject=contract(s.value),
+                predicate=pred.value if pred else contract(p.value),
+                object=contract(o.value),
+                evidence=[_evidence(ev_iri, props) for ev_iri, props in evidence[c.value].items()],
+            )
+        )
+    return ClaimPage(
+        items=items, limit=limit, offset=offset, next_offset=offset + limit if more else None
+    )

@@ -1,0 +1,36 @@
+"""``GET /health``: is the server up, and can it reach its store."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import APIRouter
+
+from api.deps import Context
+from api.models import HealthOut
+from kg.store import StoreError
+
+router = APIRouter(tags=["health"])
+
+
+def _version() -> str:
+    try:
+        return version("tcmkg")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@router.get("/health", operation_id="get_health", response_model=HealthOut)
+def health(ctx: Context) -> HealthOut:
+    """Liveness and store reachability (a trivial ASK against the store)."""
+    try:
+        ctx.store.query("ASK { }")
+        status = "ok"
+    except StoreError:
+        status = "degraded"
+    return HealthOut(
+        status="ok" if status == "ok" else "degraded",
+        store=ctx.store_kind,
+        version=_version(),
+        writes_enabled=ctx.key_hash is not None,
+    )

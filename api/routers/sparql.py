@@ -1,0 +1,296 @@
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint (query for everyone, update with a key).
+
+* query by ``GET ?query=``, by ``POST`` form (``query=``) or by ``POST`` with
+  ``Content-Type: application/sparql-query``; ``default-graph-uri``/``named-graph-uri`` replace
+  the query's own dataset;
+* update by ``POST`` form (``update=``) or ``application/sparql-update``, with the API key;
+* results in the first format of the Accept header that the server writes (SELECT/ASK: JSON,
+  XML, CSV, TSV; CONSTRUCT/DESCRIBE: Turtle, N-Triples, JSON-LD, RDF/XML); unknown parameters
+  (``format=``, ``output=`` that some clients add) are ignored;
+* a syntax error is a 400 carrying the parser's message; the time and result-size limits are
+  503 and 422 with a message naming the setting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+from pyoxigraph import NamedNode
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ApiContext, Context, bearer, check_write_key, presented_key
+from api.models import ErrorOut
+from api.negotiation import GRAPH_TYPES, RESULT_TYPES, negotiate, parse_accept
+from api.query_runner import (
+    Dataset,
+    DatasetUnsupportedError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+    outbound_feature,
+)
+from api.sparql_results import ask_result, graph_result, select_result
+from kg.iri import PREFIXES
+from kg.store import QuerySyntaxError, SelectResult, StoreError
+
+router = APIRouter(tags=["sparql"])
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+DEFAULT_GRAPH = "default-graph-uri"
+NAMED_GRAPH = "named-graph-uri"
+
+_ALL_RESULT_TYPES = sorted(
+    {m for table in (RESULT_TYPES, GRAPH_TYPES) for ms in table.values() for m in ms}
+)
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "malformed request or query (parser's message)"},
+    401: {"model": ErrorOut, "description": "update without the right API key"},
+    403: {"model": ErrorOut, "description": "update while writes are disabled"},
+    406: {"model": ErrorOut, "description": "no acceptable result format"},
+    413: {"model": ErrorOut, "description": "request body too large"},
+    415: {"model": ErrorOut, "description": "unsupported request content type"},
+    422: {"model": ErrorOut, "description": "result larger than TCMKG_MAX_RESULT_ROWS"},
+    503: {"model": ErrorOut, "description": "query time limit reached, or store unavailable"},
+}
+_QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "query results in the negotiated format",
+        "content": {mime: {"schema": {}} for mime in _ALL_RESULT_TYPES},
+    },
+    **_ERRORS,
+}
+_POST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_QUERY_RESPONSES,
+    204: {"description": "update applied"},
+}
+_POST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            FORM: {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "query": {"type": "string"},
+                        "update": {"type": "string"},
+                        DEFAULT_GRAPH: {"type": "array", "items": {"type": "string"}},
+                        NAMED_GRAPH: {"type": "array", "items": {"type": "string"}},
+                    },
+                }
+            },
+            SPARQL_QUERY: {"schema": {"type": "string"}},
+            SPARQL_UPDATE: {"schema": {"type": "string"}},
+        },
+    },
+    "security": [{}, {"ApiKey": []}, {"Bearer": []}],
+}
+
+
+def _bad(detail: str, status: int = 400) -> HTTPException:
+    return HTTPException(status_code=status, detail=detail)
+
+
+@dataclass
+class ProtocolRequest:
+    """The protocol operation a request asks for, whichever way it was sent."""
+
+    query: str | None = None
+    update: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    using_graphs: list[str] = field(default_factory=list)
+
+
+def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = params.get(name, ())
+    if len(values) > 1:
+        raise _bad(f"the {name!r} parameter is given {len(values)} times; give it once")
+    return values[0] if values else None
+
+
+def _graphs(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
+    graphs = list(params.get(name, ()))
+    for graph in graphs:
+        try:
+            NamedNode(graph)
+        except ValueError as err:
+            raise _bad(f"{name} {graph!r} is not an absolute IRI: {err}") from err
+    return graphs
+
+
+def _from_params(params: Mapping[str, Sequence[str]]) -> ProtocolRequest:
+    return ProtocolRequest(
+        query=_single(params, "query"),
+        update=_single(params, "update"),
+        default_graphs=_graphs(params, DEFAULT_GRAPH),
+        named_graphs=_graphs(params, NAMED_GRAPH),
+        using_graphs=list(params.get("using-graph-uri", ()))
+        + list(params.get("using-named-graph-uri", ())),
+    )
+
+
+def _url_params(request: Request) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        params.setdefault(name, []).append(value)
+    return params
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise _bad(f"{what} is not valid UTF-8: {err}") from err
+
+
+def _check_accept_possible(accept: str | None) -> None:
+    # Refuse before evaluating when no format at all could satisfy the client.
+    if not accept:
+        return
+    ranges = parse_accept(accept)
+    if not ranges or any(r.matches(m) for r in ranges for m in _ALL_RESULT_TYPES):
+        return
+    raise _bad(
+        "none of the Accept types can be written; use one of " + ", ".join(_ALL_RESULT_TYPES),
+        406,
+    )
+
+
+def _run_query(ctx: ApiContext, op: ProtocolRequest, accept: str | None) -> Response:
+    assert op.query is not None
+    feature = outbound_feature(op.query)
+    if feature:
+        raise _bad(f"{feature} is disabled on this endpoint: the server does not fetch remote data")
+    try:
+        result = ctx.runner.run(op.query, Dataset(tuple(op.default_graphs), tuple(op.named_graphs)))
+    except QuerySyntaxError as err:
+        raise _bad(str(err)) from err
+    except DatasetUnsupportedError as err:
+        raise _bad(str(err)) from err
+    except ResultTooLargeError as err:
+        raise _bad(str(err), 422) from err
+    except QueryTimeoutError as err:
+        raise _bad(str(err), 503) from err
+    except StoreError as err:
+        raise _bad(f"store unavailable: {err}", 503) from err
+    headers = {"Vary": "Accept"}
+    if isinstance(result, list):
+        chosen_graph = negotiate(accept, GRAPH_TYPES, default=next(iter(GRAPH_TYPES)))
+        if chosen_graph is None:
+            raise _bad("CONSTRUCT/DESCRIBE results are written as " + _mimes(GRAPH_TYPES), 406)
+        fmt, mime = chosen_graph
+        body = graph_result(result, fmt, prefixes=PREFIXES)
+        return Response(body, media_type=mime, headers=headers)
+    chosen = negotiate(accept, RESULT_TYPES, default=next(iter(RESULT_TYPES)))
+    if chosen is None:
+        raise _bad("SELECT/ASK results are written as " + _mimes(RESULT_TYPES), 406)
+    rfmt, mime = chosen
+    if isinstance(result, SelectResult):
+        body = select_result(result.variables, result.rows, rfmt)
+    else:
+        body = ask_result(bool(result), rfmt)
+    return Response(body, media_type=mime, headers=headers)
+
+
+def _mimes(table: Mapping[Any, tuple[str, ...]]) -> str:
+    return ", ".join(m for ms in table.values() for m in ms)
+
+
+def _run_update(ctx: ApiContext, op: ProtocolRequest) -> Response:
+    assert op.update is not None
+    if op.using_graphs:
+        raise _bad("using-graph-uri/using-named-graph-uri are not supported; use USING or WITH")
+    feature = outbound_feature(op.update)
+    if feature:
+        raise _bad(f"{feature} is disabled on this endpoint: the server does not fetch remote data")
+    try:
+        with ctx.write_lock:
+            ctx.store.update(op.update)
+            ctx.wrote()
+    except QuerySyntaxError as err:
+        raise _bad(str(err)) from err
+    except StoreError as err:
+        raise _bad(f"update failed: {err}", 503) from err
+    return Response(status_code=204)
+
+
+@router.get(
+    "/sparql",
+    operation_id="sparql_query",
+    responses=_QUERY_RESPONSES,
+    response_class=Response,
+    summary="SPARQL 1.1 query (GET)",
+)
+async def sparql_get(
+    request: Request,
+    ctx: Context,
+    query: Annotated[str | None, Query(description="SPARQL 1.1 query")] = None,
+    default_graph_uri: Annotated[
+        list[str] | None, Query(alias=DEFAULT_GRAPH, description="default graph IRIs")
+    ] = None,
+    named_graph_uri: Annotated[
+        list[str] | None, Query(alias=NAMED_GRAPH, description="named graph IRIs")
+    ] = None,
+) -> Response:
+    """Run a query sent in the URL. Updates must be POSTed."""
+    params = _url_params(request)
+    if "update" in params:
+        raise _bad("SPARQL Update must be sent with POST, not GET")
+    op = _from_params(params)
+    if op.query is None:
+        raise _bad("missing the 'query' parameter")
+    accept = request.headers.get("accept")
+    _check_accept_possible(accept)
+    return await run_in_threadpool(_run_query, ctx, op, accept)
+
+
+@router.post(
+    "/sparql",
+    operation_id="sparql_post",
+    responses=_POST_RESPONSES,
+    response_class=Response,
+    openapi_extra=_POST_BODY,
+    summary="SPARQL 1.1 query or update (POST)",
+)
+async def sparql_post(request: Request, ctx: Context) -> Response:
+    """Run a query or (with the API key) an update sent in the request body."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    params = _url_params(request)
+    if content_type == FORM:
+        body = _decode(await request.body(), "form body")
+        for name, values in parse_qs(body, keep_blank_values=True).items():
+            params.setdefault(name, []).extend(values)
+        op = _from_params(params)
+    elif content_type in (SPARQL_QUERY, SPARQL_UPDATE):
+        if "query" in params or "update" in params:
+            raise _bad(f"with {content_type} the operation goes in the body, not the URL")
+        op = _from_params(params)
+        text = _decode(await request.body(), "request body")
+        if content_type == SPARQL_QUERY:
+            op.query = text
+        else:
+            op.update = text
+    else:
+        raise _bad(
+            f"unsupported content type {content_type or '(none)'!r}: use {FORM}, "
+            f"{SPARQL_QUERY} or {SPARQL_UPDATE}",
+            415,
+        )
+    if op.query is not None and op.update is not None:
+        raise _bad("a request carries either a query or an update, not both")
+    if op.update is not None:
+        credentials = await bearer(request)
+        check_write_key(ctx, presented_key(request.headers.get("x-api-key"), credentials))
+        return await run_in_threadpool(_run_update, ctx, op)
+    if op.query is None:
+        raise _bad("missing the 'query' (or 'update') parameter")
+    accept = request.headers.get("accept")
+    _check_accept_possible(accept)
+    return await run_in_threadpool(_run_query, ctx, op, accept)
