@@ -40,6 +40,8 @@ class ProblemCode(StrEnum):
     RECORD_EMPTY = "record.empty"
     RECORD_INVALID = "record.invalid"
     ANNOTATION_INVALID = "annotation.invalid"
+    NAME_UNRESOLVED = "name.unresolved"
+    NAME_AMBIGUOUS = "name.ambiguous"
     EXTRACT_FAILED = "extract.failed"
     RECORD_UNWRITABLE = "record.unwritable"
 
@@ -66,6 +68,10 @@ DESCRIPTIONS: dict[ProblemCode, str] = {
     ProblemCode.RECORD_INVALID: "a record whose structure is not what its format requires",
     ProblemCode.ANNOTATION_INVALID: "a PubTator annotation line that is malformed or whose "
     "offsets do not match the text; the annotation is dropped, the document kept",
+    ProblemCode.NAME_UNRESOLVED: "a name in a curated table that no vocabulary entry carries "
+    "(e.g. an unknown herb in a formula composition); the row is skipped",
+    ProblemCode.NAME_AMBIGUOUS: "a name in a curated table that several vocabulary entries "
+    "carry; it is not resolved to one of them and the row is skipped",
     ProblemCode.EXTRACT_FAILED: "extraction failed on a record (a bug to report); the record is "
     "skipped and the run goes on",
     ProblemCode.RECORD_UNWRITABLE: "a record's graph could not be built (e.g. an identifier the "

@@ -128,6 +128,15 @@ def formula_curie(pinyin: str) -> str:
     return f"TCMKG.FORMULA:{slug(pinyin)}"
 
 
+def herb_pinyin_curie(pinyin: str) -> str:
+    """CURIE of a herb that a source names without any Latin name, keyed on its pinyin.
+
+    The ``pinyin-`` key prefix keeps these apart from Latin-keyed herbs, so a later Latin name
+    for the same herb never collides with a different herb's key.
+    """
+    return f"TCMKG.HERB:pinyin-{slug(pinyin)}"
+
+
 def preparation_curie(hospital: str, name: str) -> str:
     """Hospital preparation CURIE: the same name at two hospitals is two preparations."""
     return f"TCMKG.PREP:{slug(hospital)}--{slug(name)}"
