@@ -28,6 +28,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "api.routers.sparql",
     "api.routers.entities",
     "api.routers.claims",
+    "api.routers.candidates",
 )
 
 # Paths whose request bodies are uploads, with the larger upload limit.

@@ -135,3 +135,112 @@ class JobOut(BaseModel):
     summary: dict[str, int] = Field(default_factory=dict)
     problems: list[ProblemOut] = Field(default_factory=list)
     problems_total: int = 0
+
+
+class EntityRef(BaseModel):
+    """An entity named by CURIE and label."""
+
+    id: str
+    label: str
+
+
+class CandidateRef(EntityRef):
+    """A ranked candidate: a herb, formula, hospital preparation or compound."""
+
+    kind: str
+
+
+class SafetyFlagOut(BaseModel):
+    """A harm claim shown beside the score (and lowering it): never hidden."""
+
+    kind: str = Field(description="toxicity | contraindication | interaction")
+    object: EntityRef
+    belief: float
+    studies: int = Field(description="independent studies reporting it")
+    via: str | None = Field(None, description="the herb it comes from, for a formula")
+
+
+class ScoredEvidenceOut(BaseModel):
+    """An evidence item with its weight and whether it counts for or against."""
+
+    source: str
+    trials: list[str]
+    year: int | None
+    design: str
+    sample_size: int | None
+    species: str | None
+    direction: str
+    negated: bool
+    hedged: bool
+    sentence: str | None
+    indication: str
+    weight: float
+    counts: Literal["for", "against"]
+    axis: str = Field(description="clinical | preclinical")
+
+
+class MechanismOut(BaseModel):
+    """The parts of the mechanistic axis."""
+
+    path_support: float
+    preclinical: float
+
+
+class RankedRowOut(BaseModel):
+    """One candidate: both axes apart, their blend, certainty, counts, safety, top evidence."""
+
+    candidate: CandidateRef
+    clinical: float
+    mechanistic: float
+    score: float
+    certainty: str = Field(description="High | Moderate | Low | Very low")
+    supporting: int
+    contradicting: int
+    safety: list[SafetyFlagOut]
+    safety_belief: float
+    consistency: float | None
+    by_design: dict[str, int]
+    mechanism: MechanismOut
+    top_evidence: list[ScoredEvidenceOut]
+
+
+class CandidatesOut(BaseModel):
+    """The ranking of ``tcmkg rank`` for an indication, best first."""
+
+    indication: str
+    kind: str
+    rows: list[RankedRowOut]
+
+
+class IndicationOut(BaseModel):
+    """The indication as asked and the terms it covered."""
+
+    query: str
+    matched: list[EntityRef]
+    terms: list[EntityRef]
+
+
+class PathOut(BaseModel):
+    """One mechanism path candidate → compound → target/pathway → indication."""
+
+    nodes: list[EntityRef]
+    predicates: list[str]
+    weight: float
+
+
+class AgainstOut(BaseModel):
+    """Everything that counts against the candidate."""
+
+    evidence: list[ScoredEvidenceOut]
+    safety: list[SafetyFlagOut]
+
+
+class ExplanationOut(BaseModel):
+    """The explanation of ``tcmkg explain``: evidence, paths, counter-evidence."""
+
+    candidate: CandidateRef
+    indication: IndicationOut
+    score: RankedRowOut
+    evidence: list[ScoredEvidenceOut]
+    paths: list[PathOut]
+    against: AgainstOut

@@ -1,0 +1,114 @@
+"""``GET /candidates`` and ``GET /candidates/{id}/evidence``: ``tcmkg rank`` and ``explain``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query
+
+from api.deps import Context
+from api.models import CandidatesOut, ErrorOut, ExplanationOut, RankedRowOut
+from kg.iri import CurieError
+from queries.config import ScoringConfig, ScoringConfigError, load_config
+from queries.explain import UnknownCandidateError, explain_candidate
+from queries.indications import UnknownIndicationError
+from queries.rank import CandidateKind, rank_candidates
+from queries.scoring import Certainty
+
+router = APIRouter(tags=["candidates"])
+
+MAX_NAME = 300
+_CERTAINTY = {c.label: c for c in Certainty}
+
+IndicationParam = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=MAX_NAME,
+        description="indication by name in any language, CURIE or IRI (e.g. fatigue, MESH:…)",
+    ),
+]
+
+
+def scoring_config(ctx: Context) -> ScoringConfig:
+    """The scoring constants from the settings' TOML file (or the defaults)."""
+    try:
+        return load_config(ctx.settings.scoring_config)
+    except ScoringConfigError as err:
+        raise HTTPException(status_code=503, detail=f"scoring configuration: {err}") from err
+
+
+@router.get(
+    "/candidates",
+    operation_id="rank_candidates",
+    response_model=CandidatesOut,
+    responses={404: {"model": ErrorOut, "description": "no indication of that name"}},
+)
+def candidates(
+    ctx: Context,
+    indication: IndicationParam,
+    kind: Annotated[CandidateKind, Query(description="which candidates to rank")] = (
+        CandidateKind.ALL
+    ),
+    top: Annotated[int, Query(ge=1, le=500)] = 20,
+    min_certainty: Annotated[
+        str | None,
+        Query(description="hide rows below this certainty: High, Moderate, Low, Very low"),
+    ] = None,
+) -> CandidatesOut:
+    """Herbs, formulas, hospital preparations (or compounds) for an indication, best first."""
+    floor: Certainty | None = None
+    if min_certainty is not None:
+        if min_certainty not in _CERTAINTY:
+            raise HTTPException(
+                status_code=422,
+                detail=f"min_certainty must be one of {', '.join(_CERTAINTY)}",
+            )
+        floor = _CERTAINTY[min_certainty]
+    try:
+        rows = rank_candidates(
+            ctx.store,
+            indication,
+            kind=kind,
+            top=top,
+            min_certainty=floor,
+            config=scoring_config(ctx),
+        )
+    except UnknownIndicationError as err:
+        raise HTTPException(status_code=404, detail=str(err)) from err
+    except (CurieError, ValueError) as err:
+        raise HTTPException(status_code=404, detail=f"indication {indication!r}: {err}") from err
+    return CandidatesOut(
+        indication=indication,
+        kind=kind.value,
+        rows=[RankedRowOut.model_validate(r.to_json()) for r in rows],
+    )
+
+
+@router.get(
+    "/candidates/{candidate_id:path}/evidence",
+    operation_id="explain_candidate",
+    response_model=ExplanationOut,
+    responses={
+        404: {"model": ErrorOut, "description": "unknown or ambiguous candidate or indication"}
+    },
+)
+def evidence(
+    ctx: Context,
+    candidate_id: Annotated[
+        str,
+        Path(
+            max_length=MAX_NAME,
+            description="candidate CURIE (e.g. TCMKG.HERB:astragali-radix) or unambiguous name",
+        ),
+    ],
+    indication: IndicationParam,
+) -> ExplanationOut:
+    """Why a candidate ranks where it does: evidence, mechanism paths, what argues against it."""
+    try:
+        explanation = explain_candidate(ctx.store, candidate_id, indication, scoring_config(ctx))
+    except (UnknownCandidateError, UnknownIndicationError) as err:
+        raise HTTPException(status_code=404, detail=str(err)) from err
+    except (CurieError, ValueError) as err:
+        raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
+    return ExplanationOut.model_validate(explanation.to_json())
