@@ -40,6 +40,7 @@ class GuardedStream:
     def __init__(self, raw: BinaryIO, *, gzipped: bool) -> None:
         self._raw = raw
         self.gzipped = gzipped
+        self._error: InputError | None = None
 
     def _failed(self, exc: BaseException) -> InputError:
         if self.gzipped:
@@ -49,11 +50,34 @@ class GuardedStream:
         return InputError(ProblemCode.FILE_UNREADABLE, f"read failed: {exc}")
 
     def read(self, size: int = -1) -> bytes:
-        """Read up to ``size`` bytes (all when negative)."""
-        try:
-            return self._raw.read(size)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise self._failed(exc) from exc
+        """Read up to ``size`` bytes (all when negative).
+
+        When the stream breaks part-way, the bytes before the break are returned first and the
+        error is raised on the next call, so that a reader keeps every record before a cut.
+        """
+        if self._error is not None:
+            raise self._error
+        if not self.gzipped:
+            try:
+                return self._raw.read(size)
+            except OSError as exc:
+                raise self._failed(exc) from exc
+        pieces: list[bytes] = []
+        wanted = size if size >= 0 else None
+        got = 0
+        while wanted is None or got < wanted:
+            try:
+                piece = self._raw.read1(_CHUNK if wanted is None else wanted - got)  # type: ignore[attr-defined]
+            except (OSError, EOFError, zlib.error) as exc:
+                self._error = self._failed(exc)
+                if not pieces:
+                    raise self._error from exc
+                break
+            if not piece:
+                break
+            pieces.append(piece)
+            got += len(piece)
+        return b"".join(pieces)
 
     def readline(self, size: int = -1) -> bytes:
         """Read one line, at most ``size`` bytes of it when ``size`` is positive."""

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
@@ -249,9 +250,9 @@ def test_empty_file_is_reported_by_every_reader(tmp_path: Path, fmt: str) -> Non
 def test_gz_that_is_not_gzip_and_gzip_cut_short(tmp_path: Path) -> None:
     fake = tmp_path / "fake.xml.gz"
     fake.write_text(_xml(_article(99000901)))
-    full = gzip.compress(
-        (_xml(*(_article(99000910 + i) for i in range(40))) + "</PubmedArticleSet>").encode()
-    )
+    # Hashes as abstracts compress poorly, so half the compressed bytes hold many records.
+    articles = (_article(99000910 + i, sha256(bytes([i])).hexdigest() * 8) for i in range(40))
+    full = gzip.compress((_xml(*articles) + "</PubmedArticleSet>").encode())
     cut = tmp_path / "cut.xml.gz"
     cut.write_bytes(full[: len(full) // 2])
     good = tmp_path / "good.tsv"
