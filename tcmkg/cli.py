@@ -78,6 +78,7 @@ def opened_store(location: str | None) -> Iterator[GraphStore]:
 
 COMMAND_MODULES: tuple[str, ...] = (
     "tcmkg.commands.store",
+    "tcmkg.commands.serve",
     "tcmkg.commands.validate",
     "tcmkg.commands.demo",
 )
