@@ -275,6 +275,10 @@ def pinyin_labels(spaced: str, *, preferred: bool = True) -> list[Label]:
         Label(spaced.title(), PINYIN),
         Label(unspaced.capitalize(), PINYIN),
     ]
+    if "ü" in spaced:
+        # Keyboards and databases write ü as v (nvzhenzi) or drop the dots (nuzhenzi).
+        for plain in (spaced.replace("ü", "v"), spaced.replace("ü", "u")):
+            forms += [Label(plain, PINYIN), Label(plain.replace(" ", ""), PINYIN)]
     return list(dict.fromkeys(forms))
 
 
@@ -493,14 +497,27 @@ ENTITY_FILES: tuple[tuple[str, RowReader], ...] = (
 )
 
 
+def chinese_herb_names(vocabulary: Vocabulary) -> dict[str, str]:
+    """Chinese herb name → herb id, for the composition and constituent cells.
+
+    The ChP name of each herb first; then any other Chinese name that belongs to exactly one
+    herb (代赭石 for 赭石, 神曲 for 六神曲). A name shared by several herbs (乌头) is left out,
+    so a cell using it is reported rather than silently resolved.
+    """
+    herbs = vocabulary.by_kind(EntityKind.HERB)
+    names = {x.text: e.id for e in herbs for x in e.labels if x.lang == ZH and x.preferred}
+    owners: dict[str, set[str]] = {}
+    for e in herbs:
+        for x in e.labels:
+            if x.lang == ZH and not x.preferred and x.text not in names:
+                owners.setdefault(x.text, set()).add(e.id)
+    names.update({text: ids.pop() for text, ids in owners.items() if len(ids) == 1})
+    return names
+
+
 def load_file(vocabulary: Vocabulary, path: Path, reader: RowReader) -> int:
     """Load one seed file into ``vocabulary``; returns the number of rows loaded."""
-    herb_by_chinese = {
-        label.text: e.id
-        for e in vocabulary.by_kind(EntityKind.HERB)
-        for label in e.labels
-        if label.lang == ZH and label.preferred
-    }
+    herb_by_chinese = chinese_herb_names(vocabulary)
     loaded = 0
     for line, row in read_rows(path, vocabulary.problems):
         try:
