@@ -53,6 +53,7 @@ class CandidateKind(StrEnum):
     FORMULA = "formula"
     PREPARATION = "preparation"
     COMPOUND = "compound"
+    TCM = "tcm"  # herbs, formulas and preparations: the default, compounds only on request
     ALL = "all"
 
     def entity_kinds(self) -> frozenset[EntityKind]:
@@ -63,6 +64,8 @@ class CandidateKind(StrEnum):
             CandidateKind.PREPARATION: {EntityKind.HOSPITAL_PREPARATION},
             CandidateKind.COMPOUND: {EntityKind.COMPOUND},
         }
+        if self is CandidateKind.TCM:
+            return frozenset(CANDIDATE_KINDS) - {EntityKind.COMPOUND}
         return frozenset(table.get(self, set(CANDIDATE_KINDS)))
 
 
@@ -318,7 +321,7 @@ def _pre_score(ctx: RankContext, cid: str) -> float:
 
 def rank_in_context(
     ctx: RankContext,
-    kind: CandidateKind = CandidateKind.ALL,
+    kind: CandidateKind = CandidateKind.TCM,
     top: int = 20,
     min_certainty: Certainty | None = None,
 ) -> list[RankedRow]:
@@ -354,7 +357,7 @@ def rank_in_context(
 def rank_candidates(
     store: GraphStore,
     indication: str,
-    kind: CandidateKind = CandidateKind.ALL,
+    kind: CandidateKind = CandidateKind.TCM,
     top: int = 20,
     min_certainty: Certainty | None = None,
     config: ScoringConfig | None = None,

@@ -81,6 +81,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "tcmkg.commands.serve",
     "tcmkg.commands.validate",
     "tcmkg.commands.demo",
+    "tcmkg.commands.rank",
 )
 
 
