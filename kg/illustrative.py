@@ -561,13 +561,22 @@ def _table() -> RecordBundle:
 
 
 def _catalogue() -> RecordBundle:
-    def item(design: StudyDesign, dose: str | None = None) -> EvidenceItem:
-        return _evidence(CATALOGUE, None, None, design, Direction.UNKNOWN, dose=dose)
+    def item(
+        design: StudyDesign, dose: str | None = None, agent: AgentType = AgentType.MANUAL_AGENT
+    ) -> EvidenceItem:
+        return _evidence(
+            CATALOGUE, None, None, design, Direction.UNKNOWN, dose=dose, agent_type=agent
+        )
 
     claims = (
         _claim(PREPARATION, Predicate.HAS_PART, HUANGQI, item(StudyDesign.OTHER, "30 g")),
         _claim(PREPARATION, Predicate.HAS_PART, SHANYAO, item(StudyDesign.OTHER, "15 g")),
-        _claim(PREPARATION, Predicate.TREATS, T2DM, item(StudyDesign.UNKNOWN)),
+        _claim(
+            PREPARATION,
+            Predicate.TREATS,
+            T2DM,
+            item(StudyDesign.UNKNOWN, agent=AgentType.NOT_PROVIDED),
+        ),
         _claim(
             PREPARATION, Predicate.CONTRAINDICATED_IN, HYPOGLYCEMIA, item(StudyDesign.TRADITIONAL)
         ),
