@@ -28,6 +28,8 @@ def nct_curies_in(*texts: str) -> tuple[str, ...]:
     """NCT CURIEs of every registration number mentioned in ``texts``, first mention first."""
     found: dict[str, None] = {}
     for text in texts:
+        if "NCT" not in text:  # cheap test first: most texts cite no trial
+            continue
         for match in _NCT_IN_TEXT.finditer(text):
             found[f"NCT:{match.group(0)}"] = None
     return tuple(found)

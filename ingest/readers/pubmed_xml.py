@@ -44,7 +44,6 @@ _PMID_IN_BYTES = re.compile(rb"<PMID[^>]*>\s*(\d{1,9})\s*</PMID>")
 # Tokens of a DOCTYPE's internal subset: quoted strings and comments may hold "]>".
 _SUBSET_TOKEN = re.compile(rb"\"[^\"]*\"|'[^']*'|<!--.*?-->|\]\s*>|[^\"'\]<]+|.", re.DOTALL)
 _YEAR = re.compile(r"\b(\d{4})\b")
-_WHITESPACE = re.compile(r"\s+")
 
 
 class _RecordError(Exception):
@@ -342,8 +341,7 @@ def _text(element: etree._Element | None) -> str:
     """Text of an element and its inline markup (<i>, <sup> …), whitespace collapsed."""
     if element is None:
         return ""
-    text = "".join(str(piece) for piece in element.itertext())
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join("".join(str(piece) for piece in element.itertext()).split())
 
 
 def _document(path: Path, article: etree._Element, index: int, limits: ReaderLimits) -> Document:
