@@ -95,6 +95,9 @@ def name_tokens(text: str) -> list[str]:
     NFKC first, so full-width letters (ＡＢＣ) and compatibility forms fold to plain ones; then
     NFKD and dropping combining marks removes pinyin tone marks (huáng → huang, lǜ → lu).
     """
+    if text.isascii():
+        # Most names are plain ASCII; they need no Unicode folding (the common, fast case).
+        return [t for t in _SEPARATORS.split(text.lower()) if t]
     text = unicodedata.normalize("NFKC", text)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))

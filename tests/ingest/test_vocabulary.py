@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Literal
 
 from ingest.vocabulary import Vocabulary, load_seed, normalise_name
 from ingest.vocabulary.loader import (
@@ -180,7 +181,11 @@ def test_vocabulary_writes_as_rdf(seed: Vocabulary) -> None:
     herbs = seed.by_kind(EntityKind.HERB)[:5]
     quads = list(vocabulary_quads(herbs, "seed"))
     assert quads
-    assert any(q.object.value == "黄芪" for q in quads)
+    chinese = [
+        q.object for q in quads if isinstance(q.object, Literal) and q.object.value == "黄芪"
+    ]
+    assert chinese
+    assert chinese[0].language == "zh"
 
 
 # --- the loader on small files it is given ----------------------------------------------
