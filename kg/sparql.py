@@ -90,6 +90,23 @@ def query_form(query: str) -> str | None:
     return None
 
 
+def paged_query(query: str, limit: int, offset: int) -> str:
+    """One page of an ordered SELECT, as a sub-query so that any server can page deep.
+
+    Virtuoso refuses ``ORDER BY … LIMIT … OFFSET`` beyond 10,000 sorted rows but pages a
+    sub-query that holds the ``ORDER BY``; embedded Oxigraph reads both the same way.
+    """
+    upper = query.upper()
+    start = next(
+        (i for i in _code_chars(query) if upper.startswith("SELECT", i)),
+        None,
+    )
+    if start is None:
+        raise QueryTextError("only SELECT queries can be paged")
+    prologue, body = query[:start], query[start:]
+    return f"{prologue}SELECT * WHERE {{ {{\n{body}\n}} }} LIMIT {int(limit)} OFFSET {int(offset)}"
+
+
 def _outer_where_brace(query: str) -> int:
     """Index of the ``{`` opening the outermost WHERE group, skipping comments, strings, IRIs.
 

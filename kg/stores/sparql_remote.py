@@ -44,7 +44,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from kg.sparql import Bindings, bind, query_form
+from kg.sparql import Bindings, bind, paged_query, query_form
 from kg.store import (
     GraphStore,
     QueryResult,
@@ -277,14 +277,14 @@ class SparqlStore(GraphStore):
             offset = 0
             while True:
                 # Paged in a fixed order: servers cap the rows of one result.
-                page = self.select(
-                    "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s ?p ?o "
-                    f"LIMIT {PAGE} OFFSET {offset}",
-                    {"g": g},
+                # Bound before paging: the binding belongs inside the ordered sub-query.
+                ordered = bind(
+                    "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s ?p ?o", {"g": g}
                 )
-                for s, p, o in page.rows:
+                page = self.select(paged_query(ordered, PAGE, offset))
+                for row in page.dicts():
+                    s, p, o = row["s"], row["p"], row["o"]
                     assert isinstance(s, NamedNode | BlankNode) and isinstance(p, NamedNode)
-                    assert o is not None
                     yield Quad(s, p, o, g)
                 if len(page.rows) < PAGE:
                     break

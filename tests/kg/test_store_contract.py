@@ -220,3 +220,18 @@ def test_malformed_file_writes_nothing(store: GraphStore, tmp_path: Path, bulk: 
     with pytest.raises(StoreError, match=r"broken\.nq.*line 501"):
         store.load_file(bad, bulk=bulk)
     assert store.count() == before
+
+
+def test_a_graph_larger_than_a_result_page_reads_back_whole(store: GraphStore) -> None:
+    # A table record can hold more quads than one server response allows (Virtuoso: 10,000).
+    graph = iri.graph_iri("TCMKG.TABLE:contract/large")
+    g = NamedNode(graph)
+    quads = {
+        Quad(
+            NamedNode(f"{iri.ID}compound/c{i}"), NamedNode(iri.RDFS + "label"), Literal(f"c{i}"), g
+        )
+        for i in range(12_500)
+    }
+    store.replace_graph(graph, list(quads))
+    assert store.count(graph) == len(quads)
+    assert set(store.quads(graph)) == quads
