@@ -41,6 +41,7 @@ STEPHANIA = herb_curie("Stephaniae Tetrandrae Radix")
 ARISTOLOCHIA = herb_curie("Aristolochiae Fangchi Radix")
 FATIGUE = own_curie("TCMKG.DISEASE", "illustrative fatigue")
 OEDEMA = own_curie("TCMKG.DISEASE", "illustrative oedema")
+KIDNEY = own_curie("TCMKG.DISEASE", "illustrative kidney injury")
 
 HERBS = (
     Entity(
@@ -80,6 +81,7 @@ HERBS = (
     ),
     Entity(FATIGUE, EntityKind.DISEASE, "illustrative fatigue"),
     Entity(OEDEMA, EntityKind.DISEASE, "illustrative oedema"),
+    Entity(KIDNEY, EntityKind.DISEASE, "illustrative kidney injury"),
 )
 
 
@@ -145,7 +147,7 @@ def bundles() -> list[RecordBundle]:
         ),
         RecordBundle(
             _doc(3, 2015),
-            entities=(HERBS[1], HERBS[2], HERBS[4]),
+            entities=(HERBS[1], HERBS[2], HERBS[4], HERBS[5]),
             claims=(
                 Claim(
                     STEPHANIA,
@@ -157,6 +159,19 @@ def bundles() -> list[RecordBundle]:
                             design=StudyDesign.ANIMAL,
                             direction=Direction.BENEFIT,
                             species="rat",
+                            year=2015,
+                        ),
+                    ),
+                ),
+                Claim(
+                    STEPHANIA,
+                    Predicate.CAUSES,
+                    KIDNEY,
+                    (
+                        EvidenceItem(
+                            "TCMKG.DOC:api-test-3",
+                            design=StudyDesign.CASE_REPORT,
+                            direction=Direction.HARM,
                             year=2015,
                         ),
                     ),
