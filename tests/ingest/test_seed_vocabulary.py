@@ -21,7 +21,6 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import shared_data
 
 from ingest.vocabulary import load_seed, normalise_name
 from ingest.vocabulary.loader import (
@@ -34,6 +33,7 @@ from ingest.vocabulary.loader import (
     split_list,
 )
 from ingest.vocabulary.names import name_tokens
+from tests.conftest import shared_data
 
 csv.field_size_limit(sys.maxsize)
 
