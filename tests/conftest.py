@@ -15,6 +15,10 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("TCMKG_SHARED_DATA", REPO.parent / "shared" / "data"))
 IN_CI = os.environ.get("CI") == "true"
 
+# The Virtuoso server fixture (remote-store contract tests). pytest accepts plugin lists only
+# in the top-level conftest.
+pytest_plugins = ["tests.virtuoso"]
+
 
 def shared_data(*parts: str) -> Path:
     """Path into ../shared/data, or skip the test (saying why) when it is absent."""
