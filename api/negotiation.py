@@ -100,15 +100,19 @@ def negotiate(
 ) -> tuple[F, str] | None:
     """The format (and Content-Type) for an Accept header; None when nothing offered fits.
 
-    No Accept header, or only wildcards, gives ``default``.
+    No Accept header, or a wildcard, gives ``default``; a header whose every type is refused
+    (``q=0``) or unknown gives None.
     """
-    ranges = parse_accept(accept)
-    if not ranges:
+    if not accept or not accept.strip():
         return default, table[default][0]
+    ranges = parse_accept(accept)
     for media in ranges:
         if media.type in ("*/*", "*"):
             return default, table[default][0]
         for fmt, mimes in table.items():
-            if any(media.matches(m) for m in mimes):
-                return fmt, mimes[0]
+            matched = next((m for m in mimes if media.matches(m)), None)
+            if matched is not None:
+                # An exact type is answered as asked (application/json stays so); a type
+                # wildcard gets the format's own type when that is covered.
+                return fmt, mimes[0] if media.matches(mimes[0]) else matched
     return None

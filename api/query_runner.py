@@ -19,7 +19,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Triple
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QuerySolution,
+    QuerySolutions,
+    QueryTriples,
+    Triple,
+)
 
 from kg.store import GraphStore, QueryResult, QuerySyntaxError, SelectResult, StoreError
 from kg.stores.oxigraph import OxigraphStore
@@ -182,6 +189,11 @@ class QueryRunner:
         elif not names_own_dataset(query):
             # The product's convention: the default graph is the union of all record graphs.
             options["use_default_graph_as_union"] = True
+        # pyoxigraph's result iterators may only be dropped by the thread that made them; an
+        # error raised from here travels to the request thread with this frame in its
+        # traceback, so the references are cleared here, in this thread, on every exit.
+        result: QuerySolutions | QueryBoolean | QueryTriples | None = None
+        solution: QuerySolution | None = None
         try:
             result = store.raw.query(query, **options)
             if isinstance(result, QueryBoolean):
@@ -204,3 +216,6 @@ class QueryRunner:
             raise QuerySyntaxError(str(err)) from err
         except OSError as err:
             raise StoreError(f"query failed: {err}") from err
+        finally:
+            result = None
+            solution = None

@@ -152,10 +152,10 @@ def _decode(body: bytes, what: str) -> str:
 
 def _check_accept_possible(accept: str | None) -> None:
     # Refuse before evaluating when no format at all could satisfy the client.
-    if not accept:
+    if not accept or not accept.strip():
         return
     ranges = parse_accept(accept)
-    if not ranges or any(r.matches(m) for r in ranges for m in _ALL_RESULT_TYPES):
+    if any(r.matches(m) for r in ranges for m in _ALL_RESULT_TYPES):
         return
     raise _bad(
         "none of the Accept types can be written; use one of " + ", ".join(_ALL_RESULT_TYPES),
