@@ -1,0 +1,328 @@
+"""Extraction: a document in, its mentions, relations and study design out.
+
+The result (:class:`Extraction`) has two outward forms:
+
+* :func:`extraction_json` — the ``tcmkg extract`` JSON object, the evaluation interface; its
+  shape is fixed (see :data:`JSON_SCHEMA`);
+* :func:`extraction_bundle` — a :class:`~kg.model.RecordBundle` of claims whose evidence items
+  carry the sentence and its offsets, the study design, sample size, species, direction,
+  negation, hedging, year, method, version and confidence.
+
+**Ambiguous names** (a mention with several candidate entities) are reported in the JSON with
+their candidates, and their relations too; but no claim is written to the store for a
+relation that involves one, because the graph cannot say which entity the paper meant. Such
+relations are counted in :attr:`BundleStats.ambiguous_relations` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+
+from ingest.document import Document
+from ingest.nlp.design import StudyInfo
+from ingest.nlp.mentions import Mention
+from ingest.nlp.pipeline import (
+    METHOD,
+    PIPELINE_NAME,
+    PIPELINE_VERSION,
+    TermSource,
+    build_pipeline,
+    run,
+    study_of,
+)
+from ingest.nlp.relations import Relation
+from kg.model import (
+    AgentType,
+    Claim,
+    Entity,
+    EvidenceItem,
+    KnowledgeLevel,
+    Predicate,
+    RecordBundle,
+    StudyDesign,
+)
+
+VERSION = f"{PIPELINE_NAME}-{PIPELINE_VERSION}"
+
+# The extract JSON interface, as a JSON Schema (draft 2020-12); every emitted line matches it.
+JSON_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "text", "study", "entities", "relations"],
+    "properties": {
+        "id": {"type": "string"},
+        "text": {"type": "string"},
+        "study": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["design", "sample_size", "species"],
+            "properties": {
+                "design": {
+                    "enum": [
+                        "rct",
+                        "meta_analysis",
+                        "systematic_review",
+                        "cohort",
+                        "case_control",
+                        "case_report",
+                        "non_randomised_trial",
+                        "animal",
+                        "in_vitro",
+                        "in_silico",
+                        "review",
+                        "other",
+                        "unknown",
+                    ]
+                },
+                "sample_size": {"type": ["integer", "null"], "minimum": 1},
+                "species": {"type": ["string", "null"]},
+            },
+        },
+        "entities": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["start", "end", "text", "type", "ids", "candidates", "negated"],
+                "properties": {
+                    "start": {"type": "integer", "minimum": 0},
+                    "end": {"type": "integer", "minimum": 0},
+                    "text": {"type": "string"},
+                    "type": {
+                        "enum": [
+                            "Herb",
+                            "Formula",
+                            "HospitalPreparation",
+                            "Compound",
+                            "Target",
+                            "Pathway",
+                            "Disease",
+                            "Outcome",
+                            "Drug",
+                        ]
+                    },
+                    "ids": {"type": "array", "items": {"type": "string"}},
+                    "candidates": {"type": "array", "items": {"type": "string"}},
+                    "negated": {"type": "boolean"},
+                },
+            },
+        },
+        "relations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "subject",
+                    "object",
+                    "predicate",
+                    "direction",
+                    "negated",
+                    "hedged",
+                    "sentence",
+                    "confidence",
+                ],
+                "properties": {
+                    "subject": {"type": "integer", "minimum": 0},
+                    "object": {"type": "integer", "minimum": 0},
+                    "predicate": {
+                        "enum": [
+                            "treats",
+                            "causes",
+                            "inhibits",
+                            "activates",
+                            "binds",
+                            "contains",
+                            "interacts_with",
+                            "associated_with",
+                        ]
+                    },
+                    "direction": {"enum": ["benefit", "null", "harm", "unknown"]},
+                    "negated": {"type": "boolean"},
+                    "hedged": {"type": "boolean"},
+                    "sentence": {
+                        "type": "array",
+                        "items": {"type": "integer", "minimum": 0},
+                        "minItems": 2,
+                        "maxItems": 2,
+                    },
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                },
+            },
+        },
+    },
+}
+
+# Designs of the extract interface; the model's other designs (database, traditional) are not
+# read from papers, and would be reported as "other".
+_JSON_DESIGNS = set(JSON_SCHEMA["properties"]["study"]["properties"]["design"]["enum"])
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What extraction found in one document."""
+
+    id: str
+    text: str
+    study: StudyInfo
+    mentions: tuple[Mention, ...]
+    relations: tuple[Relation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BundleStats:
+    """How the relations of one extraction became claims."""
+
+    claims: int = 0
+    evidence: int = 0
+    ambiguous_relations: int = 0  # relations left out of the store: an ambiguous mention
+
+
+class Extractor:
+    """Runs the extraction pipeline over documents; build once, reuse for many documents."""
+
+    def __init__(self, terms: TermSource | None = None, *, min_confidence: float = 0.0) -> None:
+        self.nlp: Language = build_pipeline(terms, min_confidence=min_confidence)
+
+    def extract(self, document: Document) -> Extraction:
+        """Extract mentions, relations and study design from one document."""
+        text = document.text
+        doc = run(self.nlp, text, document.publication_types)
+        return Extraction(
+            id=document.id,
+            text=text,
+            study=study_of(doc),
+            mentions=tuple(doc._.tcm_mentions or ()),
+            relations=tuple(doc._.tcm_relations or ()),
+        )
+
+    def extract_all(self, documents: Iterable[Document]) -> Iterator[Extraction]:
+        """Extract every document, streaming."""
+        for document in documents:
+            yield self.extract(document)
+
+
+def extraction_json(extraction: Extraction) -> dict[str, Any]:
+    """The ``tcmkg extract`` JSON object of one document (see :data:`JSON_SCHEMA`)."""
+    design = extraction.study.design.value
+    return {
+        "id": extraction.id,
+        "text": extraction.text,
+        "study": {
+            "design": design if design in _JSON_DESIGNS else "other",
+            "sample_size": extraction.study.sample_size,
+            "species": extraction.study.species,
+        },
+        "entities": [
+            {
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "type": m.kind.value,
+                "ids": list(m.ids),
+                "candidates": list(m.candidates),
+                "negated": m.negated,
+            }
+            for m in extraction.mentions
+        ],
+        "relations": [
+            {
+                "subject": r.subject,
+                "object": r.object,
+                "predicate": r.predicate.value,
+                "direction": r.direction.value,
+                "negated": r.negated,
+                "hedged": r.hedged,
+                "sentence": [r.sentence[0], r.sentence[1]],
+                "confidence": r.confidence,
+            }
+            for r in extraction.relations
+        ],
+    }
+
+
+def _knowledge_level(design: StudyDesign) -> KnowledgeLevel:
+    # In silico work predicts; everything else a paper reports is an assertion of its authors.
+    if design is StudyDesign.IN_SILICO:
+        return KnowledgeLevel.PREDICTION
+    return KnowledgeLevel.KNOWLEDGE_ASSERTION
+
+
+def extraction_bundle(
+    document: Document,
+    extraction: Extraction,
+    entities: Mapping[str, Entity] | None = None,
+) -> tuple[RecordBundle, BundleStats]:
+    """The record bundle of one document: a claim per distinct (subject, predicate, object).
+
+    One evidence item per claim and sentence (the most confident reading of that sentence).
+    Relations with an ambiguous mention make no claim (see the module docs). ``entities``
+    gives the vocabulary's entities by CURIE; an id it lacks gets a minimal entity named by
+    the mention.
+    """
+    known = entities or {}
+    study = extraction.study
+    best: dict[tuple[str, Predicate, str, tuple[int, int]], Relation] = {}
+    ambiguous = 0
+    for relation in extraction.relations:
+        subject = extraction.mentions[relation.subject]
+        obj = extraction.mentions[relation.object]
+        if len(subject.ids) != 1 or len(obj.ids) != 1:
+            ambiguous += 1
+            continue
+        key = (subject.ids[0], relation.predicate, obj.ids[0], relation.sentence)
+        held = best.get(key)
+        if held is None or relation.confidence > held.confidence:
+            best[key] = relation
+
+    evidence: dict[tuple[str, Predicate, str], list[EvidenceItem]] = {}
+    used: dict[str, Entity] = {}
+    text = extraction.text
+    for (s_id, predicate, o_id, (start, end)), relation in best.items():
+        for curie, mention in (
+            (s_id, extraction.mentions[relation.subject]),
+            (o_id, extraction.mentions[relation.object]),
+        ):
+            if curie not in used:
+                used[curie] = known.get(curie) or Entity(curie, mention.kind, mention.text)
+        item = EvidenceItem(
+            source=document.id,
+            design=study.design,
+            direction=relation.direction,
+            sentence=text[start:end],
+            start=start,
+            end=end,
+            sample_size=study.sample_size,
+            species=study.species,
+            negated=relation.negated,
+            hedged=relation.hedged,
+            year=document.year,
+            method=METHOD,
+            method_version=VERSION,
+            confidence=relation.confidence,
+            knowledge_level=_knowledge_level(study.design),
+            agent_type=AgentType.TEXT_MINING_AGENT,
+            trial_ids=document.trial_ids,
+        )
+        evidence.setdefault((s_id, predicate, o_id), []).append(item)
+    claims = tuple(
+        Claim(subject=s, predicate=p, object=o, evidence=tuple(items))
+        for (s, p, o), items in evidence.items()
+    )
+    bundle = RecordBundle(
+        record=document.to_record(),
+        entities=tuple(used.values()),
+        claims=claims,
+        text=text,
+    )
+    stats = BundleStats(
+        claims=len(claims),
+        evidence=sum(len(c.evidence) for c in claims),
+        ambiguous_relations=ambiguous,
+    )
+    return bundle, stats

@@ -1,0 +1,96 @@
+"""Abbreviation expansion: "Astragaloside IV (AS-IV) … AS-IV" names the same compound twice.
+
+When a dictionary match is followed by a parenthesised short form whose letters appear in
+order in the long form (the Schwartz–Hearst test, simplified), the short form and every later
+use of it in the document become mentions of the same entity. Abbreviations are
+document-local: "AS" means astragaloside in one abstract and ankylosing spondylitis in
+another, which is why short forms are not dictionary names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from ingest.nlp.mentions import Mention
+
+# "(AS-IV)" or "(AS-IV;" or "(AS-IV," right after the long form.
+_DEFINITION = re.compile(r"\s*[(\[]\s*([A-Za-z0-9][A-Za-z0-9αβγκ\-]{0,11})\s*[)\];,]")
+MAX_SHORT = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Abbreviation:
+    """A short form defined in the text, the long-form match that defines it, and where."""
+
+    short: str
+    long_form: Mention
+    start: int  # offset of the short form inside the parentheses
+    end: int
+
+
+def _letters_in_order(short: str, long_form: str) -> bool:
+    chars = [c.lower() for c in short if c.isalnum()]
+    text = long_form.lower()
+    if not chars or not text or chars[0] != text[0]:
+        return False
+    pos = 0
+    for c in chars:
+        pos = text.find(c, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    return True
+
+
+def find_definitions(text: str, matches: list[Mention]) -> list[Abbreviation]:
+    """Short forms defined in ``text`` right after a dictionary match."""
+    found: list[Abbreviation] = []
+    for match in matches:
+        m = _DEFINITION.match(text, match.end)
+        if m is None:
+            continue
+        short = m.group(1)
+        if not any(c.isupper() for c in short) or len(short) >= match.end - match.start:
+            continue
+        if _letters_in_order(short, text[match.start : match.end]):
+            found.append(Abbreviation(short, match, m.start(1), m.end(1)))
+    return found
+
+
+def expand_abbreviations(
+    text: str, matches: list[Mention], sentence_of: Callable[[int], int]
+) -> list[Mention]:
+    """``matches`` plus the defined short forms and their later uses, sorted by offset.
+
+    ``sentence_of`` gives the index of the sentence holding a character offset.
+
+    A short form that overlaps an existing match is left to the dictionary's reading.
+    """
+    definitions = find_definitions(text, matches)
+    if not definitions:
+        return matches
+    taken = [(m.start, m.end) for m in matches]
+    added: list[Mention] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    for abbr in definitions:
+        pattern = re.compile(r"(?<![\w-])" + re.escape(abbr.short) + r"(?![\w])")
+        for m in pattern.finditer(text, abbr.start):
+            if free(m.start(), m.end()):
+                taken.append((m.start(), m.end()))
+                added.append(
+                    replace(
+                        abbr.long_form,
+                        start=m.start(),
+                        end=m.end(),
+                        text=m.group(0),
+                        sentence=sentence_of(m.start()),
+                    )
+                )
+    if not added:
+        return matches
+    return sorted([*matches, *added], key=lambda m: m.start)

@@ -1,0 +1,101 @@
+"""Negation and hedging cues, by rule (a small NegEx in the spirit of negspacy and medspaCy).
+
+* A **mention** is negated when a negation cue ("no", "without", "absence of", "free of" …)
+  comes at most about five words before it in its sentence, with no "but"/"however" between.
+* A **relation** is negated when a negation cue ("not", "did not", "failed to" …) sits between
+  its two mentions, or just before the first of them ("no X-induced Y was observed"). "No
+  significant difference" is a null result, not a negation, and "not only" negates nothing.
+* A **sentence** is hedged when it carries a speculation cue ("may", "might", "suggest",
+  "potential", "possibly" …): the claim is offered, not shown.
+
+Cues are found once per document (:class:`CueIndex`) on the lower-cased text; each question
+about a mention, pair or sentence is then a binary search over cue offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+_MENTION_NEGATION = re.compile(
+    r"\b(?:no|without|absence of|absent|free of|denied|denies|negative for|ruled out|"
+    r"neither|nor|lack of|lacked)\b"
+)
+_TERMINATOR = re.compile(r"\b(?:but|however|although|except|whereas|while)\b|[.;:()\[\]]")
+_RELATION_NEGATION = re.compile(
+    r"\b(?:not(?! only)|no(?! (?:statistically )?significant)|neither|nor|never|without|"
+    r"fail(?:ed|s)? to|unable to|cannot|lack of|lacked|absence of)\b|n't\b"
+)
+_HEDGE = re.compile(
+    r"\b(?:may|might|could|possibly|possible|potential|potentially|suggest|suggests|suggested|"
+    r"suggesting|likely|unlikely|appear|appears|appeared|seem|seems|hypothes\w*|speculat\w*|"
+    r"whether|presumabl\w*|putative\w*|perhaps|probabl\w*|warrant\w*|further stud\w*)\b"
+)
+# How far (characters, about five words) a negation cue reaches forward to a mention.
+MENTION_WINDOW = 40
+# How far before the first mention of a pair a negation cue still negates the pair.
+RELATION_LEAD = 25
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> tuple[list[int], list[int]]:
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in pattern.finditer(text):
+        starts.append(match.start())
+        ends.append(match.end())
+    return starts, ends
+
+
+def _any_in(starts: list[int], lo: int, hi: int) -> bool:
+    i = bisect_left(starts, lo)
+    return i < len(starts) and starts[i] < hi
+
+
+class CueIndex:
+    """Negation and hedging cues of one text, by offset."""
+
+    def __init__(self, text: str) -> None:
+        lower = text.lower()
+        self._neg_starts, self._neg_ends = _spans(_MENTION_NEGATION, lower)
+        self._term_starts, _ = _spans(_TERMINATOR, lower)
+        self._rel_starts, _ = _spans(_RELATION_NEGATION, lower)
+        self._hedge_starts, _ = _spans(_HEDGE, lower)
+
+    def hedged(self, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` (a sentence) carries a speculation cue."""
+        return _any_in(self._hedge_starts, start, end)
+
+    def mention_negated(self, sentence_start: int, start: int) -> bool:
+        """Whether the mention starting at ``start`` is negated by a cue shortly before it."""
+        i = bisect_left(self._neg_ends, start + 1) - 1  # the last cue that ends before it
+        if i < 0 or self._neg_starts[i] < sentence_start:
+            return False
+        cue_end = self._neg_ends[i]
+        if start - cue_end > MENTION_WINDOW:
+            return False
+        return not _any_in(self._term_starts, cue_end, start)
+
+    def relation_negated(
+        self, sentence_start: int, first_start: int, first_end: int, second_start: int
+    ) -> bool:
+        """Whether a pair is negated: a cue between the mentions, or just before the first."""
+        if _any_in(self._rel_starts, first_end, second_start):
+            return True
+        lead = max(sentence_start, first_start - RELATION_LEAD)
+        return _any_in(self._rel_starts, lead, first_start)
+
+
+def hedged(sentence: str) -> bool:
+    """Whether ``sentence`` is speculative."""
+    return _HEDGE.search(sentence.lower()) is not None
+
+
+def mention_negated(sentence: str, offset: int) -> bool:
+    """Whether the mention starting at ``offset`` within ``sentence`` is negated."""
+    return CueIndex(sentence).mention_negated(0, offset)
+
+
+def relation_negated(sentence: str, first: tuple[int, int], second_start: int) -> bool:
+    """Whether the pair (first mention at ``first``, second starting at ``second_start``) is
+    negated within ``sentence``."""
+    return CueIndex(sentence).relation_negated(0, first[0], first[1], second_start)

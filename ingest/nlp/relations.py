@@ -1,0 +1,291 @@
+"""Relations between two mentions of one sentence.
+
+Which predicate a pair may take depends on the kinds of its mentions:
+
+========================================  ==================  =============================
+subject                                   object              predicates
+========================================  ==================  =============================
+herb, formula, preparation, compound,     disease, outcome    ``treats`` / ``causes``
+drug
+herb, formula, preparation, compound,     target, pathway     ``inhibits`` / ``activates`` /
+drug                                                          ``binds``
+herb, formula, preparation                compound            ``contains``
+herb, formula, preparation, compound      drug                ``interacts_with``
+target, pathway                           disease             ``associated_with``
+========================================  ==================  =============================
+
+The subject is the exposure whichever comes first in the sentence. A pair needs a cue (see
+:mod:`ingest.nlp.direction` for treats/causes); mere co-occurrence makes no relation.
+
+Confidence is a heuristic in [0.05, 0.99]: the cue's strength (0.9 for a cue glued to the
+exposure, as in "X-induced Y"; 0.75 for a verb between the two; 0.55 for a therapeutic context
+only), minus 0.1 when the pair is more than 60 characters apart and 0.2 beyond 150, minus
+0.1 for each other mention between them (at most two), times 0.6 when either mention is
+ambiguous, times 0.9 when the sentence is hedged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.nlp import direction as dirn
+from ingest.nlp.cues import CueList, Entry, Lexicon
+from ingest.nlp.mentions import Mention
+from ingest.nlp.negation import CueIndex
+from kg.model import Direction, EntityKind, Predicate
+
+K = EntityKind
+EXPOSURES = frozenset({K.HERB, K.FORMULA, K.HOSPITAL_PREPARATION, K.COMPOUND, K.DRUG})
+CONDITIONS = frozenset({K.DISEASE, K.OUTCOME})
+MOLECULAR = frozenset({K.TARGET, K.PATHWAY})
+MATERIA = frozenset({K.HERB, K.FORMULA, K.HOSPITAL_PREPARATION})
+
+MOLECULAR_KINDS = frozenset({"inhibits", "activates", "binds"})
+LEXICON: dict[str, Entry] = {
+    "inhibits": Entry(
+        stems=(
+            "inhibit",
+            "suppress",
+            "downregulat",
+            "repress",
+            "decreas",
+            "reduc",
+            "block",
+            "attenuat",
+            "antagoni",
+            "lower",
+            "diminish",
+            "abolish",
+            "impair",
+        ),
+        phrases=("down regulated", "down regulation", "down regulates", "down regulating"),
+    ),
+    "activates": Entry(
+        stems=(
+            "activat",
+            "upregulat",
+            "increas",
+            "enhanc",
+            "induc",
+            "promot",
+            "stimulat",
+            "agonis",
+            "elevat",
+            "potentiat",
+        ),
+        phrases=("up regulated", "up regulation", "up regulates", "up regulating"),
+    ),
+    "binds": Entry(stems=("bind", "dock", "affinit"), words=("bound",)),
+    "contains": Entry(
+        stems=("contain", "constituent", "component", "ingredient", "isolat", "extract", "deriv"),
+        words=("from", "principle", "principles", "purified"),
+        phrases=("rich in", "found in", "compound of", "compounds of", "compounds in"),
+    ),
+    "interacts": Entry(
+        stems=(
+            "interact",
+            "coadminist",
+            "concomitant",
+            "combin",
+            "pharmacokinetic",
+            "bioavailab",
+            "clearance",
+            "metabol",
+            "potentiat",
+        ),
+        words=("auc", "cmax"),
+        phrases=(
+            "co administered",
+            "co administration",
+            "together with",
+            "plasma concentration",
+            "plasma concentrations",
+            "plasma level",
+            "plasma levels",
+            "exposure to",
+            "levels of",
+        ),
+    ),
+    "associated": Entry(
+        stems=(
+            "associat",
+            "involv",
+            "implicat",
+            "mediat",
+            "contribut",
+            "regulat",
+            "pathogen",
+            "express",
+            "correlat",
+            "biomarker",
+        ),
+        words=("role", "roles", "linked", "target", "targets"),
+        phrases=("associated with",),
+    ),
+}
+
+
+def document_lexicon() -> Lexicon:
+    """One lexicon of every cue the relation extractor reads (effect cues first)."""
+    return Lexicon({**dirn.LEXICON, **LEXICON})
+
+
+_CONTAINS = frozenset({"contains"})
+_INTERACTS = frozenset({"interacts"})
+_ASSOCIATED = frozenset({"associated"})
+
+GLUED_STRENGTH = 0.9
+VERB_STRENGTH = 0.75
+CONTEXT_STRENGTH = 0.55
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A relation between two mentions (indices into the document's mention list)."""
+
+    subject: int
+    object: int
+    predicate: Predicate
+    direction: Direction
+    negated: bool
+    hedged: bool
+    sentence: tuple[int, int]
+    confidence: float
+
+
+def confidence(strength: float, gap: int, intervening: int, ambiguous: bool, hedged: bool) -> float:
+    """The documented confidence heuristic (see the module docs)."""
+    value = strength
+    if gap > 150:
+        value -= 0.2
+    elif gap > 60:
+        value -= 0.1
+    value -= 0.1 * min(intervening, 2)
+    if ambiguous:
+        value *= 0.6
+    if hedged:
+        value *= 0.9
+    return round(min(0.99, max(0.05, value)), 2)
+
+
+def _roles(a: Mention, b: Mention) -> tuple[str, bool] | None:
+    """The relation family of a pair and whether ``a`` (the earlier mention) is the subject."""
+    ka, kb = a.kind, b.kind
+    if ka in EXPOSURES and kb in CONDITIONS:
+        return "effect", True
+    if kb in EXPOSURES and ka in CONDITIONS:
+        return "effect", False
+    if ka in EXPOSURES and kb in MOLECULAR:
+        return "molecular", True
+    if kb in EXPOSURES and ka in MOLECULAR:
+        return "molecular", False
+    if ka in MATERIA and kb is K.COMPOUND:
+        return "contains", True
+    if kb in MATERIA and ka is K.COMPOUND:
+        return "contains", False
+    if kb is K.DRUG and ka in EXPOSURES and ka is not K.DRUG:
+        return "interacts", True
+    if ka is K.DRUG and kb in EXPOSURES and kb is not K.DRUG:
+        return "interacts", False
+    if ka in MOLECULAR and kb is K.DISEASE:
+        return "associated", True
+    if kb in MOLECULAR and ka is K.DISEASE:
+        return "associated", False
+    return None
+
+
+def _effect_cue(
+    text: str,
+    a: Mention,
+    b: Mention,
+    between: Sequence[Mention],
+    exposure_first: bool,
+    cues: CueList,
+) -> tuple[Predicate, Direction, float] | None:
+    skip: list[tuple[int, int]] = []
+    for m in between:
+        if dirn.glued(text[m.end : m.end + 12]):
+            skip.append((m.end, m.end + 12))
+    for cue in cues.within(a.end, b.start):
+        kind = dirn.effect_kind(cue.kinds)
+        if kind is None or any(s <= cue.start < e for s, e in skip):
+            continue
+        if kind is dirn.CueKind.EXPOSURE:
+            if exposure_first:
+                continue  # "X-treated patients developed Y": the exposure is not the result
+            return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
+        strength = GLUED_STRENGTH if cue.start - a.end <= 2 else VERB_STRENGTH
+        if kind is dirn.CueKind.HARM:
+            return Predicate.CAUSES, Direction.HARM, strength
+        return Predicate.TREATS, dirn.direction_of(kind), strength
+    return None
+
+
+def sentence_relations(
+    text: str,
+    mentions: Sequence[Mention],
+    indices: Sequence[int],
+    sentence: tuple[int, int],
+    hedged: bool,
+    negation: CueIndex,
+    cues: CueList,
+) -> list[Relation]:
+    """Relations among the mentions ``indices`` (into ``mentions``) of one sentence.
+
+    ``negation`` and ``cues`` are the document's cue indexes (built once per document).
+    """
+    found: list[Relation] = []
+    for x, i in enumerate(indices):
+        a = mentions[i]
+        for y in range(x + 1, len(indices)):
+            j = indices[y]
+            b = mentions[j]
+            if set(a.curies) & set(b.curies) or b.start < a.end:
+                continue
+            roles = _roles(a, b)
+            if roles is None:
+                continue
+            family, a_subject = roles
+            between = [mentions[k] for k in indices[x + 1 : y]]
+            result: tuple[Predicate, Direction, float] | None = None
+            if family == "effect":
+                result = _effect_cue(text, a, b, between, a_subject, cues)
+            elif family == "molecular":
+                kind = cues.first(a.end, b.start, MOLECULAR_KINDS)
+                if kind is not None:
+                    result = (Predicate(kind), Direction.UNKNOWN, VERB_STRENGTH)
+            elif family == "contains":
+                if cues.first(a.end, b.start, _CONTAINS):
+                    result = (Predicate.CONTAINS, Direction.UNKNOWN, VERB_STRENGTH)
+            elif family == "interacts":
+                if cues.first(sentence[0], sentence[1], _INTERACTS):
+                    result = (Predicate.INTERACTS_WITH, Direction.UNKNOWN, CONTEXT_STRENGTH + 0.1)
+            elif family == "associated" and cues.first(a.end, b.start, _ASSOCIATED):
+                result = (Predicate.ASSOCIATED_WITH, Direction.UNKNOWN, CONTEXT_STRENGTH)
+            if result is None:
+                continue
+            predicate, direction, strength = result
+            negated = negation.relation_negated(sentence[0], a.start, a.end, b.start)
+            if negated and direction is not Direction.UNKNOWN:
+                direction = Direction.NULL
+            subject, obj = (i, j) if a_subject else (j, i)
+            found.append(
+                Relation(
+                    subject=subject,
+                    object=obj,
+                    predicate=predicate,
+                    direction=direction,
+                    negated=negated,
+                    hedged=hedged,
+                    sentence=sentence,
+                    confidence=confidence(
+                        strength,
+                        b.start - a.end,
+                        len(between),
+                        a.ambiguous or b.ambiguous,
+                        hedged,
+                    ),
+                )
+            )
+    return found
