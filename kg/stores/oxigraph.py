@@ -37,15 +37,21 @@ class OxigraphStore(GraphStore):
         self.path = path
         try:
             if path is None:
-                self._store = Store()
+                self._open: Store | None = Store()
             else:
                 path.mkdir(parents=True, exist_ok=True)
-                self._store = Store(str(path))
+                self._open = Store(str(path))
         except OSError as err:
             reason = str(err)
             if "lock" in reason.lower():
                 reason = "the store is in use by another process (locked)"
             raise StoreError(f"cannot open store {self.location}: {reason}") from err
+
+    @property
+    def _store(self) -> Store:
+        if self._open is None:
+            raise StoreError(f"{self.location}: the store is closed")
+        return self._open
 
     @property
     def raw(self) -> Store:
@@ -158,8 +164,13 @@ class OxigraphStore(GraphStore):
             self._store.dump(out, fmt, from_graph=NamedNode(graph))
 
     def close(self) -> None:
+        if self._open is None:
+            return
         if self.path is not None:
-            self._store.flush()
+            self._open.flush()
+        # Dropping the last reference closes the database and releases its lock now, not when
+        # a lingering reference (a traceback, a test runner) is collected.
+        self._open = None
 
 
 class _Counted:

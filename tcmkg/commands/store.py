@@ -1,11 +1,60 @@
-"""Store commands: ``stats``."""
+"""Store commands: ``stats``, ``query``, ``load`` and ``export``.
+
+Every command takes ``--store``; errors name what and where and exit with code 2.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, BinaryIO, cast
+
 import typer
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, serialize
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-from tcmkg.cli import StoreOption, console, opened_store
+from kg import iri
+from kg.export import EXPORT_FORMATS, RDF_FORMATS, export, export_rdf
+from kg.sparql import BindValue, QueryTextError, parse_param
+from kg.store import QueryResult, SelectResult, StoreError, Term
+from tcmkg.cli import StoreOption, console, err_console, fail, opened_store
+
+
+class ResultFormat(StrEnum):
+    """Output formats of ``tcmkg query``."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    TSV = "tsv"
+
+
+class ExportFormat(StrEnum):
+    """Formats of ``tcmkg export`` (the RDF ones and KGX)."""
+
+    TURTLE = "turtle"
+    NTRIPLES = "ntriples"
+    NQUADS = "nquads"
+    TRIG = "trig"
+    JSONLD = "jsonld"
+    KGX = "kgx"
+
+
+assert {f.value for f in ExportFormat} == set(EXPORT_FORMATS)
 
 
 def stats(store: StoreOption = None) -> None:
@@ -19,6 +68,274 @@ def stats(store: StoreOption = None) -> None:
         console.print(table)
 
 
+# -- query ----------------------------------------------------------------------------------
+
+
+def _query_text(query: str) -> str:
+    """The query itself, or the contents of the ``.rq`` file it names."""
+    path = Path(query)
+    looks_like_file = path.suffix.lower() in (".rq", ".sparql") and "\n" not in query
+    if looks_like_file or (len(query) < 4096 and "{" not in query and path.is_file()):
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            fail(f"{path}: no such query file")
+        except UnicodeDecodeError as err:
+            fail(f"{path}: not UTF-8 text: {err}")
+        except OSError as err:
+            fail(f"{path}: cannot read: {err.strerror or err}")
+    return query
+
+
+def _plain(term: Term | None) -> str:
+    """A term as SPARQL CSV writes it: IRI, lexical form or blank node label."""
+    if term is None:
+        return ""
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, NamedNode | Literal):
+        return term.value
+    return str(term)
+
+
+def _compact(term: Term | None) -> str:
+    """A term for a table on screen: CURIE where a known prefix covers an IRI."""
+    if isinstance(term, NamedNode):
+        return iri.contract(term.value)
+    return _plain(term)
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != iri.XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def format_select(result: SelectResult, fmt: ResultFormat) -> str:
+    """SELECT results as SPARQL 1.1 JSON, CSV or TSV text (``table`` is printed by rich)."""
+    if fmt is ResultFormat.JSON:
+        bindings = [
+            {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+            for row in result.rows
+        ]
+        doc = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    if fmt is ResultFormat.CSV:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(result.variables)
+        writer.writerows([_plain(t) for t in row] for row in result.rows)
+        return buffer.getvalue()
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in result.rows]
+    return "\n".join(lines) + "\n"
+
+
+def _print_result(result: QueryResult, fmt: ResultFormat) -> None:
+    if isinstance(result, bool):
+        if fmt is ResultFormat.JSON:
+            sys.stdout.write(json.dumps({"head": {}, "boolean": result}) + "\n")
+        else:
+            sys.stdout.write(("true" if result else "false") + "\n")
+        return
+    if isinstance(result, list):
+        # A graph result is written as N-Triples whatever the table format asked.
+        data = serialize(result, format=RdfFormat.N_TRIPLES) if result else b""
+        sys.stdout.buffer.write(data or b"")
+        sys.stdout.flush()
+        return
+    if fmt is ResultFormat.TABLE:
+        table = Table(*result.variables, caption=f"{len(result):,} rows")
+        for row in result.rows:
+            table.add_row(*(_compact(t) for t in row))
+        console.print(table)
+        return
+    sys.stdout.write(format_select(result, fmt))
+
+
+def query(
+    sparql: Annotated[str, typer.Argument(help="SPARQL query text, or a .rq file.")],
+    fmt: Annotated[
+        ResultFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ResultFormat.TABLE,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="Bind a variable: name=value. <IRI> or a known CURIE is an IRI, anything "
+            "else a string. Repeat for several.",
+        ),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Run a SPARQL query on the store's own engine and print the results."""
+    text = _query_text(sparql)
+    bindings: dict[str, BindValue] = {}
+    for item in param or []:
+        try:
+            name, value = parse_param(item)
+        except ValueError as err:
+            fail(str(err))
+        bindings[name] = value
+    with opened_store(store) as st:
+        try:
+            result = st.query(text, bindings or None)
+        except QueryTextError as err:
+            fail(f"cannot bind parameters: {err}")
+        _print_result(result, fmt)
+
+
+# -- load -----------------------------------------------------------------------------------
+
+
+def load(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="RDF files: .ttl .nt .nq .trig .jsonld .rdf/.owl, optionally .gz.",
+            show_default=False,
+        ),
+    ],
+    graph: Annotated[
+        str | None, typer.Option("--graph", help="Load every statement into this named graph.")
+    ] = None,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="Use the store's bulk loader (big files; each file is checked first, "
+            "but not loaded in one transaction).",
+        ),
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Load RDF files; a malformed file is reported and nothing of it is written."""
+    if graph is not None:
+        try:
+            NamedNode(graph)
+        except ValueError as err:
+            fail(f"--graph {graph!r} is not an IRI: {err}")
+    failures = 0
+    total = 0
+    with (
+        opened_store(store) as st,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress,
+    ):
+        task = progress.add_task("loading", total=len(files))
+        for path in files:
+            progress.update(task, description=f"loading {path.name}")
+            try:
+                n = st.load_file(path, graph, bulk=bulk)
+            except StoreError as err:
+                failures += 1
+                message = str(err)
+                if str(path) not in message:
+                    message = f"{path}: {message}"
+                err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+            else:
+                total += n
+                progress.console.print(f"{path}: {n:,} statements", highlight=False)
+            progress.advance(task)
+    err_console.print(
+        f"loaded {total:,} statements from {len(files) - failures} of {len(files)} files",
+        highlight=False,
+    )
+    if failures:
+        raise typer.Exit(2)
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+class _CountingWriter:
+    """A binary sink that forwards writes and shows the bytes written on a progress bar."""
+
+    def __init__(self, out: BinaryIO, progress: Progress, task: TaskID) -> None:
+        self._out, self._progress, self._task = out, progress, task
+
+    def write(self, data: bytes) -> int:
+        n = self._out.write(data)
+        self._progress.advance(self._task, len(data))
+        return n
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+def export_command(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Argument(metavar="FORMAT", help="turtle, ntriples, nquads, trig, jsonld or kgx."),
+    ],
+    output: Annotated[
+        Path,
+        typer.Argument(
+            metavar="OUTPUT",
+            help="File to write (.gz compresses; - for standard output), or a directory for "
+            "kgx (nodes.jsonl, edges.jsonl).",
+        ),
+    ],
+    graph: Annotated[
+        str | None,
+        typer.Option("--graph", help="Export only this named graph (RDF formats)."),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Export the store as an RDF dump or as KGX nodes/edges JSON Lines."""
+    name = str(fmt.value)
+    with (
+        opened_store(store) as st,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            DownloadColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress,
+    ):
+        task = progress.add_task(f"exporting {name}", total=None)
+        if str(output) == "-":
+            if name not in RDF_FORMATS:
+                fail("kgx writes two files: give a directory, not -")
+            writer = _CountingWriter(sys.stdout.buffer, progress, task)
+            export_rdf(st, cast(BinaryIO, writer), RDF_FORMATS[name], graph)
+            writer.flush()
+            return
+
+        def report(kind: str, n: int) -> None:
+            progress.update(task, description=f"exporting {kind}: {n:,}")
+
+        counts = export(st, name, output, graph, progress=report)
+    if counts is not None:
+        err_console.print(
+            f"wrote {counts[0]:,} nodes and {counts[1]:,} edges to {output}", highlight=False
+        )
+    else:
+        err_console.print(f"wrote {output} ({output.stat().st_size:,} bytes)", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add the store commands to the CLI."""
     app.command()(stats)
+    app.command()(query)
+    app.command()(load)
+    app.command("export")(export_command)
