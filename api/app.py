@@ -29,6 +29,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "api.routers.entities",
     "api.routers.claims",
     "api.routers.candidates",
+    "api.routers.web",
+    "api.routers.export",
 )
 
 # Paths whose request bodies are uploads, with the larger upload limit.

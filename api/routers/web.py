@@ -1,0 +1,225 @@
+"""The web page for pharmacologists (``/``) and the small JSON resources it needs.
+
+* ``GET /`` and ``GET /static/{name}``: the page (plain HTML, CSS and ES modules, no CDN);
+* ``GET /queries``: the example queries of the project's ``.rq`` library with their header
+  comments, for the page's SPARQL box;
+* ``GET /names``: every name of some entities by name system (characters, pinyin, Latin,
+  English), for the ranked table;
+* ``GET /candidates/{id}/mechanism``: the mechanism graph picture (nodes in layers, edges with
+  beliefs, hub nodes marked);
+* ``GET /dossier``: the evidence dossier of one candidate as one self-contained HTML file.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from api.deps import Context
+from api.models import ErrorOut
+from api.routers.candidates import MAX_NAME, IndicationParam, scoring_config
+from kg.iri import CurieError, slug
+from queries.dossier import (
+    entity_names,
+    mechanism_picture,
+    prepare_dossier,
+    render_dossier,
+)
+from queries.explain import UnknownCandidateError, explain_in_context, resolve_candidate
+from queries.indications import UnknownIndicationError
+from queries.library import query_names, query_text
+from queries.rank import prepare
+
+router = APIRouter(tags=["web page"])
+
+# The only files /static serves, with their media types: nothing else can be asked for.
+STATIC_FILES: dict[str, str] = {
+    "app.js": "text/javascript; charset=utf-8",
+    "charts.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+}
+MAX_NAMES = 200
+_TITLE = re.compile(r"^#\s*\S+\.rq\s*[—-]+\s*(.*)$")
+
+# The page is served with a policy that forbids every remote origin, so a stray remote link
+# would fail loudly in tests instead of silently needing the internet.
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'"
+)
+DOSSIER_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def _static(name: str) -> str:
+    return resources.files("api").joinpath("static", name).read_text(encoding="utf-8")
+
+
+@router.get("/", include_in_schema=False)
+def page() -> HTMLResponse:
+    """The web page."""
+    return HTMLResponse(_static("index.html"), headers={"Content-Security-Policy": PAGE_POLICY})
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static(name: str) -> Response:
+    """A script or style sheet of the page."""
+    if name not in STATIC_FILES:
+        raise HTTPException(status_code=404, detail=f"no static file {name!r}")
+    return Response(
+        _static(name), media_type=STATIC_FILES[name], headers={"Cache-Control": "no-cache"}
+    )
+
+
+class QueryExample(BaseModel):
+    """One query of the project's ``.rq`` library."""
+
+    name: str
+    title: str
+    description: str = Field(description="the header comment: purpose, parameters, results")
+    text: str
+
+
+def query_example(name: str) -> QueryExample:
+    """The example ``name`` with its title and header comment split from the query."""
+    text = query_text(name)
+    header: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    title = name.replace("_", " ")
+    if header and (m := _TITLE.match(header[0])):
+        title = m.group(1).strip()
+        header = header[1:]
+    description = "\n".join(h[1:].removeprefix(" ") for h in header).strip()
+    return QueryExample(name=name, title=title, description=description, text=text)
+
+
+@router.get("/queries", operation_id="list_example_queries", response_model=list[QueryExample])
+def queries() -> list[QueryExample]:
+    """The SPARQL queries of the project's library, runnable as they are at ``/sparql``."""
+    return [query_example(n) for n in query_names()]
+
+
+class NamesOut(BaseModel):
+    """An entity's names by name system, preferred names first."""
+
+    zh: list[str]
+    pinyin: list[str]
+    latin: list[str]
+    english: list[str]
+    other: list[str]
+
+
+@router.get(
+    "/names",
+    operation_id="entity_names",
+    response_model=dict[str, NamesOut],
+    responses={400: {"model": ErrorOut}},
+)
+def names(
+    ctx: Context,
+    id: Annotated[  # noqa: A002 - the query parameter's public name
+        list[str], Query(min_length=1, max_length=MAX_NAMES, description="entity CURIEs")
+    ],
+) -> dict[str, Any]:
+    """Every name of each entity: Chinese characters, pinyin, Latin, English and others."""
+    try:
+        found = entity_names(ctx.store, id)
+    except (CurieError, ValueError) as err:
+        raise HTTPException(status_code=400, detail=str(err)) from err
+    return {k: v.to_json() for k, v in found.items()}
+
+
+class PictureNodeOut(BaseModel):
+    """A node of the mechanism picture."""
+
+    id: str
+    label: str
+    kind: str
+    layer: int = Field(description="0 candidate … 5 indication")
+    hub: float = Field(description="hub factor: 1 for a specific node, small for a hub")
+    is_hub: bool
+
+
+class PictureEdgeOut(BaseModel):
+    """An edge of the mechanism picture."""
+
+    source: str
+    target: str
+    predicate: str
+    belief: float
+
+
+class MechanismPictureOut(BaseModel):
+    """The union of a candidate's strongest mechanism paths."""
+
+    nodes: list[PictureNodeOut]
+    edges: list[PictureEdgeOut]
+
+
+CandidatePath = Annotated[
+    str,
+    Path(max_length=MAX_NAME, description="candidate CURIE or unambiguous name"),
+]
+
+
+@router.get(
+    "/candidates/{candidate_id:path}/mechanism",
+    operation_id="mechanism_picture",
+    response_model=MechanismPictureOut,
+    responses={404: {"model": ErrorOut}},
+)
+def mechanism(
+    ctx: Context, candidate_id: CandidatePath, indication: IndicationParam
+) -> dict[str, Any]:
+    """Nodes and edges of the candidate's strongest paths to the indication, hubs marked."""
+    try:
+        cand = resolve_candidate(ctx.store, candidate_id)
+        rank_ctx = prepare(ctx.store, indication, scoring_config(ctx))
+        picture = mechanism_picture(rank_ctx, explain_in_context(rank_ctx, cand))
+    except (UnknownCandidateError, UnknownIndicationError) as err:
+        raise HTTPException(status_code=404, detail=str(err)) from err
+    except (CurieError, ValueError) as err:
+        raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
+    return picture.to_json()
+
+
+@router.get(
+    "/dossier",
+    operation_id="evidence_dossier",
+    response_class=HTMLResponse,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "one self-contained HTML file"},
+        404: {"model": ErrorOut},
+    },
+)
+def dossier(
+    ctx: Context,
+    candidate: Annotated[
+        str, Query(min_length=1, max_length=MAX_NAME, description="candidate CURIE or name")
+    ],
+    indication: IndicationParam,
+    download: Annotated[bool, Query(description="ask the browser to save the file")] = False,
+) -> HTMLResponse:
+    """The evidence dossier (``tcmkg dossier``): ranking row, charts, evidence, safety, formula."""
+    try:
+        prepared = prepare_dossier(ctx.store, candidate, indication, scoring_config(ctx))
+    except (UnknownCandidateError, UnknownIndicationError) as err:
+        raise HTTPException(status_code=404, detail=str(err)) from err
+    except (CurieError, ValueError) as err:
+        raise HTTPException(status_code=404, detail=f"{candidate!r}: {err}") from err
+    filename = f"dossier-{slug(prepared.explanation.row.candidate.label) or 'candidate'}.html"
+    disposition = "attachment" if download else "inline"
+    return HTMLResponse(
+        render_dossier(prepared),
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
+            "Content-Security-Policy": DOSSIER_POLICY,
+        },
+    )
