@@ -112,14 +112,14 @@ class _Handler(BaseHTTPRequestHandler):
     service: ReplayService
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the test log holds the requests."""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         self._handle(url.path, dict(urllib.parse.parse_qsl(url.query)), "GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode("ascii")))
@@ -147,8 +147,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(503, b"Service Unavailable", "text/plain")
             return
         if fault == "429":
-            self._send(429, b'{"error":"API rate limit exceeded"}', "application/json",
-                       {"Retry-After": "1"})
+            self._send(
+                429,
+                b'{"error":"API rate limit exceeded"}',
+                "application/json",
+                {"Retry-After": "1"},
+            )
             return
         if fault == "500":
             self._send(500, b"Internal Server Error", "text/plain")
@@ -214,7 +218,8 @@ class _Handler(BaseHTTPRequestHandler):
             start = int(params.get("retstart", "0"))
             wanted = s.pmids[start : start + int(params.get("retmax", "20"))]
         parts = [s.articles[p] for p in wanted if p in s.articles]
-        return _EFETCH_HEAD + b"<PubmedArticleSet>\n" + b"\n".join(parts) + b"\n</PubmedArticleSet>\n"
+        body = b"<PubmedArticleSet>\n" + b"\n".join(parts) + b"\n</PubmedArticleSet>\n"
+        return _EFETCH_HEAD + body
 
     def _studies(self, params: dict[str, str]) -> bytes:
         s = self.service
