@@ -154,8 +154,8 @@ class _Handler(BaseHTTPRequestHandler):
                 {"Retry-After": "1"},
             )
             return
-        if fault == "500":
-            self._send(500, b"Internal Server Error", "text/plain")
+        if fault is not None and fault.isdigit():
+            self._send(int(fault), b"Server Error", "text/plain")
             return
         if fault == "errorpage":
             self._send(200, (FIXTURES / "error_page.html").read_bytes(), "text/html")
