@@ -32,6 +32,8 @@ from kg.model import EntityKind
 # Everything but letters and digits folds to a space: hyphens, dashes, slashes and brackets are
 # then all word boundaries, and "Huang-Qi" reads as "huang qi".
 _NON_WORD = re.compile(r"[\W_]")
+_ABBREVIATIONS = frozenset({"st", "var", "subsp", "ssp", "cv", "sp", "f"})
+_BINOMIAL = re.compile(r"^[A-Z][a-z]{2,} [a-z]{3,}$")
 _HAS_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 # Names up to this length that carry capitals are matched with their case (gene symbols,
 # abbreviations); longer names are matched case-insensitively.
@@ -110,7 +112,7 @@ class DictionaryMatcher:
             key = fold(term.name).strip()
             if len(key) < 2:
                 continue  # one-letter names would match everywhere
-            for variant in self._variants(key):
+            for variant in self._variants(key, term):
                 bucket = by_key.setdefault(variant, [])
                 if term not in bucket:
                     bucket.append(term)
@@ -132,11 +134,20 @@ class DictionaryMatcher:
                 automaton.make_automaton()
 
     @staticmethod
-    def _variants(key: str) -> tuple[str, ...]:
+    def _variants(key: str, term: Term) -> set[str]:
+        words = key.split(" ")
+        keys = {key, " ".join(w for w in words if w)}  # "st. john" written "st john"
+        # Abbreviations inside names are written with or without their full stop.
+        keys |= {
+            " ".join(w + " " if w in _ABBREVIATIONS else w for w in words if w) for _ in (0,)
+        }
+        if term.kind is EntityKind.HERB and _BINOMIAL.match(term.name):
+            # Botanists abbreviate the genus after its first use: "G. biloba".
+            genus, epithet = term.name.split(" ")
+            keys.add(f"{genus[0].lower()}  {epithet.lower()}")
         # The plural "s" of a word name (seizure -> seizures) still names it.
-        if len(key) >= 4 and key[-1].isalpha() and not key.endswith("s"):
-            return key, key + "s"
-        return (key,)
+        keys |= {k + "s" for k in keys if len(k) >= 4 and k[-1].isalpha() and k[-1] != "s"}
+        return keys
 
     @staticmethod
     def term(name: str, curie: str, kind: EntityKind) -> Term:

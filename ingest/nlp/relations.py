@@ -203,6 +203,10 @@ def _effect_cue(
     exposure_first: bool,
     cues: CueList,
 ) -> tuple[Predicate, Direction, float] | None:
+    if exposure_first and dirn.glued(text[b.end : b.end + 12]):
+        # "X protects against hypertension-induced renal injury": the glued disease is the
+        # cause of another, not what X acts on.
+        return None
     skip: list[tuple[int, int]] = []
     for m in between:
         if dirn.glued(text[m.end : m.end + 12]):
