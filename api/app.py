@@ -31,6 +31,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "api.routers.candidates",
     "api.routers.web",
     "api.routers.export",
+    "api.routers.ingest",
 )
 
 # Paths whose request bodies are uploads, with the larger upload limit.

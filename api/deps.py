@@ -91,3 +91,15 @@ def require_write_key(
 
 
 WriteAccess = Annotated[None, Depends(require_write_key)]
+
+
+def documented_write_key(
+    header_key: Annotated[str | None, Security(api_key_header)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> None:
+    """Declares the key headers in OpenAPI for routes that check the key themselves.
+
+    Routes that must refuse before reading a large body check the key in their own code
+    (FastAPI resolves dependencies only after the body is read); this dependency only makes
+    the security schemes appear in the schema.
+    """

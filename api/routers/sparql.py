@@ -18,12 +18,19 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pyoxigraph import NamedNode
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ApiContext, Context, bearer, check_write_key, presented_key
+from api.deps import (
+    ApiContext,
+    Context,
+    bearer,
+    check_write_key,
+    documented_write_key,
+    presented_key,
+)
 from api.models import ErrorOut
 from api.negotiation import GRAPH_TYPES, RESULT_TYPES, negotiate, parse_accept
 from api.query_runner import (
@@ -89,7 +96,6 @@ _POST_BODY = {
             SPARQL_UPDATE: {"schema": {"type": "string"}},
         },
     },
-    "security": [{}, {"ApiKey": []}, {"Bearer": []}],
 }
 
 
@@ -257,6 +263,7 @@ async def sparql_get(
     responses=_POST_RESPONSES,
     response_class=Response,
     openapi_extra=_POST_BODY,
+    dependencies=[Depends(documented_write_key)],
     summary="SPARQL 1.1 query or update (POST)",
 )
 async def sparql_post(request: Request, ctx: Context) -> Response:

@@ -10,8 +10,10 @@ import pytest
 
 from api.app import create_app
 from api.security import KeyHashError, hash_key, parse_key_hash
+from kg.iri import graph_iri
 from kg.store import open_store
 from tests.api.support import API_KEY, LiveServer, fill, settings, start_server
+from tests.api.test_ingest import wait
 
 MARK = "http://example.org/auth/written"
 UPDATE = f"INSERT DATA {{ GRAPH <{MARK}> {{ <{MARK}> <{MARK}> 'x' }} }}"
@@ -26,6 +28,12 @@ WRITE_PATHS: list[tuple[str, str, str, dict[str, Any]]] = [
         "/sparql",
         {"content": UPDATE.encode(), "headers": {"Content-Type": "application/sparql-update"}},
     ),
+    (
+        "ingest",
+        "POST",
+        "/ingest",
+        {"files": {"file": ("written.txt", b"Illustrative title\nSome text.\n", "text/plain")}},
+    ),
 ]
 
 
@@ -34,11 +42,18 @@ def _send(
 ) -> httpx.Response:
     headers = {**args.get("headers", {}), **auth}
     rest = {k: v for k, v in args.items() if k != "headers"}
-    return client.request(method, path, headers=headers, **rest)
+    response = client.request(method, path, headers=headers, **rest)
+    if response.status_code == 202:
+        # An accepted upload is written by a background job: wait for it to end.
+        wait(client, response.json()["id"])
+    return response
 
 
 def _written(client: httpx.Client) -> bool:
-    return bool(client.get("/sparql", params={"query": ASK}).json()["boolean"])
+    """Whether any write path left its mark: the update's graph or the upload's document."""
+    doc = graph_iri("TCMKG.DOC:written")
+    asks = (ASK, f"ASK {{ GRAPH <{doc}> {{ ?s ?p ?o }} }}")
+    return any(client.get("/sparql", params={"query": q}).json()["boolean"] for q in asks)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +72,8 @@ def servers() -> Iterator[dict[str, LiveServer]]:
 
 
 def _drop_mark(server: LiveServer) -> None:
-    server.store.update(f"DROP SILENT GRAPH <{MARK}>")
+    doc = graph_iri("TCMKG.DOC:written")
+    server.store.update(f"DROP SILENT GRAPH <{MARK}> ; DROP SILENT GRAPH <{doc}>")
 
 
 @pytest.mark.parametrize(

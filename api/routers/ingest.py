@@ -1,0 +1,215 @@
+"""``POST /ingest`` (with the API key) and ``GET /jobs/{id}``: uploads ingested in the background.
+
+An upload is copied into a fresh private temporary folder under a name the server makes (a
+slug of the upload's name plus a known suffix), read by the project's hardened readers (no
+XML entity expansion, no network, bounded fields), extracted and written one named graph per
+document, exactly as ``tcmkg ingest`` does. Problems (file, record, reason) are reported on the
+job as they are found; the rest of the upload still goes in.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+
+from api.deps import (
+    ApiContext,
+    Context,
+    bearer,
+    check_write_key,
+    documented_write_key,
+    presented_key,
+)
+from api.jobs import JobProgress
+from api.models import ErrorOut, JobOut, ProblemOut
+from ingest.pipeline import ingest
+from ingest.problems import Problem, ProblemLog
+from ingest.readers import READERS, read_documents
+from kg.iri import slug
+
+router = APIRouter(tags=["ingest"])
+
+UploadFormat = Literal["auto", "pubmed-xml", "pubtator", "tsv", "text", "ctgov"]
+# Suffixes the readers look at; any other is dropped, so the client's file name never decides
+# more than which of these the server's own file name ends with.
+KNOWN_SUFFIXES = (
+    ".xml.gz",
+    ".pubtator.gz",
+    ".tsv.gz",
+    ".csv.gz",
+    ".txt.gz",
+    ".jsonl.gz",
+    ".json.gz",
+    ".xml",
+    ".pubtator",
+    ".tsv",
+    ".csv",
+    ".tab",
+    ".txt",
+    ".jsonl",
+    ".json",
+    ".gz",
+)
+COPY_CHUNK = 1 << 20
+# One ingest at a time: each builds its own NLP pipeline, and two on 2 cores only slow both.
+_INGEST_SLOT = threading.Lock()
+
+assert set(UploadFormat.__args__[1:]) <= set(READERS)  # type: ignore[attr-defined]
+
+
+def server_file_name(client_name: str | None) -> str:
+    """The name the upload is stored under: a slug of the client's stem and a known suffix."""
+    base = PurePosixPath((client_name or "upload").replace("\\", "/")).name.lower()
+    suffix = next((s for s in KNOWN_SUFFIXES if base.endswith(s)), "")
+    stem_text = base[: len(base) - len(suffix)] if suffix else base
+    # A stem with no letters or digits ("..", "") would slug to a hash: call it "upload".
+    stem = slug(stem_text)[:80] if any(c.isalnum() for c in stem_text) else "upload"
+    return f"{stem}{suffix}"
+
+
+class _JobProblemLog(ProblemLog):
+    """A problem log that also reports each problem on the job, under the upload's name."""
+
+    def __init__(self, progress: JobProgress, stored: Path, shown: str) -> None:
+        super().__init__()
+        self._progress = progress
+        self._stored = str(stored)
+        self._shown = shown
+
+    def add(self, problem: Problem) -> Problem:
+        problem = super().add(problem)
+        shown = self._shown if problem.file.startswith(self._stored) else problem.file
+        self._progress.problem(
+            ProblemOut(
+                code=problem.code,
+                file=shown,
+                record=problem.record,
+                message=problem.message,
+                severity=problem.severity,
+            )
+        )
+        return problem
+
+
+def _run_ingest(
+    ctx: ApiContext, folder: Path, stored: Path, shown: str, fmt: str, progress: JobProgress
+) -> None:
+    try:
+        progress.note("waiting for the previous ingest to finish")
+        with _INGEST_SLOT:
+            progress.note("ingesting")
+            problems = _JobProblemLog(progress, stored, shown)
+            documents = read_documents([stored], fmt, problems)
+            summary = ingest(
+                documents, ctx.store, problems, on_document=lambda _doc: progress.advance()
+            )
+            ctx.wrote()
+            progress.summarise(
+                documents=summary.documents,
+                written=summary.written,
+                claims=summary.claims,
+                evidence=summary.evidence,
+                ambiguous_relations=summary.ambiguous_relations,
+                problems=len(problems),
+            )
+            progress.note(
+                f"{summary.written} of {summary.documents} documents written, "
+                f"{len(problems)} problems"
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "format": {"type": "string", "enum": list(UploadFormat.__args__)},  # type: ignore[attr-defined]
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _store_upload(upload: UploadFile) -> tuple[Path, Path]:
+    folder = Path(tempfile.mkdtemp(prefix="tcmkg-upload-"))
+    stored = folder / server_file_name(upload.filename)
+    try:
+        with stored.open("wb") as out:
+            shutil.copyfileobj(upload.file, out, COPY_CHUNK)
+    except OSError as err:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise HTTPException(status_code=503, detail=f"cannot store the upload: {err}") from err
+    return folder, stored
+
+
+@router.post(
+    "/ingest",
+    operation_id="ingest_upload",
+    status_code=202,
+    response_model=JobOut,
+    dependencies=[Depends(documented_write_key)],
+    openapi_extra=_UPLOAD_BODY,
+    responses={
+        401: {"model": ErrorOut, "description": "missing or wrong API key"},
+        403: {"model": ErrorOut, "description": "writes are disabled (no key configured)"},
+        413: {"model": ErrorOut, "description": "upload larger than TCMKG_MAX_UPLOAD_BYTES"},
+        422: {"model": ErrorOut, "description": "no file, or an unknown format"},
+    },
+)
+async def ingest_upload(request: Request, ctx: Context) -> JSONResponse:
+    """Upload literature to ingest; the work runs as a job (poll ``GET /jobs/{id}``).
+
+    The key is checked before the body is read, so a client without it cannot make the
+    server take in an upload.
+    """
+    credentials = await bearer(request)
+    check_write_key(ctx, presented_key(request.headers.get("x-api-key"), credentials))
+    try:
+        form = await request.form(max_files=1, max_fields=8)
+    except (MultiPartException, ValueError) as err:
+        raise HTTPException(status_code=422, detail=f"malformed form: {err}") from err
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise HTTPException(status_code=422, detail="the form needs a 'file' part (the upload)")
+    fmt = form.get("format") or "auto"
+    if not isinstance(fmt, str) or fmt not in UploadFormat.__args__:  # type: ignore[attr-defined]
+        allowed = ", ".join(UploadFormat.__args__)  # type: ignore[attr-defined]
+        raise HTTPException(status_code=422, detail=f"format must be one of {allowed}")
+    shown = PurePosixPath((upload.filename or "upload").replace("\\", "/")).name[:200]
+    folder, stored = await run_in_threadpool(_store_upload, upload)
+    job = ctx.jobs.submit(
+        "ingest", lambda progress: _run_ingest(ctx, folder, stored, shown, fmt, progress)
+    )
+    return JSONResponse(job.model_dump(), status_code=202, headers={"Location": f"/jobs/{job.id}"})
+
+
+@router.get(
+    "/jobs/{job_id}",
+    operation_id="get_job",
+    response_model=JobOut,
+    responses={404: {"model": ErrorOut}},
+)
+def get_job(ctx: Context, job_id: str) -> JobOut:
+    """A background job's state, progress, summary and problems."""
+    job = ctx.jobs.get(job_id)
+    if job is None:
+        raise HTTPException(status_code=404, detail=f"no job {job_id!r} (unknown or expired)")
+    return job
