@@ -7,6 +7,8 @@
   English), for the ranked table;
 * ``GET /candidates/{id}/mechanism``: the mechanism graph picture (nodes in layers, edges with
   beliefs, hub nodes marked);
+* ``GET /sources/{curie}``: the source record an evidence card cites (title, year, journal,
+  link to PubMed or ClinicalTrials.gov), read from the record's own named graph;
 * ``GET /dossier``: the evidence dossier of one candidate as one self-contained HTML file.
 """
 
@@ -19,17 +21,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
+from pyoxigraph import Literal, NamedNode
 
 from api.deps import Context
 from api.models import ErrorOut
 from api.routers.candidates import MAX_NAME, IndicationParam, scoring_config
-from kg.iri import CurieError, slug
+from kg.iri import DCT, CurieError, graph_iri, slug, term
 from queries.dossier import (
+    citation_url,
     entity_names,
     mechanism_picture,
     prepare_dossier,
     render_dossier,
 )
+from queries.evidence import nodes
 from queries.explain import UnknownCandidateError, explain_in_context, resolve_candidate
 from queries.indications import UnknownIndicationError
 from queries.library import query_names, query_text
@@ -124,7 +129,7 @@ class NamesOut(BaseModel):
 )
 def names(
     ctx: Context,
-    id: Annotated[  # noqa: A002 - the query parameter's public name
+    id: Annotated[
         list[str], Query(min_length=1, max_length=MAX_NAMES, description="entity CURIEs")
     ],
 ) -> dict[str, Any]:
@@ -188,6 +193,61 @@ def mechanism(
     except (CurieError, ValueError) as err:
         raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
     return picture.to_json()
+
+
+# Constant query, no user input: ?record and ?g are bound as VALUES.
+SOURCE_FACTS = "SELECT ?p ?o WHERE { GRAPH ?g { ?record ?p ?o } }"
+
+
+class SourceOut(BaseModel):
+    """A source record cited by evidence: where a reader can check it."""
+
+    id: str
+    title: str | None
+    year: int | None
+    journal: str | None
+    doi: str | None
+    illustrative: bool = Field(description="an example written by the project, not a real study")
+    url: str | None = Field(description="PubMed, ClinicalTrials.gov or DOI link")
+    graph: str = Field(description="the record's named graph")
+
+
+@router.get(
+    "/sources/{curie:path}",
+    operation_id="get_source",
+    response_model=SourceOut,
+    responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+def source(
+    ctx: Context,
+    curie: Annotated[str, Path(max_length=MAX_NAME, description="PMID:…, NCT…, TCMKG.DOC:…")],
+) -> SourceOut:
+    """The source record an evidence item cites, as its own named graph describes it."""
+    try:
+        record = nodes([curie])[0]
+        graph = graph_iri(curie)
+    except (CurieError, ValueError) as err:
+        raise HTTPException(status_code=400, detail=f"{curie!r}: {err}") from err
+    rows = ctx.store.select(SOURCE_FACTS, {"record": record, "g": NamedNode(graph)}).dicts()
+    facts: dict[str, str] = {}
+    for row in rows:
+        p, o = row.get("p"), row.get("o")
+        if isinstance(p, NamedNode) and isinstance(o, Literal):
+            facts.setdefault(p.value, o.value)
+    if not facts:
+        raise HTTPException(status_code=404, detail=f"no source record {curie} in the graph")
+    year = facts.get(term("year"))
+    doi = facts.get(term("doi"))
+    return SourceOut(
+        id=curie,
+        title=facts.get(DCT + "title"),
+        year=int(year) if year and year.isdigit() else None,
+        journal=facts.get(term("journal")),
+        doi=doi,
+        illustrative=facts.get(term("illustrative")) in ("true", "1"),
+        url=citation_url(curie) or (citation_url(f"DOI:{doi}") if doi else None),
+        graph=graph,
+    )
 
 
 @router.get(
