@@ -82,6 +82,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "tcmkg.commands.validate",
     "tcmkg.commands.demo",
     "tcmkg.commands.rank",
+    "tcmkg.commands.dossier",
 )
 
 
