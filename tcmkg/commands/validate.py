@@ -61,6 +61,8 @@ def print_report(report: ValidationReport, out: Console, shown: int = DEFAULT_SH
         f"{n_warn:,} warning(s), {report.seconds:.2f} s",
         highlight=False,
     )
+    if report.triples == 0:
+        out.print("  (no data to validate: is this the store or file you meant?)", highlight=False)
     for shape, results in report.by_shape().items():
         table = Table(title=f"{shape} ({len(results):,})", title_justify="left", expand=False)
         for column in ("severity", "focus node", "path", "value", "message", "record"):
