@@ -138,9 +138,7 @@ class DictionaryMatcher:
         words = key.split(" ")
         keys = {key, " ".join(w for w in words if w)}  # "st. john" written "st john"
         # Abbreviations inside names are written with or without their full stop.
-        keys |= {
-            " ".join(w + " " if w in _ABBREVIATIONS else w for w in words if w) for _ in (0,)
-        }
+        keys |= {" ".join(w + " " if w in _ABBREVIATIONS else w for w in words if w) for _ in (0,)}
         if term.kind is EntityKind.HERB and _BINOMIAL.match(term.name):
             # Botanists abbreviate the genus after its first use: "G. biloba".
             genus, epithet = term.name.split(" ")

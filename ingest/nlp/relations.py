@@ -26,6 +26,7 @@ ambiguous, times 0.9 when the sentence is hedged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -195,6 +196,30 @@ def _roles(a: Mention, b: Mention) -> tuple[str, bool] | None:
     return None
 
 
+_COORDINATION = re.compile(r"^\W*(?:and|or|plus|with|,)?\W*$", re.IGNORECASE)
+# Before a disease named first, words that make it the indication: "patients with Y treated
+# with X", "treatment of Y with X", "X for Y".
+_INDICATION = re.compile(
+    r"(?:(?:patients|subjects|participants|people|children|adults|women|men|those|rats|mice)"
+    r"\s+with|(?:treatment|therapy|management)\s+(?:of|for))\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# A disease that went away when the drug was stopped was caused by it (dechallenge), so a
+# benefit word there ("resolved", "reversible") is no treatment.
+_DECHALLENGE = re.compile(
+    r"discontinu|withdr[ae]w|cessation|stopp|taper|switch(?:ed|ing) from|reducing the dose",
+    re.IGNORECASE,
+)
+_STRONG_HARM = re.compile(
+    r"(?:side[ -]effects?|adverse|toxicit|induc|caus|hepatotoxic|nephrotoxic|cardiotoxic)",
+    re.IGNORECASE,
+)
+_PASSIVE = re.compile(r"\b(?:by|with|after|following|using)\b", re.IGNORECASE)
+# Effect relations further apart than this are left alone: the words between no longer say
+# how the two are linked.
+MAX_EFFECT_GAP = 150
+
+
 def _effect_cue(
     text: str,
     a: Mention,
@@ -202,7 +227,10 @@ def _effect_cue(
     between: Sequence[Mention],
     exposure_first: bool,
     cues: CueList,
+    sentence: tuple[int, int],
 ) -> tuple[Predicate, Direction, float] | None:
+    if b.start - a.end > MAX_EFFECT_GAP:
+        return None
     if exposure_first and dirn.glued(text[b.end : b.end + 12]):
         # "X protects against hypertension-induced renal injury": the glued disease is the
         # cause of another, not what X acts on.
@@ -211,17 +239,43 @@ def _effect_cue(
     for m in between:
         if dirn.glued(text[m.end : m.end + 12]):
             skip.append((m.end, m.end + 12))
-    for cue in cues.within(a.end, b.start):
+    exposures = [m for m in between if m.kind in EXPOSURES]
+    for m in exposures:
+        if set(m.curies) & set(a.curies) and b.start - m.end <= 12 and dirn.glued(text[m.end :]):
+            return None  # "X … reversed X-induced Y": the pair (X-induced, Y) says it all
+    found = cues.within(a.end, b.start)
+    # After the exposure, the first verb governs ("X reduced Y"); before it, the verb nearest
+    # to it does ("Y, suppressed by Z, was induced by X").
+    for cue in found if exposure_first else reversed(found):
         kind = dirn.effect_kind(cue.kinds)
         if kind is None or any(s <= cue.start < e for s, e in skip):
             continue
+        if exposure_first and any(
+            m.end <= cue.start and not _COORDINATION.match(text[a.end : m.start]) for m in exposures
+        ):
+            return None  # the cue follows another exposure: "X is used, Y reduced Z"
         if kind is dirn.CueKind.EXPOSURE:
             if exposure_first:
                 continue  # "X-treated patients developed Y": the exposure is not the result
+            if not _INDICATION.search(text[max(sentence[0], a.start - 30) : a.start]):
+                continue  # "Y in patients treated with X" reports an adverse event
             return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
         strength = GLUED_STRENGTH if cue.start - a.end <= 2 else VERB_STRENGTH
         if kind is dirn.CueKind.HARM:
             return Predicate.CAUSES, Direction.HARM, strength
+        if not exposure_first:
+            if _DECHALLENGE.search(text[sentence[0] : sentence[1]]):
+                return None
+            if not _PASSIVE.search(text[cue.end : b.start]):
+                continue  # "Y reduced ... X" without "by": X is not what reduced Y
+        elif kind is dirn.CueKind.BENEFIT and any(
+            _STRONG_HARM.match(c.text) and not any(s <= c.start < e for s, e in skip)
+            for c in found
+            if c.start > cue.start
+        ):
+            # "X is effective but limited by side effects, the worst being Y": mixed cues,
+            # no reading.
+            return None
         return Predicate.TREATS, dirn.direction_of(kind), strength
     return None
 
@@ -254,7 +308,7 @@ def sentence_relations(
             between = [mentions[k] for k in indices[x + 1 : y]]
             result: tuple[Predicate, Direction, float] | None = None
             if family == "effect":
-                result = _effect_cue(text, a, b, between, a_subject, cues)
+                result = _effect_cue(text, a, b, between, a_subject, cues, sentence)
             elif family == "molecular":
                 kind = cues.first(a.end, b.start, MOLECULAR_KINDS)
                 if kind is not None:
