@@ -83,6 +83,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "tcmkg.commands.demo",
     "tcmkg.commands.rank",
     "tcmkg.commands.dossier",
+    "tcmkg.commands.importers",
 )
 
 
