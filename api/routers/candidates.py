@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query
@@ -18,7 +19,20 @@ from queries.scoring import Certainty
 router = APIRouter(tags=["candidates"])
 
 MAX_NAME = 300
-_CERTAINTY = {c.label: c for c in Certainty}
+
+
+class CertaintyFloor(StrEnum):
+    """The GRADE-like certainty levels, as the ranking labels them."""
+
+    HIGH = "High"
+    MODERATE = "Moderate"
+    LOW = "Low"
+    VERY_LOW = "Very low"
+
+    def certainty(self) -> Certainty:
+        """The scoring module's level of the same name."""
+        return Certainty[self.name]
+
 
 IndicationParam = Annotated[
     str,
@@ -52,19 +66,11 @@ def candidates(
     ),
     top: Annotated[int, Query(ge=1, le=500)] = 20,
     min_certainty: Annotated[
-        str | None,
-        Query(description="hide rows below this certainty: High, Moderate, Low, Very low"),
+        CertaintyFloor | None, Query(description="hide rows below this certainty")
     ] = None,
 ) -> CandidatesOut:
     """Herbs, formulas, hospital preparations (or compounds) for an indication, best first."""
-    floor: Certainty | None = None
-    if min_certainty is not None:
-        if min_certainty not in _CERTAINTY:
-            raise HTTPException(
-                status_code=422,
-                detail=f"min_certainty must be one of {', '.join(_CERTAINTY)}",
-            )
-        floor = _CERTAINTY[min_certainty]
+    floor = min_certainty.certainty() if min_certainty is not None else None
     try:
         rows = rank_candidates(
             ctx.store,

@@ -154,7 +154,7 @@ def _drain(
     responses={
         200: {
             "description": "the dump, streamed",
-            "content": {mime: {"schema": {"type": "string"}} for mime, _ in MEDIA.values()},
+            "content": {mime: {"schema": {}} for mime, _ in MEDIA.values()},
         },
         400: {"model": ErrorOut},
     },
