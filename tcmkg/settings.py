@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     max_result_rows: int = 100_000
     max_query_bytes: int = 1_048_576  # SPARQL query/update request bodies
     max_upload_bytes: int = 104_857_600  # POST /ingest uploads
+    # Literature services (`tcmkg fetch`, `tcmkg sync`). An NCBI API key raises the allowed
+    # rate from 3 to 10 requests/s; NCBI asks for an e-mail to contact about heavy use.
+    ncbi_api_key: str = ""
+    ncbi_email: str = ""
+    ncbi_base_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    ctgov_base_url: str = "https://clinicaltrials.gov/api/v2"
 
     def store_location(self) -> str:
         """The store location string to open when ``--store`` is not given."""

@@ -1,0 +1,476 @@
+"""``tcmkg import preparations FILE``: a hospital's own preparations (医疗机构制剂).
+
+A catalogue is a CSV (UTF-8, or GB18030 as Chinese spreadsheets export it) or an ``.xlsx``
+sheet with a header row. Columns are found by name, in English or Chinese, in any order:
+
+============================  ==========================================================
+``name_zh`` (名称)             preparation name in characters   } at least one of the two
+``name_pinyin`` (拼音)         preparation name in pinyin        }
+``hospital`` (医疗机构)         required: the same name at two hospitals is two preparations
+``approval_number`` (批准文号)  e.g. 沪药制字Z…
+``dosage_form`` (剂型)          granules, capsules, decoction …
+``composition`` (处方组成)      required: ``黄芪 30g；丹参 15g；甘草 6g`` — herbs in any name
+                              system (characters, pinyin, Latin), each with an optional dose
+``indications`` (适应症)        indication names (``2型糖尿病；糖尿病肾病``)
+``functions`` (功能主治)        the catalogue's own wording, kept as the description
+``status`` (状态)              in use, suspended …
+============================  ==========================================================
+
+Each row becomes a ``HospitalPreparation`` with the claims *preparation has_part herb* (dose
+on the evidence item) and *preparation treats indication* for each stated indication. Both are
+the hospital's own assertion, not a study: design ``traditional`` (the lowest prior of any
+human-facing evidence, DESIGN §5), so a preparation's ranking rests on papers that study it
+and on its herbs' evidence, not on its label.
+
+Herb names are resolved through the vocabulary and never guessed: an unknown or misspelled
+name is reported with its row (with the closest known names as a hint) and an ambiguous one
+with every candidate; the preparation is imported with the herbs that did resolve. An
+indication not in the vocabulary becomes a project indication (``TCMKG.DISEASE``) and is
+reported as a warning. The catalogue's graph is replaced as a whole on re-import.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.importers.report import GraphWrite, ImportReport, NoProgress, Progress
+from ingest.importers.resolve import resolve
+from ingest.problems import ProblemCode, ProblemLog, Severity
+from ingest.vocabulary import Vocabulary, normalise_name
+from kg import iri
+from kg.model import (
+    AgentType,
+    Claim,
+    Direction,
+    Entity,
+    EntityKind,
+    EvidenceItem,
+    KnowledgeLevel,
+    Label,
+    Predicate,
+    RecordKind,
+    SourceRecord,
+    StudyDesign,
+)
+from kg.store import GraphStore
+from kg.writer import claim_quads, entity_quads, record_quads, vocabulary_quads
+
+NAME = "preparations"
+METHOD = "preparations-import"
+MAX_BYTES = 50 * 1024 * 1024  # a catalogue of thousands of preparations is well below this
+MAX_CELL = 10_000
+
+# Column name (lower case, either language) -> field.
+COLUMNS: dict[str, str] = {
+    "name_zh": "name_zh",
+    "name": "name_zh",
+    "名称": "name_zh",
+    "制剂名称": "name_zh",
+    "name_pinyin": "name_pinyin",
+    "pinyin": "name_pinyin",
+    "拼音": "name_pinyin",
+    "hospital": "hospital",
+    "医疗机构": "hospital",
+    "医院": "hospital",
+    "approval_number": "approval_number",
+    "批准文号": "approval_number",
+    "dosage_form": "dosage_form",
+    "剂型": "dosage_form",
+    "composition": "composition",
+    "处方组成": "composition",
+    "处方": "composition",
+    "组成": "composition",
+    "indications": "indications",
+    "适应症": "indications",
+    "functions": "functions",
+    "功能主治": "functions",
+    "status": "status",
+    "状态": "status",
+}
+REQUIRED = ("hospital", "composition")
+
+_ITEM_SPLIT = re.compile(r"[；;，,、\n]+")
+_DOSE = re.compile(
+    r"^(?P<name>.*?)\s*(?P<dose>\d+(?:\.\d+)?\s*(?:g|mg|kg|ml|mL|克|毫克|毫升|枚|片)?)\s*$"
+)
+_UNIT = {"克": "g", "毫克": "mg", "毫升": "ml", "mL": "ml"}
+
+
+def parse_composition(cell: str) -> list[tuple[str, str | None]]:
+    """``黄芪 30g；丹参15克`` -> ``[("黄芪", "30 g"), ("丹参", "15 g")]``."""
+    out: list[tuple[str, str | None]] = []
+    for item in _ITEM_SPLIT.split(cell):
+        item = item.strip()
+        if not item:
+            continue
+        match = _DOSE.match(item)
+        if match and match.group("name").strip():
+            dose = match.group("dose").replace(" ", "")
+            number = re.match(r"\d+(?:\.\d+)?", dose)
+            assert number is not None
+            unit = dose[number.end() :]
+            out.append((match.group("name").strip(), f"{number.group(0)} {_UNIT.get(unit, unit)}"))
+        else:
+            out.append((item, None))
+    return out
+
+
+def split_indications(cell: str) -> list[str]:
+    """Indication names of a cell, separators of either language."""
+    return [p.strip() for p in _ITEM_SPLIT.split(cell) if p.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueRow:
+    """One catalogue row: its number as a user would find it, and its fields."""
+
+    number: int  # data row number (1 = first row under the header)
+    line: str  # how problems name it: "row 3" (CSV line / sheet row)
+    fields: dict[str, str]
+
+    def __getitem__(self, name: str) -> str:
+        return self.fields.get(name, "")
+
+
+class CatalogueError(Exception):
+    """The catalogue cannot be read at all; the problem has been logged."""
+
+
+def _header(cells: list[str], path: Path, problems: ProblemLog) -> dict[int, str]:
+    mapping: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        field = COLUMNS.get(cell.strip().lstrip("\ufeff").lower())
+        if field is not None and field not in mapping.values():
+            mapping[i] = field
+    missing = [c for c in REQUIRED if c not in mapping.values()]
+    if not {"name_zh", "name_pinyin"} & set(mapping.values()):
+        missing.append("name_zh or name_pinyin")
+    if missing:
+        problems.report(
+            ProblemCode.COLUMN_MISSING,
+            path,
+            "header",
+            f"required column(s) {', '.join(missing)} missing; columns found: "
+            f"{', '.join(repr(c) for c in cells)}; catalogue skipped",
+        )
+        raise CatalogueError(str(path))
+    return mapping
+
+
+def _decode(path: Path, data: bytes, problems: ProblemLog) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            problems.report(
+                ProblemCode.ENCODING_INVALID,
+                path,
+                "-",
+                f"neither UTF-8 ({exc.reason} at byte {exc.start}) nor GB18030; catalogue skipped",
+            )
+            raise CatalogueError(str(path)) from exc
+        problems.report(
+            ProblemCode.ENCODING_INVALID,
+            path,
+            "-",
+            "not UTF-8; read as GB18030 (the usual encoding of Chinese spreadsheet exports)",
+            Severity.WARNING,
+        )
+        return text
+
+
+def _csv_rows(path: Path, problems: ProblemLog) -> Iterator[list[str]]:
+    data = path.read_bytes()
+    text = _decode(path, data, problems)
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _xlsx_rows(path: Path, problems: ProblemLog) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        problems.report(
+            ProblemCode.FILE_UNREADABLE, path, "-", f"not a readable .xlsx workbook: {exc}"
+        )
+        raise CatalogueError(str(path)) from exc
+    try:
+        sheet = book.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield ["" if v is None else str(v) for v in values]
+    finally:
+        book.close()
+
+
+def read_catalogue(path: Path, problems: ProblemLog) -> Iterator[CatalogueRow]:
+    """Rows of a catalogue file; raises :class:`CatalogueError` (logged) if none can be read."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        problems.report(ProblemCode.FILE_UNREADABLE, path, "-", f"cannot read: {exc}")
+        raise CatalogueError(str(path)) from exc
+    if size > MAX_BYTES:
+        problems.report(
+            ProblemCode.FIELD_TOO_LARGE,
+            path,
+            "-",
+            f"{size:,} bytes, above the limit of {MAX_BYTES:,} for a catalogue; skipped",
+        )
+        raise CatalogueError(str(path))
+    rows = (
+        _xlsx_rows(path, problems) if path.suffix.lower() == ".xlsx" else _csv_rows(path, problems)
+    )
+    header: dict[int, str] | None = None
+    number = 0
+    try:
+        for line, cells in enumerate(rows, start=1):
+            if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
+                continue  # blank rows and the catalogue's own notes
+            if header is None:
+                header = _header(cells, path, problems)
+                continue
+            number += 1
+            where = f"row {line}"
+            if any(len(c) > MAX_CELL for c in cells):
+                problems.report(
+                    ProblemCode.FIELD_TOO_LARGE,
+                    path,
+                    where,
+                    f"a cell above {MAX_CELL:,} characters; row skipped",
+                )
+                continue
+            fields = {header[i]: c.strip() for i, c in enumerate(cells) if i in header}
+            yield CatalogueRow(number, where, fields)
+    except csv.Error as exc:
+        problems.report(ProblemCode.RECORD_INVALID, path, "-", f"malformed CSV: {exc}")
+    if header is None:
+        problems.report(ProblemCode.FILE_EMPTY, path, "-", "no header row; catalogue skipped")
+        raise CatalogueError(str(path))
+
+
+def _hint(vocabulary: Vocabulary, name: str) -> str:
+    """Closest herb names to a misspelled one, as a hint for the report."""
+    herbs = {
+        normalise_name(t): t
+        for e in vocabulary.by_kind(EntityKind.HERB)
+        for t in (e.label, *(lb.text for lb in e.labels))
+    }
+    close = difflib.get_close_matches(normalise_name(name), list(herbs), n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(repr(herbs[c]) for c in close)}?" if close else ""
+
+
+def record_id_for(path: Path) -> str:
+    """The catalogue record (and named graph) of a file, keyed on its file name."""
+    return iri.own_curie("TCMKG.TABLE", f"preparations-{path.stem}")
+
+
+def _evidence(record_id: str, *, part: bool = False, dose: str | None = None) -> EvidenceItem:
+    # A stated indication is a claim of benefit; a composition line has no direction.
+    return EvidenceItem(
+        source=record_id,
+        design=StudyDesign.TRADITIONAL,
+        direction=Direction.UNKNOWN if part else Direction.BENEFIT,
+        dose=dose,
+        method=METHOD,
+        knowledge_level=KnowledgeLevel.KNOWLEDGE_ASSERTION,
+        agent_type=AgentType.MANUAL_AGENT,
+    )
+
+
+def _preparation(row: CatalogueRow) -> Entity:
+    zh, pinyin = row["name_zh"], " ".join(row["name_pinyin"].split())
+    labels: list[Label] = []
+    if zh:
+        labels.append(Label(zh, "zh", preferred=True))
+    if pinyin:
+        labels.append(Label(pinyin.lower(), "zh-Latn-pinyin", preferred=True))
+        if " " in pinyin:
+            labels.append(Label(pinyin.lower().replace(" ", ""), "zh-Latn-pinyin"))
+    notes = [row["functions"]] if row["functions"] else []
+    if row["status"]:
+        notes.append(f"status: {row['status']}")
+    return Entity(
+        id=iri.preparation_curie(row["hospital"], pinyin or zh),
+        kind=EntityKind.HOSPITAL_PREPARATION,
+        label=zh or pinyin.title(),
+        labels=tuple(labels),
+        description="; ".join(notes) or None,
+        hospital=row["hospital"],
+        approval_number=row["approval_number"] or None,
+        dosage_form=row["dosage_form"] or None,
+    )
+
+
+def import_preparations(
+    path: Path,
+    store: GraphStore,
+    vocabulary: Vocabulary,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one hospital preparation catalogue into ``store``; return what was written."""
+    progress = progress or NoProgress()
+    record_id = record_id_for(path)
+    report = ImportReport(NAME, str(path))
+    problems = report.problems
+    preparations: dict[str, Entity] = {}
+    new_indications: dict[str, Entity] = {}
+    used: dict[str, Entity] = {}
+    claims: dict[tuple[str, str, str], Claim] = {}
+    progress.start(f"preparations {path.name}", None)
+    try:
+        for row in read_catalogue(path, problems):
+            report.rows += 1
+            progress.advance()
+            if not row["hospital"] or not (row["name_zh"] or row["name_pinyin"]):
+                problems.report(
+                    ProblemCode.RECORD_INVALID,
+                    path,
+                    row.line,
+                    "no preparation name or no hospital; row skipped",
+                )
+                continue
+            prep = _preparation(row)
+            where = f"{row.line} ({prep.label})"
+            if prep.id in preparations:
+                problems.report(
+                    ProblemCode.RECORD_INVALID,
+                    path,
+                    where,
+                    "the same preparation of the same hospital is listed again; row skipped",
+                )
+                continue
+            parts = _composition(row, prep, record_id, vocabulary, path, where, problems)
+            if not parts:
+                problems.report(
+                    ProblemCode.RECORD_INVALID,
+                    path,
+                    where,
+                    "no herb of the composition could be resolved; preparation skipped",
+                )
+                continue
+            preparations[prep.id] = prep
+            for herb, claim in parts:
+                used[herb.id] = herb
+                claims[(claim.subject, claim.predicate.value, claim.object)] = claim
+            for name in split_indications(row["indications"]):
+                disease = _indication(name, vocabulary, new_indications, path, where, problems)
+                if disease is None:
+                    continue
+                used[disease.id] = disease
+                claim = Claim(prep.id, Predicate.TREATS, disease.id, (_evidence(record_id),))
+                claims[(prep.id, Predicate.TREATS.value, disease.id)] = claim
+    except CatalogueError:
+        report.failed = True
+        return report
+    record = SourceRecord(
+        record_id, RecordKind.CATALOGUE, title=f"Hospital preparation catalogue: {path.name}"
+    )
+    graph = iri.graph_iri(record_id)
+    quads = list(record_quads(record, graph))
+    for entity in (*preparations.values(), *used.values()):
+        quads.extend(entity_quads(entity, graph, full=False))
+    for claim in claims.values():
+        quads.extend(claim_quads(claim, graph))
+    progress.start(f"writing {len(preparations):,} preparations", None)
+    store.replace_graph(graph, quads)
+    report.graphs.append(GraphWrite(graph, report.rows, len(quads)))
+    vocab = [*preparations.values(), *new_indications.values()]
+    for entity in vocab:
+        vocabulary.add(entity)
+    source = f"table-preparations-{path.stem}"
+    vocab_graph = iri.vocabulary_graph(source)
+    vocab_quads = list(vocabulary_quads(vocab, source))
+    store.replace_graph(vocab_graph, vocab_quads)
+    report.graphs.append(GraphWrite(vocab_graph, 0, len(vocab_quads)))
+    report.entities = len(preparations)
+    report.claims = len(claims)
+    return report
+
+
+def _composition(
+    row: CatalogueRow,
+    prep: Entity,
+    record_id: str,
+    vocabulary: Vocabulary,
+    path: Path,
+    where: str,
+    problems: ProblemLog,
+) -> list[tuple[Entity, Claim]]:
+    out: dict[str, tuple[Entity, Claim]] = {}
+    for name, dose in parse_composition(row["composition"]):
+        found = resolve(vocabulary, name, EntityKind.HERB)
+        if found.entity is None:
+            if found.ambiguous:
+                problems.report(
+                    ProblemCode.NAME_AMBIGUOUS,
+                    path,
+                    where,
+                    f"herb {name!r} is ambiguous: "
+                    + ", ".join(f"{e.id} ({e.label})" for e in found.candidates)
+                    + "; left out of the composition (write the Latin or full name)",
+                )
+            else:
+                problems.report(
+                    ProblemCode.NAME_UNRESOLVED,
+                    path,
+                    where,
+                    f"herb {name!r} is not in the vocabulary{_hint(vocabulary, name)}; "
+                    "left out of the composition",
+                )
+            continue
+        herb = found.entity
+        if herb.id in out:
+            continue
+        out[herb.id] = (
+            herb,
+            Claim(
+                prep.id, Predicate.HAS_PART, herb.id, (_evidence(record_id, part=True, dose=dose),)
+            ),
+        )
+    return list(out.values())
+
+
+def _indication(
+    name: str,
+    vocabulary: Vocabulary,
+    new: dict[str, Entity],
+    path: Path,
+    where: str,
+    problems: ProblemLog,
+) -> Entity | None:
+    found = resolve(vocabulary, name, EntityKind.DISEASE)
+    if found.entity is not None:
+        return found.entity
+    if found.ambiguous:
+        problems.report(
+            ProblemCode.NAME_AMBIGUOUS,
+            path,
+            where,
+            f"indication {name!r} is ambiguous: "
+            + ", ".join(e.id for e in found.candidates)
+            + "; left out",
+        )
+        return None
+    curie = iri.own_curie("TCMKG.DISEASE", name)
+    if curie not in new:
+        lang = "zh" if re.search(r"[\u3400-\u9fff]", name) else "en"
+        new[curie] = Entity(curie, EntityKind.DISEASE, name, (Label(name, lang, preferred=True),))
+        problems.report(
+            ProblemCode.NAME_UNRESOLVED,
+            path,
+            where,
+            f"indication {name!r} is not in the vocabulary; added as {curie}",
+            Severity.WARNING,
+        )
+    return new[curie]
