@@ -1,1 +1,1 @@
-"""One router module per resource; :data:`ROUTER_MODULES` lists them in the order they mount."""
+"""One router module per resource; :data:`api.app.ROUTER_MODULES` lists them in mount order."""
