@@ -83,10 +83,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "tcmkg.commands.demo",
     "tcmkg.commands.rank",
     "tcmkg.commands.dossier",
-    "tcmkg.commands.extract",
-    "tcmkg.commands.ingest",
-    "tcmkg.commands.fetch",
     "tcmkg.commands.importers",
+    "tcmkg.commands.fetch",
 )
 
 
