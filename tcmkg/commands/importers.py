@@ -189,6 +189,27 @@ def formulas_command(
     _finish(report, problems_file)
 
 
+@import_app.command("preparations")
+def preparations_command(
+    file: Annotated[
+        Path,
+        typer.Argument(help="A hospital's preparation catalogue (.csv or .xlsx; see the README)."),
+    ],
+    store: StoreOption = None,
+    symmap: SymmapOption = None,
+    problems_file: ProblemsOption = None,
+) -> None:
+    """Import hospital preparations (医疗机构制剂): composition, doses and stated indications."""
+    from ingest.importers.preparations import import_preparations
+
+    if not file.is_file():
+        fail(f"{file}: not a file")
+    vocabulary = _vocabulary(symmap)
+    with opened_store(store) as st, _progress() as progress:
+        report = import_preparations(file, st, vocabulary, _RichProgress(progress))
+    _finish(report, problems_file)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``import`` command group to the CLI."""
     app.add_typer(import_app, name="import")

@@ -159,3 +159,17 @@ def test_broken_catalogues_fail_cleanly_and_write_nothing(
     assert report.failed and next(iter(report.problems)).code == ProblemCode.FILE_UNREADABLE
     assert iri.graph_iri(record_id_for(fake)) not in memory_store.named_graphs()
     assert memory_store.count() == 0
+
+
+def test_import_preparations_command(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tcmkg.cli import app
+
+    path = tmp_path / "catalogue.csv"
+    path.write_text(HEADER + "甲方,Jia Fang,测试医院,Z1,颗粒剂,黄芪 30g；mutong 3g,2型糖尿病\n")
+    store = f"oxigraph:{tmp_path / 'store'}"
+    result = CliRunner().invoke(app, ["import", "preparations", str(path), "--store", store])
+    assert result.exit_code == 0, result.output
+    assert "row 2" in result.output and "'mutong' is ambiguous" in result.output
+    assert "entities written" in result.output
