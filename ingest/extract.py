@@ -192,7 +192,8 @@ class Extractor:
     def extract(self, document: Document) -> Extraction:
         """Extract mentions, relations and study design from one document."""
         text = document.text
-        doc = run(self.nlp, text, document.publication_types)
+        title_end = len(document.title) if document.title and document.abstract else None
+        doc = run(self.nlp, text, document.publication_types, title_end)
         return Extraction(
             id=document.id,
             text=text,

@@ -85,6 +85,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "tcmkg.commands.dossier",
     "tcmkg.commands.importers",
     "tcmkg.commands.fetch",
+    "tcmkg.commands.extract",
+    "tcmkg.commands.ingest",
 )
 
 

@@ -58,6 +58,7 @@ def _register_extensions() -> None:
         "tcm_sentences",
         "tcm_publication_types",
         "tcm_cues",
+        "tcm_title_end",
     ):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
@@ -78,6 +79,16 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     bounds: list[tuple[int, int]] | None = doc._.tcm_sentences
     if bounds is None:
         bounds = [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else []
+        title_end: int | None = doc._.tcm_title_end
+        if title_end:
+            # A title without a full stop is still a sentence of its own: split there.
+            split: list[tuple[int, int]] = []
+            for start, end in bounds:
+                if start < title_end < end:
+                    split += [(start, title_end), (title_end + 1, end)]
+                else:
+                    split.append((start, end))
+            bounds = [(s, e) for s, e in split if e > s]
         doc._.tcm_sentences = bounds
     return bounds
 
@@ -261,10 +272,20 @@ def build_pipeline(terms: TermSource | None = None, *, min_confidence: float = 0
     return nlp
 
 
-def run(nlp: Language, text: str, publication_types: Iterable[str] = ()) -> Doc:
-    """Run the pipeline on one text, with the record's publication types for the design."""
+def run(
+    nlp: Language,
+    text: str,
+    publication_types: Iterable[str] = (),
+    title_end: int | None = None,
+) -> Doc:
+    """Run the pipeline on one text, with the record's publication types for the design.
+
+    ``title_end`` is the length of the title within ``text``; the title is then always a
+    sentence of its own.
+    """
     doc = nlp.make_doc(text)
     doc._.tcm_publication_types = tuple(publication_types)
+    doc._.tcm_title_end = title_end
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     return doc

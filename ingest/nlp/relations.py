@@ -280,6 +280,18 @@ def _effect_cue(
     return None
 
 
+def _molecular_kind(text: str, cues: CueList, start: int, end: int) -> str | None:
+    # The verb nearest the target governs it ("X inhibited A and activated B"); a participle
+    # glued to a word by a hyphen ("LPS-induced A") describes that word and is skipped.
+    for cue in reversed(cues.within(start, end)):
+        if cue.start > 0 and text[cue.start - 1] == "-":
+            continue
+        for kind in cue.kinds:
+            if kind in MOLECULAR_KINDS:
+                return kind
+    return None
+
+
 def sentence_relations(
     text: str,
     mentions: Sequence[Mention],
@@ -310,7 +322,7 @@ def sentence_relations(
             if family == "effect":
                 result = _effect_cue(text, a, b, between, a_subject, cues, sentence)
             elif family == "molecular":
-                kind = cues.first(a.end, b.start, MOLECULAR_KINDS)
+                kind = _molecular_kind(text, cues, a.end, b.start)
                 if kind is not None:
                     result = (Predicate(kind), Direction.UNKNOWN, VERB_STRENGTH)
             elif family == "contains":

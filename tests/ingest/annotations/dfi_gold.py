@@ -49,9 +49,7 @@ def load_gold(corpus: Path, annotations: Path = ANNOTATIONS) -> dict[str, GoldDo
         if line and not line.startswith("#")
     ]
     wanted = {f"PMID:{row[0]}" for row in rows}
-    documents = {
-        d.id: d for d in read_documents([corpus], "tsv", ProblemLog()) if d.id in wanted
-    }
+    documents = {d.id: d for d in read_documents([corpus], "tsv", ProblemLog()) if d.id in wanted}
     gold: dict[str, GoldDocument] = {}
     for number, row in enumerate(rows, 1):
         pmid = f"PMID:{row[0]}"

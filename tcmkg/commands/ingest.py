@@ -1,0 +1,82 @@
+"""``tcmkg ingest``: read → extract → write claims and evidence, one named graph per document.
+
+Each document's graph is replaced in one transaction, so re-running on the same input changes
+nothing and an interrupted run leaves no half-written record. Bad records are reported (file,
+record, reason), written to the problems file as JSON Lines, and skipped.
+
+Exit codes: 0 done (problems, if any, are reported), 2 usage error, unreadable input list,
+or a store that cannot be opened or written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ingest.document import Document
+from ingest.pipeline import IngestSummary, ingest
+from ingest.problems import ProblemLog
+from ingest.readers import read_documents
+from tcmkg.cli import StoreOption, console, fail, opened_store
+from tcmkg.commands.extract import (
+    FormatOption,
+    InputFormat,
+    InputsArgument,
+    ProcessesOption,
+    check_inputs,
+    document_progress,
+    report_problems,
+)
+
+
+def print_summary(summary: IngestSummary, problems_file: Path) -> None:
+    """The closing summary: documents, claims, evidence items, problems by kind."""
+    table = Table(title="tcmkg ingest")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("documents read", f"{summary.documents:,}")
+    table.add_row("documents written", f"{summary.written:,}")
+    table.add_row("claims", f"{summary.claims:,}")
+    table.add_row("evidence items", f"{summary.evidence:,}")
+    table.add_row("relations left out (ambiguous name)", f"{summary.ambiguous_relations:,}")
+    for code, n in summary.problems.items():
+        table.add_row(f"problem: {code}", f"{n:,}")
+    console.print(table)
+    console.print(f"problems file: {problems_file}", highlight=False)
+
+
+def ingest_command(
+    inputs: InputsArgument,
+    store: StoreOption = None,
+    fmt: FormatOption = InputFormat.AUTO,
+    processes: ProcessesOption = 1,
+    problems_file: Annotated[
+        Path,
+        typer.Option("--problems", help="Where to write the problems found, as JSON Lines."),
+    ] = Path("ingest-problems.jsonl"),
+) -> None:
+    """Extract claims and evidence from documents and write them into the store."""
+    paths = check_inputs(inputs)
+    problems = ProblemLog()
+    documents = read_documents(paths, fmt.value, problems)
+    with opened_store(store) as st, document_progress() as progress:
+        task = progress.add_task("ingesting", total=None, rate="")
+
+        def advance(_: Document) -> None:
+            progress.advance(task)
+
+        summary = ingest(documents, st, problems, processes=processes, on_document=advance)
+    try:
+        problems.write_jsonl(problems_file)
+    except OSError as err:
+        fail(f"{problems_file}: cannot write the problems file: {err.strerror}")
+    report_problems(problems)
+    print_summary(summary, problems_file)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``ingest`` command to the CLI."""
+    app.command("ingest")(ingest_command)

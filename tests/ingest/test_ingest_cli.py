@@ -1,0 +1,153 @@
+"""``tcmkg extract`` and ``tcmkg ingest`` end to end: real readers, real pipeline, real store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pyoxigraph import Quad
+from typer.testing import CliRunner
+
+from kg import iri
+from kg.store import open_store
+from tcmkg.cli import app
+from tests.conftest import shared_data
+
+runner = CliRunner()
+
+# Written for these tests; illustrative, not from any paper. Ids are the project's own.
+ROWS = [
+    ("doc-1", "Berberine in type 2 diabetes", "Berberine reduced HbA1c in 60 patients."),
+    ("doc-2", "Huang Qi", "Huang Qi attenuated cisplatin-induced nephrotoxicity in rats."),
+    ("doc-3", "", ""),  # a record with no text: reported and skipped
+    ("doc-4", "Ginkgo biloba", "Ginkgo biloba reduced type 2 diabetes; berberine inhibited IL-6."),
+]
+
+
+def write_table(path: Path) -> Path:
+    lines = ["id\ttitle\tabstract"] + ["\t".join(row) for row in ROWS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def quads_of(location: str) -> set[Quad]:
+    store = open_store(location)
+    try:
+        return set(store.quads())
+    finally:
+        store.close()
+
+
+def test_extract_writes_one_json_object_per_good_document(tmp_path: Path) -> None:
+    table = write_table(tmp_path / "docs.tsv")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["extract", str(table), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [obj["id"] for obj in lines] == ["TCMKG.DOC:doc-1", "TCMKG.DOC:doc-2", "TCMKG.DOC:doc-4"]
+    assert "record.empty" in result.output  # the bad record is named, the run went on
+    first = lines[0]
+    assert first["text"] == "Berberine in type 2 diabetes Berberine reduced HbA1c in 60 patients."
+    entities = first["entities"]
+    found = {
+        (entities[r["subject"]]["text"], r["predicate"], entities[r["object"]]["text"])
+        for r in first["relations"]
+    }
+    assert ("Berberine", "treats", "HbA1c") in found
+    # The title, though it has no full stop, is a sentence of its own.
+    assert all(r["sentence"][0] > 0 for r in first["relations"])
+
+
+def test_extract_with_two_processes_gives_the_same_output(tmp_path: Path) -> None:
+    table = write_table(tmp_path / "docs.tsv")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    exe = [sys.executable, "-m", "tcmkg"]
+    for out, procs in ((one, "1"), (two, "2")):
+        done = subprocess.run(
+            [*exe, "extract", str(table), "-o", str(out), "--processes", procs],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_extract_usage_errors_exit_2(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["extract", str(tmp_path / "nope.tsv"), "-o", "x.jsonl"])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    table = write_table(tmp_path / "docs.tsv")
+    bad_format = runner.invoke(app, ["extract", str(table), "-o", "x", "--format", "docx"])
+    assert bad_format.exit_code == 2
+
+
+def test_ingest_writes_claims_per_document_graph_and_is_idempotent(tmp_path: Path) -> None:
+    table = write_table(tmp_path / "docs.tsv")
+    location = f"oxigraph:{tmp_path / 'store'}"
+    problems = tmp_path / "problems.jsonl"
+    args = ["ingest", str(table), "--store", location, "--problems", str(problems)]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "claims" in first.output and "evidence items" in first.output
+    (problem,) = [json.loads(line) for line in problems.read_text(encoding="utf-8").splitlines()]
+    assert problem["code"] == "record.empty" and problem["file"].endswith("docs.tsv")
+    before = quads_of(location)
+    graphs = {q.graph_name.value for q in before}
+    assert iri.graph_iri("TCMKG.DOC:doc-1") in graphs
+    assert iri.graph_iri("TCMKG.DOC:doc-3") not in graphs  # the bad record wrote nothing
+    # The claim is in the record's own graph, with its evidence sentence.
+    doc1 = {q for q in before if q.graph_name.value == iri.graph_iri("TCMKG.DOC:doc-1")}
+    assert any(q.object.value == "Berberine reduced HbA1c in 60 patients." for q in doc1)
+    # Ginkgo biloba is ambiguous: no claim names either candidate.
+    assert not any("ginkgo" in q.subject.value for q in before)
+
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert quads_of(location) == before
+
+
+def test_ingest_with_processes_writes_the_same_graph(tmp_path: Path) -> None:
+    table = write_table(tmp_path / "docs.tsv")
+    stores = []
+    for procs in ("1", "2"):
+        location = f"oxigraph:{tmp_path / f'store{procs}'}"
+        result = runner.invoke(
+            app,
+            ["ingest", str(table), "--store", location, "--processes", procs, "--problems",
+             str(tmp_path / f"p{procs}.jsonl")],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        stores.append(quads_of(location))
+    assert stores[0] == stores[1]
+
+
+def test_ingest_reports_an_unreadable_file_and_goes_on(tmp_path: Path) -> None:
+    table = write_table(tmp_path / "docs.tsv")
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(b"<?xml version='1.0'?><PubmedArticleSet><PubmedArticle><Med")
+    location = f"oxigraph:{tmp_path / 'store'}"
+    problems = tmp_path / "problems.jsonl"
+    result = runner.invoke(
+        app, ["ingest", str(broken), str(table), "--store", location, "--problems", str(problems)]
+    )
+    assert result.exit_code == 0, result.output
+    codes = {json.loads(line)["code"] for line in problems.read_text().splitlines()}
+    assert "xml.malformed" in codes
+    graphs = {q.graph_name.value for q in quads_of(location)}
+    assert iri.graph_iri("TCMKG.DOC:doc-4") in graphs
+
+
+def test_ingest_real_abstracts_sample(tmp_path: Path) -> None:
+    source = shared_data("dfi_pubmed_abstracts", "dfi_pubmed_abstracts.tsv")
+    sample = tmp_path / "sample.tsv"
+    with source.open(encoding="utf-8") as lines:
+        sample.write_text("".join(next(lines) for _ in range(41)), encoding="utf-8")
+    location = f"oxigraph:{tmp_path / 'store'}"
+    result = runner.invoke(
+        app, ["ingest", str(sample), "--store", location, "--problems", str(tmp_path / "p")]
+    )
+    assert result.exit_code == 0, result.output
+    graphs = {q.graph_name.value for q in quads_of(location)}
+    assert len(graphs) == 40

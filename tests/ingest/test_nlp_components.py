@@ -1,0 +1,151 @@
+"""The spaCy components, run as one pipeline over the seed vocabulary, on sentences written
+for these tests (illustrative, not from any paper)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from spacy.language import Language
+
+from ingest.nlp.design import design_from_publication_types, sample_size, study_info
+from ingest.nlp.mentions import Mention
+from ingest.nlp.negation import hedged, mention_negated, relation_negated
+from ingest.nlp.pipeline import PIPELINE_NAME, PIPELINE_VERSION, build_pipeline, run
+from ingest.nlp.relations import Relation
+from kg.model import Direction, Predicate, StudyDesign
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Iterator[Language]:
+    yield build_pipeline()
+
+
+def relations(nlp: Language, text: str) -> list[tuple[str, str, str, str, bool]]:
+    doc = run(nlp, text)
+    ms: list[Mention] = doc._.tcm_mentions
+    rs: list[Relation] = doc._.tcm_relations
+    return [
+        (ms[r.subject].text, r.predicate.value, ms[r.object].text, r.direction.value, r.negated)
+        for r in rs
+    ]
+
+
+def test_pipeline_is_named_versioned_and_made_of_registered_factories(nlp: Language) -> None:
+    assert nlp.meta["name"] == PIPELINE_NAME and nlp.meta["version"] == PIPELINE_VERSION
+    assert nlp.pipe_names == [
+        "sentencizer",
+        "tcm_dictionary",
+        "tcm_abbreviations",
+        "tcm_negation",
+        "tcm_study_design",
+        "tcm_relations",
+    ]
+
+
+def test_abbreviation_defined_in_the_text_names_the_same_compound(nlp: Language) -> None:
+    doc = run(nlp, "Astragaloside IV (AS-IV) was tested. AS-IV lowered blood glucose.")
+    ids = {m.text: m.ids for m in doc._.tcm_mentions}
+    assert ids["AS-IV"] == ids["Astragaloside IV"] == ("PUBCHEM.COMPOUND:13943297",)
+    assert [m.text for m in doc._.tcm_mentions].count("AS-IV") == 2
+    assert relations(nlp, doc.text)[-1][:3] == ("AS-IV", "treats", "blood glucose")
+
+
+def test_span_extension_gives_the_mentions_of_a_sentence(nlp: Language) -> None:
+    doc = run(nlp, "Berberine was given. Huang Qi was not.")
+    first, second = list(doc.sents)
+    assert [m.text for m in first._.tcm_mentions] == ["Berberine"]
+    assert [m.text for m in second._.tcm_mentions] == ["Huang Qi"]
+
+
+def test_drug_induced_disease_is_caused_not_treated(nlp: Language) -> None:
+    found = relations(nlp, "Berberine attenuated cisplatin-induced nephrotoxicity in rats.")
+    assert ("cisplatin", "causes", "nephrotoxicity", "harm", False) in found
+    assert ("Berberine", "treats", "nephrotoxicity", "benefit", False) in found
+    assert not any(s == "cisplatin" and p == "treats" for s, p, *_ in found)
+
+
+def test_adverse_event_in_treated_patients_is_not_treats(nlp: Language) -> None:
+    found = relations(nlp, "Hepatotoxicity occurred in patients treated with cisplatin.")
+    assert all(p != "treats" for _, p, *_ in found)
+    found = relations(nlp, "Patients with type 2 diabetes were treated with berberine.")
+    assert ("berberine", "treats", "type 2 diabetes", "benefit", False) in found
+
+
+def test_negated_relation_has_null_direction(nlp: Language) -> None:
+    found = relations(nlp, "Berberine did not improve type 2 diabetes.")
+    assert found == [("Berberine", "treats", "type 2 diabetes", "null", True)]
+
+
+def test_no_significant_difference_is_a_null_result_not_a_negation(nlp: Language) -> None:
+    found = relations(nlp, "Berberine showed no significant difference in HbA1c.")
+    assert found == [("Berberine", "treats", "HbA1c", "null", False)]
+
+
+def test_hedged_sentence_marks_its_relations(nlp: Language) -> None:
+    doc = run(nlp, "Huang Qi may reduce diabetic nephropathy.")
+    (relation,) = doc._.tcm_relations
+    assert relation.hedged and relation.predicate is Predicate.TREATS
+    assert relation.direction is Direction.BENEFIT
+
+
+def test_molecular_contains_and_interaction_relations(nlp: Language) -> None:
+    found = relations(nlp, "Berberine inhibited IL-6 and activated CYP3A4.")
+    assert ("Berberine", "inhibits", "IL-6", "unknown", False) in found
+    assert ("Berberine", "activates", "CYP3A4", "unknown", False) in found
+    found = relations(nlp, "Astragaloside IV is a main constituent of Huang Qi.")
+    assert found == [("Huang Qi", "contains", "Astragaloside IV", "unknown", False)]
+    found = relations(nlp, "St John's wort lowered plasma concentrations of midazolam.")
+    assert ("St John's wort", "interacts_with", "midazolam", "unknown", False) in found
+
+
+def test_cooccurrence_without_a_cue_makes_no_relation(nlp: Language) -> None:
+    assert relations(nlp, "Berberine and type 2 diabetes were both mentioned.") == []
+
+
+def test_negated_mention(nlp: Language) -> None:
+    doc = run(nlp, "No nephrotoxicity was seen, but hepatotoxicity was.")
+    negated = {m.text: m.negated for m in doc._.tcm_mentions}
+    assert negated == {"nephrotoxicity": True, "hepatotoxicity": False}
+
+
+def test_cue_helpers_on_their_own() -> None:
+    assert hedged("These data suggest a benefit.") and not hedged("It lowered glucose.")
+    assert mention_negated("without nephrotoxicity", 8)
+    assert not mention_negated("nephrotoxicity was seen", 0)
+    text = "X did not reduce Y"
+    assert relation_negated(text, (0, 1), text.index("Y"))
+    assert not relation_negated("X not only reduced Y", (0, 1), 19)
+
+
+@pytest.mark.parametrize(
+    ("types", "text", "design"),
+    [
+        (("Journal Article", "Randomized Controlled Trial"), "rats", StudyDesign.RCT),
+        (("Meta-Analysis",), "", StudyDesign.META_ANALYSIS),
+        (("Case Reports",), "", StudyDesign.CASE_REPORT),
+        ((), "A randomised, double-blind, placebo-controlled trial.", StudyDesign.RCT),
+        ((), "A systematic review and meta-analysis of trials.", StudyDesign.META_ANALYSIS),
+        ((), "We report a 45-year-old woman with hepatitis.", StudyDesign.CASE_REPORT),
+        ((), "A retrospective cohort of 2,310 patients.", StudyDesign.COHORT),
+        ((), "Sprague-Dawley rats were fed the extract.", StudyDesign.ANIMAL),
+        ((), "HepG2 cells were exposed in vitro.", StudyDesign.IN_VITRO),
+        ((), "Network pharmacology and molecular docking.", StudyDesign.IN_SILICO),
+        ((), "Healthy volunteers took part.", StudyDesign.OTHER),
+        ((), "Chemistry of a root.", StudyDesign.UNKNOWN),
+    ],
+)
+def test_study_design_from_publication_types_first_then_text(
+    types: tuple[str, ...], text: str, design: StudyDesign
+) -> None:
+    assert study_info(types, text).design is design
+
+
+def test_sample_size_and_species() -> None:
+    info = study_info((), "A randomised trial in 120 patients with type 2 diabetes (n = 60).")
+    assert (info.sample_size, info.species) == (120, "human")
+    assert sample_size("twelve healthy volunteers") == 12
+    assert sample_size("In 2010 patients were enrolled.") is None  # a year, not a count
+    info = study_info((), "Thirty male Wistar rats received the extract.")
+    assert (info.design, info.sample_size, info.species) == (StudyDesign.ANIMAL, 30, "rat")
+    assert design_from_publication_types(["Journal Article"]) is None

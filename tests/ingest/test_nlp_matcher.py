@@ -1,0 +1,80 @@
+"""Dictionary matching: what a reader of the extract output relies on for every mention."""
+
+from __future__ import annotations
+
+from ingest.nlp.matcher import DictionaryMatcher, fold
+from kg.model import EntityKind as K
+
+TERMS = [
+    ("Huang Qi", "TCMKG.HERB:astragali-radix", K.HERB),
+    ("黄芪", "TCMKG.HERB:astragali-radix", K.HERB),
+    ("Ginkgo biloba", "TCMKG.HERB:ginkgo-folium", K.HERB),
+    ("Ginkgo biloba", "TCMKG.HERB:ginkgo-semen", K.HERB),
+    ("St John's wort", "TCMKG.HERB:hyperici-perforati-herba", K.HERB),
+    ("seizure", "MESH:D012640", K.DISEASE),
+    ("diabetes", "MESH:D003920", K.DISEASE),
+    ("type 2 diabetes", "MESH:D003924", K.DISEASE),
+    ("MET", "NCBIGene:4233", K.TARGET),
+    ("IL-6", "NCBIGene:3569", K.TARGET),
+]
+
+
+def found(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    matcher = DictionaryMatcher(TERMS)
+    return [(text[m.start : m.end], m.curies) for m in matcher.find(text)]
+
+
+def test_case_and_hyphen_variants_match_and_offsets_index_the_original_text() -> None:
+    text = "huang-qi, HUANG QI and Huang Qi"
+    assert [s for s, _ in found(text)] == ["huang-qi", "HUANG QI", "Huang Qi"]
+
+
+def test_chinese_names_match_without_word_boundaries() -> None:
+    assert found("黄芪汤加减治疗") == [("黄芪", ("TCMKG.HERB:astragali-radix",))]
+
+
+def test_names_inside_longer_words_do_not_match() -> None:
+    assert found("xhuang qi, huang qiy, prediabetesx") == []
+
+
+def test_longest_match_wins() -> None:
+    assert found("patients with type 2 diabetes") == [("type 2 diabetes", ("MESH:D003924",))]
+
+
+def test_plural_of_a_name_is_the_name() -> None:
+    assert found("Seizures were rare.") == [("Seizures", ("MESH:D012640",))]
+
+
+def test_short_capitalised_names_need_their_case() -> None:
+    # "met" the verb is not the MET gene; IL-6 written "IL 6" still is IL-6.
+    assert found("They met MET and IL 6.") == [
+        ("MET", ("NCBIGene:4233",)),
+        ("IL 6", ("NCBIGene:3569",)),
+    ]
+
+
+def test_ambiguous_name_keeps_every_candidate() -> None:
+    matcher = DictionaryMatcher(TERMS)
+    (match,) = matcher.find("Ginkgo biloba was given.")
+    assert match.ambiguous
+    assert set(match.curies) == {"TCMKG.HERB:ginkgo-folium", "TCMKG.HERB:ginkgo-semen"}
+
+
+def test_abbreviated_genus_and_full_stops_in_names() -> None:
+    assert [s for s, _ in found("G. biloba and St. John's wort")] == [
+        "G. biloba",
+        "St. John's wort",
+    ]
+
+
+def test_fold_keeps_length_even_for_characters_that_lower_case_to_two() -> None:
+    text = "İstanbul Huang-Qi"
+    assert len(fold(text)) == len(text)
+    matcher = DictionaryMatcher(TERMS)
+    (match,) = matcher.find(text)
+    assert text[match.start : match.end] == "Huang-Qi"
+
+
+def test_empty_dictionary_and_empty_text() -> None:
+    assert DictionaryMatcher([]).find("Huang Qi") == []
+    assert DictionaryMatcher(TERMS).find("") == []
