@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from pyoxigraph import Literal, NamedNode
 
-from kg.iri import contract, expand
+from kg.iri import PROV, biolink, contract, expand, term
 from kg.model import AgentType, Direction, Predicate, StudyDesign
 from kg.sparql import BindValue
 from kg.store import GraphStore, Term
@@ -15,8 +14,18 @@ from kg.terms import DESIGN_OF_IRI, DIRECTION_OF_IRI, PREDICATE_IRI, PREDICATE_O
 from queries.library import query_text
 from queries.scoring import Evidence
 
-# Large VALUES blocks are split so that one request stays a reasonable size for remote servers.
-CHUNK = 2000
+PROV_DERIVED = PROV + "wasDerivedFrom"
+TCM_DESIGN = term("studyDesign")
+TCM_DIRECTION = term("direction")
+TCM_SAMPLE = term("sampleSize")
+TCM_YEAR = term("year")
+TCM_CONFIDENCE = term("confidence")
+TCM_NEGATED = term("negated")
+TCM_HEDGED = term("hedged")
+TCM_SPECIES = term("species")
+TCM_TRIAL = term("reportsTrial")
+TCM_SENTENCE = term("sentence")
+AGENT_TYPE = biolink("agent_type")
 
 
 def nodes(curies: Iterable[str]) -> list[BindValue]:
@@ -63,6 +72,21 @@ def _agent(text: str | None) -> AgentType:
         return AgentType.NOT_PROVIDED
 
 
+def bindings_each(
+    name: str, values: Sequence[BindValue] | None, fixed: dict[str, BindValue]
+) -> Iterator[dict[str, BindValue]]:
+    """One single-row binding per value (all of ``fixed`` plus ``name`` = value).
+
+    Oxigraph joins a one-row ``VALUES`` block by index lookups but a many-row block by a hash
+    join over the whole store, so several small queries beat one big one by far here.
+    """
+    if values is None:
+        yield dict(fixed)
+        return
+    for value in values:
+        yield {**fixed, name: value}
+
+
 def fetch_evidence(
     store: GraphStore,
     predicates: Sequence[Predicate],
@@ -72,71 +96,65 @@ def fetch_evidence(
 ) -> list[Evidence]:
     """Evidence items of claims with these predicates and subjects/objects (CURIEs).
 
-    ``None`` leaves subjects (or objects) open; an empty sequence matches nothing. The larger
-    of the two bound lists is sent in chunks of :data:`CHUNK`.
+    ``None`` leaves subjects (or objects) open; an empty sequence matches nothing. With both
+    left open, every claim of a predicate is read in one query.
     """
     query = query_text("claim_evidence")
-    preds: list[BindValue] = [NamedNode(PREDICATE_IRI[p]) for p in predicates]
     subject_values = nodes(subjects) if subjects is not None else None
     object_values = nodes(objects) if objects is not None else None
     if subject_values == [] or object_values == []:
         return []
-    fixed: dict[str, BindValue | list[BindValue]] = {"predicate": preds}
-    chunked_name, chunked = "object", object_values
-    if subject_values is not None and (
-        object_values is None or len(subject_values) >= len(object_values)
-    ):
-        chunked_name, chunked = "subject", subject_values
-        if object_values is not None:
-            fixed["object"] = object_values
-    elif subject_values is not None:
-        fixed["subject"] = subject_values
-    chunks: list[list[BindValue] | None] = (
-        [chunked[i : i + CHUNK] for i in range(0, len(chunked), CHUNK)] if chunked else [None]
-    )
-    merged: dict[str, Evidence] = {}
-    trials: dict[str, set[str]] = {}
-    for chunk in chunks:
-        bindings = dict(fixed)
-        if chunk is not None:
-            bindings[chunked_name] = chunk
+    plans: list[dict[str, BindValue]] = []
+    for predicate in predicates:
+        fixed: dict[str, BindValue] = {"predicate": NamedNode(PREDICATE_IRI[predicate])}
+        for partial in bindings_each("subject", subject_values, fixed):
+            plans.extend(bindings_each("object", object_values, partial))
+    props: dict[str, dict[str, list[Term]]] = {}
+    heads: dict[str, tuple[str, Predicate, str, Term | None]] = {}
+    for bindings in plans:
         result = store.select(query, bindings)
         col = {v: i for i, v in enumerate(result.variables)}
         for row in result.rows:
             ev = _text(row[col["evidence"]]) or ""
-            trial = _text(row[col["trial"]])
-            if trial:
-                trials.setdefault(ev, set()).add(contract(trial))
-            if ev in merged:
-                continue
-            predicate = PREDICATE_OF_IRI.get(_text(row[col["predicate"]]) or "")
-            if predicate is None:
-                continue
-            merged[ev] = Evidence(
-                evidence=ev,
-                subject=contract(_text(row[col["subject"]]) or ""),
-                predicate=predicate,
-                object=contract(_text(row[col["object"]]) or ""),
-                source=contract(_text(row[col["source"]]) or ""),
-                design=DESIGN_OF_IRI.get(_text(row[col["design"]]) or "", StudyDesign.UNKNOWN),
-                direction=DIRECTION_OF_IRI.get(
-                    _text(row[col["direction"]]) or "", Direction.UNKNOWN
-                ),
-                sample_size=_int(row[col["n"]]),
-                year=_int(row[col["year"]]),
-                confidence=_float(row[col["confidence"]], 1.0),
-                negated=_text(row[col["negated"]]) == "true",
-                hedged=_text(row[col["hedged"]]) == "true",
-                species=_text(row[col["species"]]),
-                agent=_agent(_text(row[col["agent"]])),
-                sentence=_text(row[col["sentence"]]),
-            )
-    if not trials:
-        return list(merged.values())
-    out = []
-    for ev, item in merged.items():
-        ids = trials.get(ev)
-        if ids:
-            item = dataclasses.replace(item, trials=tuple(sorted(ids)))
-        out.append(item)
-    return out
+            prop, value = _text(row[col["property"]]) or "", row[col["value"]]
+            if value is not None:
+                props.setdefault(ev, {}).setdefault(prop, []).append(value)
+            if ev not in heads:
+                found = PREDICATE_OF_IRI.get(_text(row[col["predicate"]]) or "")
+                if found is not None:
+                    subject = contract(_text(row[col["subject"]]) or "")
+                    obj = contract(_text(row[col["object"]]) or "")
+                    heads[ev] = (subject, found, obj, row[col["sourceYear"]])
+    return [_evidence(ev, head, props.get(ev, {})) for ev, head in heads.items()]
+
+
+def _first(values: dict[str, list[Term]], prop: str) -> Term | None:
+    found = values.get(prop)
+    return found[0] if found else None
+
+
+def _evidence(
+    ev: str, head: tuple[str, Predicate, str, Term | None], values: dict[str, list[Term]]
+) -> Evidence:
+    subject, predicate, obj, source_year = head
+    year = _int(_first(values, TCM_YEAR))
+    return Evidence(
+        evidence=ev,
+        subject=subject,
+        predicate=predicate,
+        object=obj,
+        source=contract(_text(_first(values, PROV_DERIVED)) or ""),
+        design=DESIGN_OF_IRI.get(_text(_first(values, TCM_DESIGN)) or "", StudyDesign.UNKNOWN),
+        direction=DIRECTION_OF_IRI.get(
+            _text(_first(values, TCM_DIRECTION)) or "", Direction.UNKNOWN
+        ),
+        sample_size=_int(_first(values, TCM_SAMPLE)),
+        year=year if year is not None else _int(source_year),
+        confidence=_float(_first(values, TCM_CONFIDENCE), 1.0),
+        negated=_text(_first(values, TCM_NEGATED)) == "true",
+        hedged=_text(_first(values, TCM_HEDGED)) == "true",
+        species=_text(_first(values, TCM_SPECIES)),
+        agent=_agent(_text(_first(values, AGENT_TYPE))),
+        trials=tuple(sorted({contract(_text(t) or "") for t in values.get(TCM_TRIAL, [])})),
+        sentence=_text(_first(values, TCM_SENTENCE)),
+    )

@@ -120,7 +120,7 @@ def explain_in_context(ctx: RankContext, candidate: Candidate) -> Explanation:
     paths = tuple(ctx.mechanism.paths(candidate.id, ctx.config.max_paths))
     ids = {n for p in paths for n in p.nodes} | set(ctx.indication.terms)
     ids |= {e.item.object for e in row.evidence}
-    labels = {c: v.label for c, v in entity_info(ctx.store, sorted(ids)).items()}
+    labels = {c: v.label for c in ids if (v := ctx.candidate(c)) is not None}
     return Explanation(
         row=row,
         query=ctx.indication.query,

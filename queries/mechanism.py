@@ -1,49 +1,57 @@
 """The mechanistic axis: support for candidate → compound → target/pathway → indication.
 
-Only the neighbourhood of the indication is projected (never the whole graph): starting from
-the indication terms, each SPARQL step fetches one layer of claims with their evidence —
-targets and pathways ``associated_with`` the indication, targets that ``participate_in`` those
-pathways, compounds acting on those targets (``inhibits``/``activates``/``binds``), herbs,
-formulas and preparations containing those compounds (``has_constituent``), and formulas and
-preparations having those herbs as parts (``has_part``). The result is a networkx ``DiGraph``
-with one edge per claim, weighted by the claim's belief (:func:`queries.scoring.claim_belief`).
+The mechanism layer of the graph — ``has_constituent`` (herb contains compound),
+``decreases_activity_of`` / ``increases_activity_of`` / ``directly_physically_interacts_with``
+(compound acts on target), ``participates_in`` (target in pathway), ``associated_with``
+(target or pathway and disease) and ``has_part`` (formula has herb) — is projected once into a
+networkx ``DiGraph`` with one edge per claim, weighted by the claim's belief
+(:func:`queries.scoring.claim_belief`). The projection is cached per store and rebuilt when the
+store's set of named graphs changes (a record or table added or withdrawn), so a request only
+walks the neighbourhood of its indication: the nodes from which an indication term can be
+reached.
 
 Method (degree-weighted paths, written out in ``docs/scoring.md``):
 
 * a path's weight is the product of its edge beliefs and of the *hub factor* of every node it
   passes through: ``h(v) = min(1, (d0 / deg(v)) ** a)`` where ``deg(v)`` is the number of
-  distinct herbs containing a compound, compounds acting on a target, or targets in a pathway,
-  counted over the whole graph; so quercetin (in hundreds of herbs) or TNF and AKT1 (hit by
-  thousands of compounds) pass on a small fraction of what a specific compound or target does;
+  distinct subjects pointing at ``v`` in the layer (herbs containing a compound, compounds
+  acting on a target, targets in a pathway; composition edges not counted) — so quercetin (in
+  hundreds of herbs) or TNF and AKT1 (hit by thousands of compounds) pass on a small fraction
+  of what a specific compound or target does;
 * a node's support is the noisy-OR over its out-edges of ``w(u, v) · h(v) · support(v)``
-  (indication terms have support 1), computed once for every node in reverse topological
-  order — the layered form of a noisy-OR over paths;
+  (indication terms have support 1), computed for every node of the neighbourhood in reverse
+  topological order — the layered form of a noisy-OR over paths;
 * composition edges (``has_part``) are definitions, not findings: their weight is
   ``formula_herb_share``, the discounted share of its herbs' support a formula inherits.
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
-import math
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
-from pyoxigraph import NamedNode
 
 from kg.iri import contract
 from kg.model import Predicate
-from kg.sparql import BindValue
 from kg.store import GraphStore
-from kg.terms import PREDICATE_IRI
+from kg.terms import KIND_OF_CLASS
 from queries.config import ScoringConfig
-from queries.evidence import CHUNK, fetch_evidence, nodes, value_of
+from queries.evidence import fetch_evidence, value_of
 from queries.library import query_text
 from queries.scoring import Evidence, claim_belief
 
 ACTS_ON = (Predicate.INHIBITS, Predicate.ACTIVATES, Predicate.BINDS)
+MECHANISM_PREDICATES = (
+    Predicate.CONTAINS,
+    *ACTS_ON,
+    Predicate.PARTICIPATES_IN,
+    Predicate.ASSOCIATED_WITH,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,27 +70,84 @@ def hub_factor(degree: int, config: ScoringConfig) -> float:
     return float((config.hub_reference_degree / degree) ** config.hub_exponent)
 
 
-def _degrees(
-    store: GraphStore, node_ids: Iterable[str], predicates: Sequence[Predicate]
-) -> dict[str, int]:
-    values = nodes(node_ids)
-    out: dict[str, int] = {}
-    preds: list[BindValue] = [NamedNode(PREDICATE_IRI[p]) for p in predicates]
-    for i in range(0, len(values), CHUNK):
-        result = store.select(
-            query_text("in_degree"), {"node": values[i : i + CHUNK], "predicate": preds}
-        )
-        for row in result.dicts():
-            out[contract(value_of(row["node"]))] = int(value_of(row["degree"]))
+@dataclass(frozen=True)
+class MechanismLayer:
+    """The store-wide projection: one edge per mechanism claim, and every entity's kind/label."""
+
+    graph: nx.DiGraph[str]  # edge attributes: weight, predicate; node attribute: hub
+    entities: dict[str, tuple[str, str]]  # CURIE -> (kind value, label)
+
+
+def _entities(store: GraphStore) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for row in store.select(query_text("entity_labels")).dicts():
+        kind = KIND_OF_CLASS.get(value_of(row.get("class")))
+        if kind is not None:
+            curie = contract(value_of(row["entity"]))
+            out[curie] = (kind.value, value_of(row.get("label")) or curie)
     return out
 
 
-class MechanismGraph:
-    """The projected neighbourhood of one indication, with node support computed once."""
+def build_layer(store: GraphStore, config: ScoringConfig) -> MechanismLayer:
+    """Project the whole mechanism layer of the store (see module docs)."""
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    by_claim: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
+    for item in fetch_evidence(store, MECHANISM_PREDICATES):
+        by_claim[(item.subject, item.predicate.value, item.object)].append(item)
+    for (s, p, o), items in by_claim.items():
+        belief = claim_belief(items, config).belief
+        if belief > 0.0 and s != o:
+            graph.add_edge(s, o, weight=belief, predicate=p)
+    for row in store.select(query_text("composition")).dicts():
+        whole, part = contract(value_of(row["whole"])), contract(value_of(row["part"]))
+        if whole != part:
+            graph.add_edge(whole, part, weight=config.formula_herb_share, predicate="has_part")
+    _break_cycles(graph)
+    for node in graph:
+        degree = sum(
+            1 for u in graph.predecessors(node) if graph.edges[u, node]["predicate"] != "has_part"
+        )
+        graph.nodes[node]["hub"] = hub_factor(degree, config)
+    return MechanismLayer(graph, _entities(store))
 
-    def __init__(self, graph: nx.DiGraph[str], targets: frozenset[str]) -> None:
-        self.graph = graph
-        self.targets = targets  # the indication terms
+
+_CACHE: dict[tuple[int, str], tuple[str, ScoringConfig, MechanismLayer]] = {}
+_LOCK = threading.Lock()
+
+
+def _state(store: GraphStore) -> str:
+    digest = hashlib.sha256()
+    for graph in store.named_graphs():
+        digest.update(graph.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def mechanism_layer(store: GraphStore, config: ScoringConfig) -> MechanismLayer:
+    """The cached projection of ``store``, rebuilt when its named graphs or the config change."""
+    key = (id(store), store.location)
+    state = _state(store)
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None and cached[0] == state and cached[1] == config:
+            return cached[2]
+    layer = build_layer(store, config)
+    with _LOCK:
+        _CACHE[key] = (state, config, layer)
+    return layer
+
+
+class MechanismGraph:
+    """The neighbourhood of one indication in the layer, with node support computed once."""
+
+    def __init__(self, layer: MechanismLayer, terms: Iterable[str]) -> None:
+        full = layer.graph
+        self.targets = frozenset(terms)
+        reach: set[str] = set()
+        for t in self.targets:
+            if t in full:
+                reach.add(t)
+                reach |= nx.ancestors(full, t)
+        self.graph: nx.DiGraph[str] = full.subgraph(reach)
         self.support: dict[str, float] = self._support()
 
     def _support(self) -> dict[str, float]:
@@ -92,13 +157,23 @@ class MechanismGraph:
                 continue
             miss = 1.0
             for v, data in self.graph.adj[u].items():
-                miss *= 1.0 - data["weight"] * self.graph.nodes[v]["hub"] * support.get(v, 0.0)
+                miss *= 1.0 - data["weight"] * self._hub(v) * support.get(v, 0.0)
             support[u] = 1.0 - miss
         return support
+
+    def _hub(self, node: str) -> float:
+        # The indication itself is where paths end, not a hub they pass through.
+        return 1.0 if node in self.targets else float(self.graph.nodes[node]["hub"])
 
     def support_of(self, node: str) -> float:
         """Mechanistic support of a node (0 when it is not in the neighbourhood)."""
         return self.support.get(node, 0.0)
+
+    def parts(self, whole: str) -> list[str]:
+        """The herbs a formula or preparation has as parts."""
+        if whole not in self.graph:
+            return []
+        return sorted(v for v, p in self.graph.adj[whole].items() if p["predicate"] == "has_part")
 
     def paths(self, candidate: str, limit: int) -> list[MechanismPath]:
         """The ``limit`` strongest paths from ``candidate`` to the indication, strongest first."""
@@ -121,90 +196,23 @@ class MechanismGraph:
                 return
             edges = sorted(
                 self.graph.adj[node].items(),
-                key=lambda kv: -kv[1]["weight"] * self.graph.nodes[kv[0]]["hub"],
+                key=lambda kv: -kv[1]["weight"] * self._hub(kv[0]),
             )
             for nxt, data in edges:
                 if nxt in trail:
                     continue
-                w = weight * data["weight"] * self.graph.nodes[nxt]["hub"]
+                w = weight * data["weight"] * self._hub(nxt)
                 visit(nxt, [*trail, nxt], [*preds, data["predicate"]], w)
 
         visit(candidate, [candidate], [], 1.0)
         return [p for _, _, p in sorted(best, key=lambda t: (-t[0], t[1]))]
 
 
-def _edge_beliefs(
-    items: Sequence[Evidence], config: ScoringConfig
-) -> dict[tuple[str, str, str], float]:
-    by_claim: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
-    for item in items:
-        by_claim[(item.subject, item.predicate.value, item.object)].append(item)
-    return {key: claim_belief(ev, config).belief for key, ev in by_claim.items()}
-
-
 def build_mechanism_graph(
     store: GraphStore, terms: Sequence[str], config: ScoringConfig
 ) -> MechanismGraph:
-    """Project the candidate → compound → target/pathway → indication neighbourhood of ``terms``."""
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    targets = frozenset(terms)
-    for t in targets:
-        graph.add_node(t, hub=1.0)
-
-    def add(beliefs: dict[tuple[str, str, str], float]) -> set[str]:
-        added: set[str] = set()
-        for (s, p, o), belief in beliefs.items():
-            if belief <= 0.0 or s == o or s in targets:
-                continue
-            graph.add_node(s, hub=graph.nodes[s]["hub"] if s in graph else 1.0)
-            graph.add_edge(s, o, weight=belief, predicate=p)
-            added.add(s)
-        return added
-
-    step1 = add(
-        _edge_beliefs(
-            fetch_evidence(store, [Predicate.ASSOCIATED_WITH], objects=list(targets)), config
-        )
-    )
-    step2 = add(
-        _edge_beliefs(
-            fetch_evidence(store, [Predicate.PARTICIPATES_IN], objects=sorted(step1)), config
-        )
-    )
-    acted_on = step1 | step2
-    compounds = add(_edge_beliefs(fetch_evidence(store, ACTS_ON, objects=sorted(acted_on)), config))
-    holders = add(
-        _edge_beliefs(
-            fetch_evidence(store, [Predicate.CONTAINS], objects=sorted(compounds)), config
-        )
-    )
-    for whole, part in _composition(store, holders):
-        if whole != part and whole not in targets:
-            graph.add_node(whole, hub=graph.nodes[whole]["hub"] if whole in graph else 1.0)
-            graph.add_edge(whole, part, weight=config.formula_herb_share, predicate="has_part")
-
-    degree: dict[str, int] = {}
-    degree.update(_degrees(store, acted_on, ACTS_ON))
-    pathway_deg = _degrees(store, step1, [Predicate.PARTICIPATES_IN])
-    for node, d in pathway_deg.items():
-        degree[node] = max(degree.get(node, 0), d)
-    for node, d in _degrees(store, compounds, [Predicate.CONTAINS]).items():
-        degree[node] = max(degree.get(node, 0), d)
-    for node, d in degree.items():
-        if node in graph and node not in targets:
-            graph.nodes[node]["hub"] = hub_factor(d, config)
-    _break_cycles(graph)
-    return MechanismGraph(graph, targets)
-
-
-def _composition(store: GraphStore, parts: Iterable[str]) -> list[tuple[str, str]]:
-    values = nodes(parts)
-    pairs: list[tuple[str, str]] = []
-    for i in range(0, len(values), CHUNK):
-        result = store.select(query_text("composition"), {"part": values[i : i + CHUNK]})
-        for row in result.dicts():
-            pairs.append((contract(value_of(row["whole"])), contract(value_of(row["part"]))))
-    return pairs
+    """The mechanism neighbourhood of the indication ``terms`` (CURIEs)."""
+    return MechanismGraph(mechanism_layer(store, config), terms)
 
 
 def _break_cycles(graph: nx.DiGraph[str]) -> None:
@@ -216,8 +224,3 @@ def _break_cycles(graph: nx.DiGraph[str]) -> None:
             return
         u, v = min(cycle, key=lambda e: graph.edges[e[0], e[1]]["weight"])[:2]
         graph.remove_edge(u, v)
-
-
-def path_support(paths: Sequence[MechanismPath]) -> float:
-    """Noisy-OR of path weights (a display figure for explanations)."""
-    return 1.0 - math.prod(1.0 - p.weight for p in paths)

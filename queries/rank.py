@@ -29,10 +29,10 @@ from kg.model import EntityKind, Predicate
 from kg.store import GraphStore
 from kg.terms import KIND_OF_CLASS
 from queries.config import ScoringConfig
-from queries.evidence import CHUNK, fetch_evidence, nodes, value_of
+from queries.evidence import fetch_evidence, nodes, value_of
 from queries.indications import IndicationTerms, resolve_indication
 from queries.library import query_text
-from queries.mechanism import MechanismGraph, build_mechanism_graph
+from queries.mechanism import MechanismGraph, MechanismLayer, mechanism_layer
 from queries.scoring import (
     Certainty,
     ClaimBelief,
@@ -192,10 +192,9 @@ class RankedRow:
 def entity_info(store: GraphStore, ids: Sequence[str]) -> dict[str, Candidate]:
     """Kind and label of entities (CURIEs); entities with no project class are left out."""
     out: dict[str, Candidate] = {}
-    values = nodes(ids)
-    for i in range(0, len(values), CHUNK):
-        result = store.select(query_text("entity_labels"), {"entity": values[i : i + CHUNK]})
-        for row in result.dicts():
+    query = query_text("entity_labels")
+    for value in nodes(ids):
+        for row in store.select(query, {"entity": value}).dicts():
             kind = KIND_OF_CLASS.get(value_of(row.get("class")))
             if kind is None:
                 continue
@@ -224,7 +223,19 @@ class RankContext:
     config: ScoringConfig
     mechanism: MechanismGraph
     direct: dict[str, list[Evidence]]  # candidate -> evidence of its treats claims
-    composition: dict[str, set[str]]  # formula/preparation -> herbs
+    layer: MechanismLayer  # store-wide projection: composition, entity kinds and labels
+
+    def parts(self, whole: str) -> list[str]:
+        """The herbs of a formula or preparation (from the whole store, not the neighbourhood)."""
+        g = self.layer.graph
+        if whole not in g:
+            return []
+        return sorted(v for v, d in g.adj[whole].items() if d["predicate"] == "has_part")
+
+    def candidate(self, curie: str) -> Candidate | None:
+        """Kind and label of an entity known to the projection."""
+        found = self.layer.entities.get(curie)
+        return Candidate(curie, found[1], found[0]) if found else None
 
 
 def prepare(store: GraphStore, indication: str, config: ScoringConfig) -> RankContext:
@@ -233,12 +244,9 @@ def prepare(store: GraphStore, indication: str, config: ScoringConfig) -> RankCo
     direct: dict[str, list[Evidence]] = defaultdict(list)
     for item in fetch_evidence(store, [Predicate.TREATS], objects=list(terms.terms)):
         direct[item.subject].append(item)
-    mechanism = build_mechanism_graph(store, terms.terms, config)
-    composition: dict[str, set[str]] = defaultdict(set)
-    for whole, part, data in mechanism.graph.edges(data=True):
-        if data["predicate"] == "has_part":
-            composition[whole].add(part)
-    return RankContext(store, terms, config, mechanism, dict(direct), dict(composition))
+    layer = mechanism_layer(store, config)
+    mechanism = MechanismGraph(layer, terms.terms)
+    return RankContext(store, terms, config, mechanism, dict(direct), layer)
 
 
 def safety_flags(
@@ -247,7 +255,7 @@ def safety_flags(
     """Safety flags and combined safety belief of each candidate in ``ids``."""
     config = ctx.config
     wholes = [c for c in ids if info[c].kind != EntityKind.COMPOUND.value]
-    herbs = {h for c in wholes for h in ctx.composition.get(c, ())}
+    herbs = {h for c in wholes for h in ctx.parts(c)}
     items = fetch_evidence(ctx.store, list(SAFETY_KIND), subjects=sorted(set(ids) | herbs))
     claims: dict[tuple[str, Predicate, str], list[Evidence]] = defaultdict(list)
     for item in items:
@@ -255,13 +263,13 @@ def safety_flags(
     by_subject: dict[str, list[tuple[Predicate, str, ClaimBelief]]] = defaultdict(list)
     for (s, p, o), evidence in claims.items():
         by_subject[s].append((p, o, claim_belief(evidence, config)))
-    labels = entity_info(ctx.store, sorted({o for _, _, o in claims}))
+    labels = {o: found for o in {o for _, _, o in claims} if (found := ctx.candidate(o))}
     out: dict[str, tuple[list[SafetyFlag], float]] = {}
     for c in ids:
         flags: list[SafetyFlag] = []
         miss = 1.0
         sources = [(c, None, 1.0)] + [
-            (h, h, config.formula_herb_safety_share) for h in sorted(ctx.composition.get(c, ()))
+            (h, h, config.formula_herb_safety_share) for h in ctx.parts(c)
         ]
         for subject, via, share in sources:
             for p, o, belief in by_subject.get(subject, ()):
@@ -329,14 +337,14 @@ def rank_in_context(
     pool = set(ctx.direct) | {
         n for n, s in ctx.mechanism.support.items() if s > 0 and n not in ctx.mechanism.targets
     }
-    info = {c: v for c, v in entity_info(ctx.store, sorted(pool)).items()}
+    info = {c: v for c in sorted(pool) if (v := ctx.candidate(c)) is not None}
     wanted = {k.value for k in kind.entity_kinds()}
     ordered = sorted(
         ((_pre_score(ctx, c), c) for c, v in info.items() if v.kind in wanted),
         key=lambda t: (-t[0], t[1]),
     )
     rows: list[RankedRow] = []
-    batch = max(2 * top, 50)
+    batch = top
     start = 0
     # Safety only lowers a score, so once the top rows so far all beat the next pre-safety
     # score, no later candidate can enter: safety is fetched for as few candidates as possible.
