@@ -17,6 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 import ontologies
+from ingest.importers.preparations import EXAMPLE_CATALOGUE, example_graphs, import_preparations
+from ingest.vocabulary import load_seed
 from kg import iri
 from kg.illustrative import VOCABULARY_SOURCE, illustrative_bundles, illustrative_entities
 from kg.model import EntityKind
@@ -43,7 +45,18 @@ def demo_graphs() -> set[str]:
     """Named graphs the demo writes; anything else in a store belongs to someone else."""
     graphs = {iri.ONTOLOGY_GRAPH, iri.vocabulary_graph(VOCABULARY_SOURCE)}
     graphs.update(iri.graph_iri(b.record.id) for b in illustrative_bundles())
+    graphs.update(example_graphs())  # the illustrative hospital catalogue (--preparations)
     return graphs
+
+
+def _load_catalogue(store: GraphStore) -> None:
+    """Import the illustrative hospital preparation catalogue and say what it holds."""
+    report = import_preparations(EXAMPLE_CATALOGUE, store, load_seed())
+    console.print(
+        f"illustrative hospital catalogue: {report.entities} preparations, {report.claims} "
+        f"composition and indication edges ({EXAMPLE_CATALOGUE.name})",
+        highlight=False,
+    )
 
 
 def load_demo(store: GraphStore) -> None:
@@ -98,6 +111,12 @@ def demo(
             "--force", help="Empty the --store even if it holds graphs the demo did not write."
         ),
     ] = False,
+    preparations: Annotated[
+        bool,
+        typer.Option(
+            "--preparations", help="Also import the illustrative hospital preparation catalogue."
+        ),
+    ] = False,
 ) -> None:
     """Build the bundled illustrative graph in a fresh store, validate it and print statistics."""
     started = time.perf_counter()
@@ -119,6 +138,8 @@ def demo(
             highlight=False,
         )
         load_demo(st)
+        if preparations:
+            _load_catalogue(st)
         report = validate_store(st)
         print_report(report, console)
         print_statistics(st)

@@ -174,3 +174,15 @@ def test_import_preparations_command(tmp_path: Path) -> None:
     text = " ".join(result.output.split())  # the console wraps long lines
     assert "row 2 (甲方)" in text and "'mutong' is ambiguous" in text
     assert "entities written" in text
+
+
+def test_demo_shows_the_illustrative_catalogue_and_it_validates() -> None:
+    from typer.testing import CliRunner
+
+    from tcmkg.cli import app
+
+    result = CliRunner().invoke(app, ["demo", "--store", "memory:", "--preparations"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "illustrative hospital catalogue: 4 preparations" in text
+    assert "0 violation(s)" in text
