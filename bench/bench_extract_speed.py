@@ -77,7 +77,7 @@ def main() -> None:
     blank = spacy.blank("en")
     for text in texts[:200]:
         blank.make_doc(text)  # warm the tokenizer's cache and vocabulary, as extract's is
-    base, n = timed(lambda: sum(1 for _ in blank.tokenizer.pipe(texts)), args.repeat)
+    base, n = timed(lambda: len([blank.make_doc(t) for t in texts]), args.repeat)
 
     start = time.perf_counter()
     extractor = Extractor()

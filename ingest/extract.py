@@ -17,7 +17,7 @@ relations are counted in :attr:`BundleStats.ambiguous_relations` instead.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from spacy.language import Language
@@ -183,6 +183,20 @@ class BundleStats:
     ambiguous_relations: int = 0  # relations left out of the store: an ambiguous mention
 
 
+def registration_types(document: Document) -> tuple[str, ...]:
+    """PubMed-style publication types implied by a trial registration's design fields."""
+    trial = document.trial
+    if trial is None:
+        return ()
+    if (trial.study_type or "").upper() == "OBSERVATIONAL":
+        return ("Observational Study",)
+    if (trial.allocation or "").upper() == "RANDOMIZED":
+        return ("Randomized Controlled Trial",)
+    if (trial.study_type or "").upper() == "INTERVENTIONAL":
+        return ("Clinical Trial",)
+    return ()
+
+
 class Extractor:
     """Runs the extraction pipeline over documents; build once, reuse for many documents."""
 
@@ -193,11 +207,16 @@ class Extractor:
         """Extract mentions, relations and study design from one document."""
         text = document.text
         title_end = len(document.title) if document.title and document.abstract else None
-        doc = run(self.nlp, text, document.publication_types, title_end)
+        types = document.publication_types or registration_types(document)
+        doc = run(self.nlp, text, types, title_end)
+        study = study_of(doc)
+        if document.trial is not None and document.trial.enrollment:
+            # The registry's enrolment figure beats any count read from the summary.
+            study = replace(study, sample_size=document.trial.enrollment)
         return Extraction(
             id=document.id,
             text=text,
-            study=study_of(doc),
+            study=study,
             mentions=tuple(doc._.tcm_mentions or ()),
             relations=tuple(doc._.tcm_relations or ()),
         )

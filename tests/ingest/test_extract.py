@@ -253,3 +253,18 @@ def test_drug_induced_diseases_are_rarely_labelled_treats(extractor: Extractor) 
     # Measured 5 of 101 (4.95 %); the target is under 5 %. The bound leaves room for seed
     # vocabulary growth, while a regression to "induced means treats" would fail it.
     assert labels.count("treats") / len(labels) < 0.07
+
+
+def test_trial_registration_design_and_enrolment(extractor: Extractor) -> None:
+    from ingest.document import TrialInfo
+
+    trial = TrialInfo(study_type="INTERVENTIONAL", allocation="RANDOMIZED", enrollment=240)
+    document = Document(
+        id="TCMKG.DOC:illustrative-registration",
+        title="Huang Qi granules for type 2 diabetes",
+        abstract="An illustrative registration summary enrolling 60 participants.",
+        kind=RecordKind.CLINICAL_TRIAL,
+        trial=trial,
+    )
+    study = extractor.extract(document).study
+    assert (study.design, study.sample_size, study.species) == (StudyDesign.RCT, 240, "human")
