@@ -14,7 +14,7 @@ from api.negotiation import RESULT_TYPES, ResultFormat, negotiate, parse_accept
 from kg.store import open_store
 from tests.api.support import API_KEY, LiveServer, fill, settings, start_server
 
-TIMEOUT = 0.5
+TIMEOUT = 1.0
 # About 3 million rows streamed from a three-way cross join of the small graph: several seconds
 # of work, far past the time limit, yet cheap per row, so cancelling it is observable.
 SLOW = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -89,10 +89,10 @@ def test_slow_query_times_out_and_server_stays_up(slow_limit: LiveServer) -> Non
     slow.join(timeout=30)
     assert results["status"] == 503
     assert "TCMKG_QUERY_TIMEOUT_SECONDS" in str(results["detail"])
-    assert float(str(results["seconds"])) < TIMEOUT + 2
+    assert float(str(results["seconds"])) < TIMEOUT + 3
     # The evaluating thread notices the cancellation at its next rows and ends, well before
-    # the seconds the whole query would take.
-    deadline = time.monotonic() + 1.0
+    # the five or more seconds the rest of the query would take.
+    deadline = time.monotonic() + 3.0
     while _query_threads() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert _query_threads() == 0
