@@ -10,8 +10,11 @@ from pathlib import Path
 from pyoxigraph import Quad
 from typer.testing import CliRunner
 
+from ingest.document import Document
+from ingest.pipeline import ingest
+from ingest.problems import ProblemLog
 from kg import iri
-from kg.store import open_store
+from kg.store import GraphStore, open_store
 from tcmkg.cli import app
 from tests.conftest import shared_data
 
@@ -151,3 +154,24 @@ def test_ingest_real_abstracts_sample(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     graphs = {q.graph_name.value for q in quads_of(location)}
     assert len(graphs) == 40
+
+
+def test_a_record_the_graph_cannot_hold_is_reported_and_the_rest_written(
+    memory_store: GraphStore,
+) -> None:
+    good = Document(id="TCMKG.DOC:good", title="Berberine", abstract="Berberine reduced HbA1c.")
+    bad = Document(
+        id="not a curie",  # no prefix: no named graph can be minted for it
+        title="Berberine",
+        abstract="Berberine reduced HbA1c.",
+        source="hostile.tsv",
+        record_index=7,
+    )
+    log = ProblemLog()
+    summary = ingest([bad, good], memory_store, log)
+    assert (summary.documents, summary.written) == (2, 1)
+    (problem,) = list(log)
+    assert problem.code == "record.unwritable"
+    assert problem.file == "hostile.tsv" and "record 7" in problem.record
+    assert memory_store.named_graphs() == [iri.graph_iri("TCMKG.DOC:good")]
+    assert summary.claims == 1 and summary.evidence == 1
