@@ -54,7 +54,7 @@ class ClaimTemplates:
 
     def __init__(self, graph: str) -> None:
         self.graph = graph
-        self._templates: dict[tuple[Predicate, tuple[EvidenceItem, ...]], list[str]] = {}
+        self._templates: dict[tuple[Predicate, tuple[EvidenceItem, ...]], str] = {}
         self._nodes: dict[str, str] = {}
 
     def _node(self, curie: str) -> str:
@@ -64,40 +64,40 @@ class ClaimTemplates:
             self._nodes[curie] = text
         return text
 
-    def _template(self, predicate: Predicate, evidence: tuple[EvidenceItem, ...]) -> list[str]:
+    def _template(self, predicate: Predicate, evidence: tuple[EvidenceItem, ...]) -> str:
         key = (predicate, evidence)
-        parts = self._templates.get(key)
-        if parts is None:
+        template = self._templates.get(key)
+        if template is None:
             proto = Claim(_S, predicate, _O, evidence)
+            # Literals may hold braces: escape them so that only our fields are format fields.
             text = "".join(quad_lines(claim_quads(proto, self.graph)))
+            text = text.replace("{", "{{").replace("}", "}}")
             claim = iri.claim_curie(_S, predicate.value, _O)
-            marks = {
-                f"<{iri.expand(_S)}>": "\x00S",
-                f"<{iri.expand(_O)}>": "\x00O",
-                f"<{iri.expand(claim)}>": "\x00C",
+            fields = {
+                f"<{iri.expand(_S)}>": "{s}",
+                f"<{iri.expand(_O)}>": "{o}",
+                f"<{iri.expand(claim)}>": "{c}",
             }
-            marks.update(
-                {f"<{_evidence_iri(claim, item)}>": f"\x00E{i}" for i, item in enumerate(evidence)}
-            )
-            for iri_text, mark in marks.items():
-                text = text.replace(iri_text, mark + "\x00")
-            parts = text.split("\x00")
-            self._templates[key] = parts
-        return parts
+            for i, item in enumerate(evidence):
+                fields[f"<{_evidence_iri(claim, item)}>"] = f"{{e{i}}}"
+            for iri_text, name in fields.items():
+                text = text.replace(iri_text, name)
+            template = text
+            self._templates[key] = template
+        return template
 
     def lines(self, claim: Claim) -> str:
         """The N-Triples text of one claim, identical to the writer's."""
-        parts = self._template(claim.predicate, claim.evidence)
+        template = self._template(claim.predicate, claim.evidence)
         curie = iri.claim_curie(claim.subject, claim.predicate.value, claim.object)
         values = {
-            "S": self._node(claim.subject),
-            "O": self._node(claim.object),
-            "C": f"<{iri.expand(curie)}>",
+            "s": self._node(claim.subject),
+            "o": self._node(claim.object),
+            "c": f"<{iri.expand(curie)}>",
         }
         for i, item in enumerate(claim.evidence):
-            values[f"E{i}"] = f"<{_evidence_iri(curie, item)}>"
-        # Splitting on the NUL-wrapped marks puts every mark at an odd index.
-        return "".join(values[p] if i % 2 else p for i, p in enumerate(parts))
+            values[f"e{i}"] = f"<{_evidence_iri(curie, item)}>"
+        return template.format_map(values)
 
 
 def write_ntriples(lines: Iterable[str], path: Path) -> int:
