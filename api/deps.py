@@ -12,6 +12,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from api.jobs import JobRegistry
 from api.label_index import LabelIndex
 from api.query_runner import QueryRunner
+from api.result_cache import ResultCache
 from api.security import KeyHash
 from kg.store import GraphStore
 from tcmkg.settings import Settings
@@ -28,13 +29,15 @@ class ApiContext:
     jobs: JobRegistry
     key_hash: KeyHash | None
     store_kind: str
+    answers: ResultCache[object] = field(default_factory=ResultCache)
     # Bumped after every write made through the API, so caches built from the store rebuild.
     generation: int = 0
     write_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def wrote(self) -> None:
-        """Record that the store changed."""
+        """Record that the store changed: cached answers are dropped."""
         self.generation += 1
+        self.answers.clear()
 
 
 def get_context(request: Request) -> ApiContext:

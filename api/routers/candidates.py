@@ -71,24 +71,33 @@ def candidates(
 ) -> CandidatesOut:
     """Herbs, formulas, hospital preparations (or compounds) for an indication, best first."""
     floor = min_certainty.certainty() if min_certainty is not None else None
-    try:
-        rows = rank_candidates(
-            ctx.store,
-            indication,
-            kind=kind,
-            top=top,
-            min_certainty=floor,
-            config=scoring_config(ctx),
+
+    def compute() -> CandidatesOut:
+        try:
+            rows = rank_candidates(
+                ctx.store,
+                indication,
+                kind=kind,
+                top=top,
+                min_certainty=floor,
+                config=scoring_config(ctx),
+            )
+        except UnknownIndicationError as err:
+            raise HTTPException(status_code=404, detail=str(err)) from err
+        except (CurieError, ValueError) as err:
+            raise HTTPException(
+                status_code=404, detail=f"indication {indication!r}: {err}"
+            ) from err
+        return CandidatesOut(
+            indication=indication,
+            kind=kind.value,
+            rows=[RankedRowOut.model_validate(r.to_json()) for r in rows],
         )
-    except UnknownIndicationError as err:
-        raise HTTPException(status_code=404, detail=str(err)) from err
-    except (CurieError, ValueError) as err:
-        raise HTTPException(status_code=404, detail=f"indication {indication!r}: {err}") from err
-    return CandidatesOut(
-        indication=indication,
-        kind=kind.value,
-        rows=[RankedRowOut.model_validate(r.to_json()) for r in rows],
-    )
+
+    key = ("candidates", indication, kind.value, top, floor)
+    answer = ctx.answers.get_or_compute(key, ctx.generation, compute)
+    assert isinstance(answer, CandidatesOut)
+    return answer
 
 
 @router.get(
@@ -111,10 +120,19 @@ def evidence(
     indication: IndicationParam,
 ) -> ExplanationOut:
     """Why a candidate ranks where it does: evidence, mechanism paths, what argues against it."""
-    try:
-        explanation = explain_candidate(ctx.store, candidate_id, indication, scoring_config(ctx))
-    except (UnknownCandidateError, UnknownIndicationError) as err:
-        raise HTTPException(status_code=404, detail=str(err)) from err
-    except (CurieError, ValueError) as err:
-        raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
-    return ExplanationOut.model_validate(explanation.to_json())
+
+    def compute() -> ExplanationOut:
+        try:
+            explanation = explain_candidate(
+                ctx.store, candidate_id, indication, scoring_config(ctx)
+            )
+        except (UnknownCandidateError, UnknownIndicationError) as err:
+            raise HTTPException(status_code=404, detail=str(err)) from err
+        except (CurieError, ValueError) as err:
+            raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
+        return ExplanationOut.model_validate(explanation.to_json())
+
+    key = ("evidence", candidate_id, indication)
+    answer = ctx.answers.get_or_compute(key, ctx.generation, compute)
+    assert isinstance(answer, ExplanationOut)
+    return answer
