@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter
@@ -13,7 +14,10 @@ from kg.store import StoreError
 router = APIRouter(tags=["health"])
 
 
+@cache
 def _version() -> str:
+    # Reading package metadata scans the installed distributions: tens of milliseconds, so
+    # once per process, not once per health check.
     try:
         return version("tcmkg")
     except PackageNotFoundError:
