@@ -65,8 +65,15 @@ def ingest_command(
     with opened_store(store) as st, document_progress() as progress:
         task = progress.add_task("ingesting", total=None, rate="")
 
+        done = 0
+
         def advance(_: Document) -> None:
+            nonlocal done
+            done += 1
             progress.advance(task)
+            if done % 200 == 0:
+                elapsed = progress.tasks[0].elapsed or 0.0
+                progress.update(task, rate=f"{done / max(elapsed, 1e-9):,.0f} docs/s")
 
         summary = ingest(documents, st, problems, processes=processes, on_document=advance)
     try:

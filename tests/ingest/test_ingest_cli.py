@@ -175,3 +175,17 @@ def test_a_record_the_graph_cannot_hold_is_reported_and_the_rest_written(
     assert problem.file == "hostile.tsv" and "record 7" in problem.record
     assert memory_store.named_graphs() == [iri.graph_iri("TCMKG.DOC:good")]
     assert summary.claims == 1 and summary.evidence == 1
+
+
+def test_ingested_graphs_conform_to_the_ontology_shapes(memory_store: GraphStore) -> None:
+    from kg.validate import validate_store
+
+    documents = [
+        Document(id=f"TCMKG.DOC:{doc_id}", title=title, abstract=abstract, year=2024)
+        for doc_id, title, abstract in ROWS
+        if abstract
+    ]
+    summary = ingest(documents, memory_store, ProblemLog())
+    assert summary.claims >= 3
+    report = validate_store(memory_store)
+    assert report.conforms, [str(r) for r in report.violations][:5]
