@@ -55,22 +55,44 @@ class CueIndex:
     """Negation and hedging cues of one text, by offset."""
 
     def __init__(self, text: str) -> None:
-        lower = text.lower()
-        self._neg_starts, self._neg_ends = _spans(_MENTION_NEGATION, lower)
-        self._term_starts, _ = _spans(_TERMINATOR, lower)
-        self._rel_starts, _ = _spans(_RELATION_NEGATION, lower)
-        self._hedge_starts, _ = _spans(_HEDGE, lower)
+        self._lower = text.lower()
+        self._neg: tuple[list[int], list[int]] | None = None
+        self._term: list[int] | None = None
+        self._rel: list[int] | None = None
+        self._hedge: list[int] | None = None
+
+    # Each cue list is found on first use only: most abstracts need one or two of them.
+    @property
+    def _neg_spans(self) -> tuple[list[int], list[int]]:
+        if self._neg is None:
+            self._neg = _spans(_MENTION_NEGATION, self._lower)
+        return self._neg
+
+    @property
+    def _term_starts(self) -> list[int]:
+        if self._term is None:
+            self._term = _spans(_TERMINATOR, self._lower)[0]
+        return self._term
+
+    @property
+    def _rel_starts(self) -> list[int]:
+        if self._rel is None:
+            self._rel = _spans(_RELATION_NEGATION, self._lower)[0]
+        return self._rel
 
     def hedged(self, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` (a sentence) carries a speculation cue."""
-        return _any_in(self._hedge_starts, start, end)
+        if self._hedge is None:
+            self._hedge = _spans(_HEDGE, self._lower)[0]
+        return _any_in(self._hedge, start, end)
 
     def mention_negated(self, sentence_start: int, start: int) -> bool:
         """Whether the mention starting at ``start`` is negated by a cue shortly before it."""
-        i = bisect_left(self._neg_ends, start + 1) - 1  # the last cue that ends before it
-        if i < 0 or self._neg_starts[i] < sentence_start:
+        starts, ends = self._neg_spans
+        i = bisect_left(ends, start + 1) - 1  # the last cue that ends before it
+        if i < 0 or starts[i] < sentence_start:
             return False
-        cue_end = self._neg_ends[i]
+        cue_end = ends[i]
         if start - cue_end > MENTION_WINDOW:
             return False
         return not _any_in(self._term_starts, cue_end, start)

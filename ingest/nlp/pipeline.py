@@ -10,7 +10,8 @@ Components, in pipeline order, and the extension each one fills:
 ``tcm_abbreviations`` (:mod:`ingest.nlp.abbreviations`)
     adds short forms defined in the text, and their later uses, to ``Doc._.tcm_mentions``.
 ``tcm_negation`` (:mod:`ingest.nlp.negation`)
-    marks negated mentions; ``Doc._.tcm_hedged``: one flag per sentence.
+    marks negated mentions; ``Doc._.tcm_hedged`` (computed on access): one flag per
+    sentence.
 ``tcm_study_design`` (:mod:`ingest.nlp.design`)
     ``Doc._.tcm_study``: design (from ``Doc._.tcm_publication_types`` first), sample size,
     species.
@@ -50,10 +51,11 @@ TermSource = Iterable[Term | tuple[str, str, EntityKind]]
 
 
 def _register_extensions() -> None:
+    if not Doc.has_extension("tcm_hedged"):
+        Doc.set_extension("tcm_hedged", getter=_hedged_sentences)
     for name in (
         "tcm_mentions",
         "tcm_relations",
-        "tcm_hedged",
         "tcm_study",
         "tcm_sentences",
         "tcm_publication_types",
@@ -64,6 +66,11 @@ def _register_extensions() -> None:
             Doc.set_extension(name, default=None)
     if not Span.has_extension("tcm_mentions"):
         Span.set_extension("tcm_mentions", getter=_span_mentions)
+
+
+def _hedged_sentences(doc: Doc) -> list[bool]:
+    index = cue_index(doc)
+    return [index.hedged(s, e) for s, e in sentence_bounds(doc)]
 
 
 def _span_mentions(span: Span) -> list[Mention]:
@@ -167,7 +174,6 @@ class NegationComponent:
     def __call__(self, doc: Doc) -> Doc:
         index = cue_index(doc)
         bounds = sentence_bounds(doc)
-        doc._.tcm_hedged = [index.hedged(s, e) for s, e in bounds]
         mentions: list[Mention] = doc._.tcm_mentions or []
         out = []
         for m in mentions:
@@ -202,7 +208,6 @@ class RelationComponent:
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Mention] = doc._.tcm_mentions or []
         bounds = sentence_bounds(doc)
-        hedges: list[bool] = doc._.tcm_hedged or [False] * len(bounds)
         by_sentence: dict[int, list[int]] = {}
         for i, m in enumerate(mentions):
             by_sentence.setdefault(m.sentence, []).append(i)
@@ -216,7 +221,13 @@ class RelationComponent:
             relations.extend(
                 r
                 for r in sentence_relations(
-                    text, mentions, indices, bounds[sentence], hedges[sentence], negation, cues
+                    text,
+                    mentions,
+                    indices,
+                    bounds[sentence],
+                    negation.hedged(*bounds[sentence]),
+                    negation,
+                    cues,
                 )
                 if r.confidence >= self.min_confidence
             )
