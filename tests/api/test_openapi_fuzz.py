@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import create_app
 from kg.store import open_store
-from tests.api.support import LiveServer
+from tests.api.support import LiveServer, settings
 
 MAX_EXAMPLES = 25
 CHECKS = [
@@ -47,7 +47,7 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
 
 
 def _operations() -> list[object]:
-    spec = create_app(open_store("memory:")).openapi()
+    spec = create_app(open_store("memory:"), settings()).openapi()
     params: list[object] = []
     for path, ops in spec["paths"].items():
         for method in ops:
