@@ -19,12 +19,14 @@ from api.deps import ApiContext
 from api.jobs import JobRegistry
 from api.label_index import LabelIndex
 from api.query_runner import QueryRunner
+from api.routers.docs import mount_assets
 from api.security import parse_key_hash
 from kg.store import GraphStore, QuerySyntaxError, StoreError, open_store
 from tcmkg.settings import Settings, get_settings
 
 ROUTER_MODULES: tuple[str, ...] = (
     "api.routers.health",
+    "api.routers.docs",
     "api.routers.sparql",
     "api.routers.entities",
     "api.routers.claims",
@@ -77,8 +79,12 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
         summary="TCM evidence knowledge graph: ranked candidates, evidence, entities, SPARQL",
         version="0.1.0",
         lifespan=lifespan,
+        # /docs is served by api.routers.docs from packaged assets (no CDN); ReDoc needs one.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ctx = ctx
+    mount_assets(app)
 
     def limit_for(path: str) -> int:
         if path.startswith(UPLOAD_PATHS):

@@ -47,7 +47,14 @@ def test_openapi_and_docs(client: httpx.Client) -> None:
         "rank_candidates",
         "explain_candidate",
     } <= ops
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    # The explorer's script and styles come from this server, so /docs works offline.
+    assert "/docs-assets/swagger-ui-bundle.js" in docs.text
+    assert "cdn." not in docs.text
+    script = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert client.get("/docs-assets/swagger-ui.css").status_code == 200
 
 
 @pytest.mark.parametrize(
