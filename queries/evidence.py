@@ -9,7 +9,7 @@ from pyoxigraph import Literal, NamedNode
 from kg.iri import PROV, biolink, contract, expand, term
 from kg.model import AgentType, Direction, Predicate, StudyDesign
 from kg.sparql import BindValue
-from kg.store import GraphStore, Term
+from kg.store import GraphStore, SelectResult, Term
 from kg.terms import DESIGN_OF_IRI, DIRECTION_OF_IRI, PREDICATE_IRI, PREDICATE_OF_IRI
 from queries.library import query_text
 from queries.scoring import Evidence
@@ -26,6 +26,7 @@ TCM_SPECIES = term("species")
 TCM_TRIAL = term("reportsTrial")
 TCM_SENTENCE = term("sentence")
 AGENT_TYPE = biolink("agent_type")
+SOURCE_YEAR = term("sourceYear")  # a name the query gives the record's year, not a graph term
 
 
 def nodes(curies: Iterable[str]) -> list[BindValue]:
@@ -87,6 +88,52 @@ def bindings_each(
         yield {**fixed, name: value}
 
 
+# Columns of claim_evidence.rq and the evidence properties they hold.
+_TABLE_COLUMNS = {
+    "source": PROV + "wasDerivedFrom",
+    "design": term("studyDesign"),
+    "direction": term("direction"),
+    "n": term("sampleSize"),
+    "year": term("year"),
+    "confidence": term("confidence"),
+    "negated": term("negated"),
+    "hedged": term("hedged"),
+    "agent": biolink("agent_type"),
+    "trial": term("reportsTrial"),
+    "sentence": term("sentence"),
+}
+
+_Head = tuple[str, Predicate, str]
+
+
+def _collect(
+    result: SelectResult,
+    props: dict[str, dict[str, list[Term]]],
+    heads: dict[str, _Head],
+) -> None:
+    """Fold rows of either query shape into per-item property lists."""
+    col = {v: i for i, v in enumerate(result.variables)}
+    by_property = "property" in col
+    for row in result.rows:
+        ev = _text(row[col["evidence"]]) or ""
+        values = props.setdefault(ev, {})
+        if by_property:
+            value = row[col["value"]]
+            if value is not None:
+                values.setdefault(_text(row[col["property"]]) or "", []).append(value)
+        else:
+            for column, prop in _TABLE_COLUMNS.items():
+                value = row[col[column]]
+                if value is not None and value not in values.setdefault(prop, []):
+                    values[prop].append(value)
+        if ev not in heads:
+            found = PREDICATE_OF_IRI.get(_text(row[col["predicate"]]) or "")
+            if found is not None:
+                subject = contract(_text(row[col["subject"]]) or "")
+                obj = contract(_text(row[col["object"]]) or "")
+                heads[ev] = (subject, found, obj)
+
+
 def fetch_evidence(
     store: GraphStore,
     predicates: Sequence[Predicate],
@@ -96,35 +143,25 @@ def fetch_evidence(
 ) -> list[Evidence]:
     """Evidence items of claims with these predicates and subjects/objects (CURIEs).
 
-    ``None`` leaves subjects (or objects) open; an empty sequence matches nothing. With both
-    left open, every claim of a predicate is read in one query.
+    ``None`` leaves subjects (or objects) open; an empty sequence matches nothing. Bound
+    subjects or objects are looked up one at a time (``evidence_properties.rq``); with both
+    open, the predicates are read whole in one query (``claim_evidence.rq``).
     """
-    query = query_text("claim_evidence")
     subject_values = nodes(subjects) if subjects is not None else None
     object_values = nodes(objects) if objects is not None else None
     if subject_values == [] or object_values == []:
         return []
-    plans: list[dict[str, BindValue]] = []
-    for predicate in predicates:
-        fixed: dict[str, BindValue] = {"predicate": NamedNode(PREDICATE_IRI[predicate])}
-        for partial in bindings_each("subject", subject_values, fixed):
-            plans.extend(bindings_each("object", object_values, partial))
     props: dict[str, dict[str, list[Term]]] = {}
-    heads: dict[str, tuple[str, Predicate, str, Term | None]] = {}
-    for bindings in plans:
-        result = store.select(query, bindings)
-        col = {v: i for i, v in enumerate(result.variables)}
-        for row in result.rows:
-            ev = _text(row[col["evidence"]]) or ""
-            prop, value = _text(row[col["property"]]) or "", row[col["value"]]
-            if value is not None:
-                props.setdefault(ev, {}).setdefault(prop, []).append(value)
-            if ev not in heads:
-                found = PREDICATE_OF_IRI.get(_text(row[col["predicate"]]) or "")
-                if found is not None:
-                    subject = contract(_text(row[col["subject"]]) or "")
-                    obj = contract(_text(row[col["object"]]) or "")
-                    heads[ev] = (subject, found, obj, row[col["sourceYear"]])
+    heads: dict[str, _Head] = {}
+    preds: list[BindValue] = [NamedNode(PREDICATE_IRI[p]) for p in predicates]
+    if subject_values is None and object_values is None:
+        _collect(store.select(query_text("claim_evidence"), {"predicate": preds}), props, heads)
+    else:
+        query = query_text("evidence_properties")
+        for predicate in preds:
+            for partial in bindings_each("subject", subject_values, {"predicate": predicate}):
+                for bindings in bindings_each("object", object_values, partial):
+                    _collect(store.select(query, bindings), props, heads)
     return [_evidence(ev, head, props.get(ev, {})) for ev, head in heads.items()]
 
 
@@ -133,11 +170,10 @@ def _first(values: dict[str, list[Term]], prop: str) -> Term | None:
     return found[0] if found else None
 
 
-def _evidence(
-    ev: str, head: tuple[str, Predicate, str, Term | None], values: dict[str, list[Term]]
-) -> Evidence:
-    subject, predicate, obj, source_year = head
+def _evidence(ev: str, head: _Head, values: dict[str, list[Term]]) -> Evidence:
+    subject, predicate, obj = head
     year = _int(_first(values, TCM_YEAR))
+    source_year = _first(values, SOURCE_YEAR)
     return Evidence(
         evidence=ev,
         subject=subject,

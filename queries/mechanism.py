@@ -76,6 +76,7 @@ class MechanismLayer:
 
     graph: nx.DiGraph[str]  # edge attributes: weight, predicate; node attribute: hub
     entities: dict[str, tuple[str, str]]  # CURIE -> (kind value, label)
+    order: tuple[str, ...]  # nodes in reverse topological order (indication side first)
 
 
 def _entities(store: GraphStore) -> dict[str, tuple[str, str]]:
@@ -108,7 +109,8 @@ def build_layer(store: GraphStore, config: ScoringConfig) -> MechanismLayer:
             1 for u in graph.predecessors(node) if graph.edges[u, node]["predicate"] != "has_part"
         )
         graph.nodes[node]["hub"] = hub_factor(degree, config)
-    return MechanismLayer(graph, _entities(store))
+    order = tuple(reversed(list(nx.topological_sort(graph))))
+    return MechanismLayer(graph, _entities(store), order)
 
 
 _CACHE: dict[tuple[int, str], tuple[str, ScoringConfig, MechanismLayer]] = {}
@@ -148,18 +150,26 @@ class MechanismGraph:
                 reach.add(t)
                 reach |= nx.ancestors(full, t)
         self.graph: nx.DiGraph[str] = full.subgraph(reach)
-        self.support: dict[str, float] = self._support()
+        self.support: dict[str, float] = self._support(layer, reach)
 
-    def _support(self) -> dict[str, float]:
+    def _support(self, layer: MechanismLayer, reach: set[str]) -> dict[str, float]:
+        # Walk the full graph's cached order rather than sorting the subgraph view: views are
+        # slow to iterate, and nodes outside the neighbourhood have no support to pass on.
+        full = layer.graph
         support: dict[str, float] = {t: 1.0 for t in self.targets}
-        for u in reversed(list(nx.topological_sort(self.graph))):
-            if u in self.targets:
+        for u in layer.order:
+            if u not in reach or u in self.targets:
                 continue
             miss = 1.0
-            for v, data in self.graph.adj[u].items():
-                miss *= 1.0 - data["weight"] * self._hub(v) * support.get(v, 0.0)
+            for v, data in full.adj[u].items():
+                s = support.get(v)
+                if s:
+                    miss *= 1.0 - data["weight"] * self._hub_in(full, v) * s
             support[u] = 1.0 - miss
         return support
+
+    def _hub_in(self, graph: nx.DiGraph[str], node: str) -> float:
+        return 1.0 if node in self.targets else float(graph.nodes[node]["hub"])
 
     def _hub(self, node: str) -> float:
         # The indication itself is where paths end, not a hub they pass through.

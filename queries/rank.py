@@ -24,10 +24,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pyoxigraph import NamedNode
+
 from kg.iri import contract, expand
 from kg.model import EntityKind, Predicate
+from kg.sparql import BindValue
 from kg.store import GraphStore
-from kg.terms import KIND_OF_CLASS
+from kg.terms import KIND_OF_CLASS, PREDICATE_IRI, PREDICATE_OF_IRI
 from queries.config import ScoringConfig
 from queries.evidence import fetch_evidence, nodes, value_of
 from queries.indications import IndicationTerms, resolve_indication
@@ -256,7 +259,19 @@ def safety_flags(
     config = ctx.config
     wholes = [c for c in ids if info[c].kind != EntityKind.COMPOUND.value]
     herbs = {h for c in wholes for h in ctx.parts(c)}
-    items = fetch_evidence(ctx.store, list(SAFETY_KIND), subjects=sorted(set(ids) | herbs))
+    wanted = set(ids) | herbs
+    # One cheap pass over the direct triples finds who has any harm claim at all; evidence is
+    # then read only for those subjects and predicates.
+    harmful: dict[str, set[Predicate]] = defaultdict(set)
+    preds: list[BindValue] = [NamedNode(PREDICATE_IRI[p]) for p in SAFETY_KIND]
+    for row in ctx.store.select(query_text("direct_claims"), {"predicate": preds}).dicts():
+        subject = contract(value_of(row["subject"]))
+        predicate = PREDICATE_OF_IRI.get(value_of(row["predicate"]))
+        if subject in wanted and predicate is not None:
+            harmful[subject].add(predicate)
+    items: list[Evidence] = []
+    for subject, predicates in sorted(harmful.items()):
+        items += fetch_evidence(ctx.store, sorted(predicates), subjects=[subject])
     claims: dict[tuple[str, Predicate, str], list[Evidence]] = defaultdict(list)
     for item in items:
         claims[(item.subject, item.predicate, item.object)].append(item)

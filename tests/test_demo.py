@@ -90,10 +90,11 @@ def test_demo_builds_validates_and_prints_statistics(tmp_path: Path) -> None:
     out = done.stdout
     assert "ILLUSTRATIVE" in out
     assert "valid" in out and "0 violation(s)" in out
+    # The illustrative graph is all there; the ingested illustrative corpus adds to it.
     for row, n in expected_counts().items():
-        assert table_count(out, row) == n, row
+        assert table_count(out, row) >= n, row
     # One graph per record, plus the ontology and the vocabulary graph.
-    assert table_count(out, "named graphs") == len(illustrative_bundles()) + 2
+    assert table_count(out, "named graphs") >= len(illustrative_bundles()) + 2
     assert f"tcmkg validate --store {location}" in out
 
     quads, graphs = store_contents(location)

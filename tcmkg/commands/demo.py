@@ -1,14 +1,19 @@
-"""``tcmkg demo``: build the bundled illustrative graph in a fresh store, validate it, show it.
+"""``tcmkg demo``: the main job on bundled illustrative data, end to end, in a fresh store.
 
-Interim main job until ranking lands: it loads the ontology into its graph, writes the
-illustrative records (:mod:`kg.illustrative`) through the same writer every importer uses,
-validates the result against the SHACL shapes and prints what the store now holds.
+It loads the ontology, the seed vocabulary (herbs, formulas with their composition, compounds,
+targets, diseases …) and the small illustrative graph (:mod:`kg.illustrative`), ingests the
+bundled illustrative corpus (``ingest/examples/``: abstracts written by the project, not real
+studies) through the same extraction pipeline as ``tcmkg ingest``, validates the store against
+the SHACL shapes, prints what it holds, ranks candidates for the example indication, explains
+the top row, and says how to serve or query the result.
 """
 
 from __future__ import annotations
 
 import shutil
 import time
+from functools import cache
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,17 +21,25 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+import ingest as ingest_package
 import ontologies
 from ingest.importers.preparations import EXAMPLE_CATALOGUE, example_graphs, import_preparations
+from ingest.pipeline import ingest
+from ingest.problems import ProblemLog
+from ingest.readers import read_documents
 from ingest.vocabulary import load_seed
 from kg import iri
 from kg.illustrative import VOCABULARY_SOURCE, illustrative_bundles, illustrative_entities
-from kg.model import EntityKind
+from kg.model import Claim, EntityKind, RecordBundle, RecordKind, SourceRecord
 from kg.store import GraphStore
 from kg.terms import ENTITY_CLASS
 from kg.validate import validate_store
 from kg.writer import bundle_quads, vocabulary_quads
+from queries.config import ScoringConfig
+from queries.explain import explain_in_context
+from queries.rank import CandidateKind, prepare, rank_in_context
 from tcmkg.cli import EXIT_INVALID, StoreOption, console, fail, opened_store
+from tcmkg.commands.rank import print_explanation, rank_table
 from tcmkg.commands.validate import print_report
 from tcmkg.settings import user_data_dir
 
@@ -36,6 +49,34 @@ SELECT ?cls (COUNT(DISTINCT ?node) AS ?n) WHERE { ?node a ?cls } GROUP BY ?cls
 """
 
 
+CORPUS_FILE = (
+    Path(ingest_package.__file__).resolve().parent / "examples" / "illustrative_corpus.tsv"
+)
+SEED_SOURCE = "seed"
+EXAMPLE_INDICATION = "diabetic nephropathy"
+
+
+@cache
+def seed_bundles() -> tuple[RecordBundle, ...]:
+    """The seed vocabulary's own claims (formula compositions …), one bundle per seed table."""
+    by_source: dict[str, list[Claim]] = {}
+    for claim in load_seed().claims:
+        for item in claim.evidence:
+            by_source.setdefault(item.source, []).append(
+                Claim(claim.subject, claim.predicate, claim.object, (item,))
+            )
+    return tuple(
+        RecordBundle(SourceRecord(source, RecordKind.TABLE, title=f"tcmkg {source}"), (), tuple(c))
+        for source, c in sorted(by_source.items())
+    )
+
+
+@cache
+def corpus_record_ids() -> tuple[str, ...]:
+    """Ids of the bundled corpus' documents, as the table reader mints them."""
+    return tuple(d.id for d in read_documents([CORPUS_FILE], "tsv", ProblemLog()))
+
+
 def default_demo_location() -> str:
     """The demo's own store, beside (never inside) the user's main store."""
     return f"oxigraph:{user_data_dir() / 'demo'}"
@@ -43,8 +84,14 @@ def default_demo_location() -> str:
 
 def demo_graphs() -> set[str]:
     """Named graphs the demo writes; anything else in a store belongs to someone else."""
-    graphs = {iri.ONTOLOGY_GRAPH, iri.vocabulary_graph(VOCABULARY_SOURCE)}
+    graphs = {
+        iri.ONTOLOGY_GRAPH,
+        iri.vocabulary_graph(VOCABULARY_SOURCE),
+        iri.vocabulary_graph(SEED_SOURCE),
+    }
+    graphs.update(iri.graph_iri(b.record.id) for b in seed_bundles())
     graphs.update(iri.graph_iri(b.record.id) for b in illustrative_bundles())
+    graphs.update(iri.graph_iri(r) for r in corpus_record_ids())
     graphs.update(example_graphs())  # the illustrative hospital catalogue (--preparations)
     return graphs
 
@@ -73,6 +120,36 @@ def load_demo(store: GraphStore) -> None:
         for bundle in bundles:
             store.replace_graph(iri.graph_iri(bundle.record.id), bundle_quads(bundle))
             progress.advance(task)
+        seed = load_seed()
+        store.replace_graph(
+            iri.vocabulary_graph(SEED_SOURCE),
+            list(vocabulary_quads(seed.entities.values(), SEED_SOURCE)),
+        )
+        for bundle in seed_bundles():
+            store.replace_graph(iri.graph_iri(bundle.record.id), bundle_quads(bundle))
+        task = progress.add_task(
+            "ingesting the illustrative corpus", total=len(corpus_record_ids())
+        )
+        problems = ProblemLog()
+        ingest(
+            read_documents([CORPUS_FILE], "tsv", problems),
+            store,
+            problems,
+            entities=seed.entities,
+            on_document=lambda _doc: progress.advance(task),
+        )
+        for problem in problems:
+            console.print(f"[yellow]{problem}[/]", highlight=False)
+
+
+def show_ranking(store: GraphStore) -> None:
+    """Rank candidates for the example indication and explain the top row."""
+    ctx = prepare(store, EXAMPLE_INDICATION, ScoringConfig())
+    rows = rank_in_context(ctx, CandidateKind.TCM, top=10)
+    console.print(rank_table(rows, EXAMPLE_INDICATION))
+    if rows:
+        console.print(f"\n[bold]Why {rows[0].candidate.label} comes first[/]")
+        print_explanation(explain_in_context(ctx, rows[0].candidate))
 
 
 def count_by_class(store: GraphStore, classes: list[str]) -> dict[str, int]:
@@ -118,7 +195,7 @@ def demo(
         ),
     ] = False,
 ) -> None:
-    """Build the bundled illustrative graph in a fresh store, validate it and print statistics."""
+    """Build the bundled illustrative data in a fresh store, validate it, rank and explain."""
     started = time.perf_counter()
     location = store or default_demo_location()
     if store is None:
@@ -143,16 +220,25 @@ def demo(
         report = validate_store(st)
         print_report(report, console)
         print_statistics(st)
+        show_ranking(st)
         where = st.location
     console.print(f"done in {time.perf_counter() - started:.1f} s.", highlight=False)
     if where.startswith("memory:"):
         console.print(
             "(a memory: store ends with the command; use --store oxigraph:PATH to keep it)"
         )
-    console.print("Try next:")
-    console.print(f"  tcmkg validate --store {where}", highlight=False, markup=False)
-    console.print(f"  tcmkg stats --store {where}", highlight=False, markup=False)
-    console.print("  tcmkg --help    (every command)", highlight=False, markup=False)
+    lines = [
+        f'tcmkg rank "{EXAMPLE_INDICATION}" --store {where} --format json',
+        f'tcmkg explain "Liu Wei Di Huang Wan" "{EXAMPLE_INDICATION}" --store {where}',
+        f"tcmkg serve --store {where}    (REST API at /docs, SPARQL 1.1 at /sparql)",
+        f"tcmkg query --store {where} queries/rq/candidate_evidence_counts.rq",
+        f"tcmkg validate --store {where}",
+        f"tcmkg stats --store {where}",
+        "tcmkg --help    (every command)",
+    ]
+    console.print("Try next (the data above are illustrative, not real studies):")
+    for line in lines:
+        console.print(f"  {line}", highlight=False, markup=False)
     if not report.conforms:
         raise typer.Exit(EXIT_INVALID)
 

@@ -1,0 +1,275 @@
+"""Benchmark: `rank` latency on a generated ~1M-triple evidence graph, beside raw SPARQL.
+
+Generates a synthetic evidence graph (herbs, formulas, compounds, targets, pathways, a disease
+hierarchy; literature `treats` claims with RCT/cohort/animal evidence, null and harm results,
+trials reported by several papers; herb–compound and compound–target table edges with
+ubiquitous compounds and hub targets; toxicity claims) through the project's writer, bulk-loads
+it into an embedded on-disk Oxigraph store, then times, for one broad indication (a parent
+disease with its narrower terms):
+
+* the raw SPARQL aggregation the ranking is built on (``candidate_evidence_counts.rq``, evidence
+  counts per candidate by direction, bound to the same indication terms) — the baseline;
+* ``rank_candidates`` (top 20, every row with its scored evidence);
+* ``rank_candidates`` plus the full explanation of the top row (evidence and mechanism paths).
+
+Prints medians and the ratios to the baseline. All synthetic; no real data is used.
+
+    .venv/bin/python bench/bench_rank.py [--triples 1000000] [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
+
+from kg.iri import graph_iri, vocabulary_graph
+from kg.model import (
+    AgentType,
+    Claim,
+    Direction,
+    Entity,
+    EntityKind,
+    EvidenceItem,
+    Predicate,
+    RecordBundle,
+    RecordKind,
+    SourceRecord,
+    StudyDesign,
+)
+from kg.store import open_store
+from kg.writer import bundle_quads, vocabulary_quads
+from queries.config import ScoringConfig
+from queries.evidence import nodes
+from queries.explain import explain_in_context
+from queries.indications import resolve_indication
+from queries.library import query_text
+from queries.rank import prepare, rank_candidates, rank_in_context
+
+
+def zipf_pick(rng: random.Random, n: int, k: int, skew: float = 1.1) -> list[int]:
+    """k distinct indices in range(n), low indices far more likely (hubs and ubiquitous)."""
+    weights = [1.0 / (i + 1) ** skew for i in range(n)]
+    out: set[int] = set()
+    while len(out) < k:
+        out.update(rng.choices(range(n), weights=weights, k=k - len(out)))
+    return sorted(out)
+
+
+def generate(scale: float, seed: int = 7) -> Iterator[tuple[str, list[Quad]]]:
+    """(graph, quads) of a synthetic evidence graph; ~1M triples at scale 1."""
+    rng = random.Random(seed)
+    n_herbs, n_formulas = int(300 * scale), int(40 * scale)
+    n_compounds, n_targets, n_pathways = int(4000 * scale), int(800 * scale), 60
+    n_top, n_children = 15, 9
+    herbs = [
+        Entity(f"TCMKG.HERB:bench-herb-{i}", EntityKind.HERB, f"Bench herb {i}")
+        for i in range(n_herbs)
+    ]
+    formulas = [
+        Entity(f"TCMKG.FORMULA:bench-formula-{i}", EntityKind.FORMULA, f"Bench formula {i}")
+        for i in range(n_formulas)
+    ]
+    compounds = [
+        Entity(f"TCMKG.COMPOUND:bench-{i}", EntityKind.COMPOUND, f"bench compound {i}")
+        for i in range(n_compounds)
+    ]
+    targets = [
+        Entity(f"TCMKG.TARGET:BENCH{i}", EntityKind.TARGET, f"BENCH{i}") for i in range(n_targets)
+    ]
+    pathways = [
+        Entity(f"KEGG.PATHWAY:bench{i:05d}", EntityKind.PATHWAY, f"bench pathway {i}")
+        for i in range(n_pathways)
+    ]
+    diseases: list[Entity] = []
+    for t in range(n_top):
+        top = Entity(f"TCMKG.DISEASE:bench-{t}", EntityKind.DISEASE, f"bench disease {t}")
+        diseases.append(top)
+        for c in range(n_children):
+            diseases.append(
+                Entity(
+                    f"TCMKG.DISEASE:bench-{t}-{c}",
+                    EntityKind.DISEASE,
+                    f"bench disease {t}.{c}",
+                    broader=(top.id,),
+                )
+            )
+    everything = herbs + formulas + compounds + targets + pathways + diseases
+    yield vocabulary_graph("bench"), list(vocabulary_quads(everything, "bench"))
+
+    def table(name: str, claims: list[Claim]) -> tuple[str, list[Quad]]:
+        record = SourceRecord(f"TCMKG.TABLE:bench/{name}", RecordKind.TABLE, year=2020)
+        return graph_iri(record.id), bundle_quads(RecordBundle(record, (), tuple(claims)))
+
+    def db_item(source: str) -> EvidenceItem:
+        return EvidenceItem(
+            source,
+            StudyDesign.DATABASE,
+            method="bench-import",
+            agent_type=AgentType.MANUAL_AGENT,
+            year=2020,
+        )
+
+    src = "TCMKG.TABLE:bench/herb_compound"
+    hc = [
+        Claim(h.id, Predicate.CONTAINS, compounds[c].id, (db_item(src),))
+        for h in herbs
+        for c in zipf_pick(rng, n_compounds, 40, 0.9)
+    ]
+    yield table("herb_compound", hc)
+    src = "TCMKG.TABLE:bench/compound_target"
+    ct = [
+        Claim(
+            c.id,
+            rng.choice([Predicate.INHIBITS, Predicate.ACTIVATES]),
+            targets[t].id,
+            (db_item(src),),
+        )
+        for c in compounds
+        for t in zipf_pick(rng, n_targets, 5)
+    ]
+    yield table("compound_target", ct)
+    src = "TCMKG.TABLE:bench/target_disease"
+    td = [
+        Claim(t.id, Predicate.ASSOCIATED_WITH, d.id, (db_item(src),))
+        for t in targets
+        for d in rng.sample(diseases, 4)
+    ]
+    td += [
+        Claim(p.id, Predicate.ASSOCIATED_WITH, d.id, (db_item(src),))
+        for p in pathways
+        for d in rng.sample(diseases, 3)
+    ]
+    td += [
+        Claim(t.id, Predicate.PARTICIPATES_IN, p.id, (db_item(src),))
+        for t in targets
+        for p in rng.sample(pathways, 2)
+    ]
+    yield table("target_disease", td)
+    src = "TCMKG.TABLE:bench/formula_herb"
+    fh = [
+        Claim(f.id, Predicate.HAS_PART, herbs[h].id, (db_item(src),))
+        for f in formulas
+        for h in rng.sample(range(n_herbs), 8)
+    ]
+    yield table("formula_herb", fh)
+
+    designs = [StudyDesign.RCT, StudyDesign.COHORT, StudyDesign.ANIMAL, StudyDesign.CASE_REPORT]
+    directions = [Direction.BENEFIT] * 6 + [Direction.NULL] * 2 + [Direction.HARM]
+    candidates = herbs + formulas
+    n_papers = int(7000 * scale)
+    for p in range(n_papers):
+        doc = f"TCMKG.DOC:bench-paper-{p}"
+        trial = (f"NCT:NCT{rng.randrange(3000):08d}",) if rng.random() < 0.2 else ()
+        year = rng.randrange(1995, 2026)
+        record = SourceRecord(
+            doc, RecordKind.PUBLICATION, title=f"Bench paper {p}", year=year, trial_ids=trial
+        )
+        cand = candidates[zipf_pick(rng, len(candidates), 1, 0.7)[0]]
+        disease = rng.choice(diseases)
+        design = rng.choice(designs)
+        items = tuple(
+            EvidenceItem(
+                doc,
+                design,
+                rng.choice(directions),
+                sentence=f"Synthetic sentence {k} of bench paper {p}.",
+                start=100 * k,
+                end=100 * k + 60,
+                sample_size=rng.randrange(10, 600),
+                year=year,
+                confidence=round(rng.uniform(0.5, 1.0), 2),
+                method="bench",
+                agent_type=AgentType.TEXT_MINING_AGENT,
+                trial_ids=trial,
+            )
+            for k in range(rng.choice([1, 1, 2]))
+        )
+        claims = [Claim(cand.id, Predicate.TREATS, disease.id, items)]
+        if rng.random() < 0.05:
+            harm = EvidenceItem(
+                doc, StudyDesign.CASE_REPORT, Direction.HARM, sentence="Synthetic harm.", year=year
+            )
+            claims.append(Claim(cand.id, Predicate.CAUSES, rng.choice(diseases).id, (harm,)))
+        yield graph_iri(doc), bundle_quads(RecordBundle(record, (), tuple(claims)))
+
+
+def median_ms(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``fn`` in milliseconds over ``repeat`` runs (after one warm-up)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Generate, load, time and print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=1_000_000, help="approximate size")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    scale = args.triples / 1_000_000
+    with tempfile.TemporaryDirectory() as tmp:
+        nq = Path(tmp) / "bench.nq"
+        t0 = time.perf_counter()
+        count = 0
+        with nq.open("wb") as out:
+            for graph, quads in generate(scale):
+                named = [Quad(q.subject, q.predicate, q.object, NamedNode(graph)) for q in quads]
+                count += len(named)
+                serialize(named, out, RdfFormat.N_QUADS)
+        gen_s = time.perf_counter() - t0
+        store = open_store(f"oxigraph:{Path(tmp) / 'store'}")
+        t0 = time.perf_counter()
+        store.bulk_load(nq, RdfFormat.N_QUADS)
+        load_s = time.perf_counter() - t0
+        print(f"generated {count:,} quads in {gen_s:.1f} s; bulk-loaded in {load_s:.1f} s")
+
+        config = ScoringConfig(reference_year=2025)
+        indication = "bench disease 3"
+        terms = resolve_indication(store, indication)
+        raw_query = query_text("candidate_evidence_counts")
+
+        def raw() -> object:
+            return store.select(raw_query, {"indication": nodes(terms.terms)})
+
+        def rank() -> object:
+            return rank_candidates(store, indication, top=20, config=config)
+
+        def rank_explained() -> object:
+            ctx = prepare(store, indication, config)
+            rows = rank_in_context(ctx, top=20)
+            return explain_in_context(ctx, rows[0].candidate)
+
+        t0 = time.perf_counter()
+        rows = rank_candidates(store, indication, top=20, config=config)
+        cold_ms = (time.perf_counter() - t0) * 1000
+        print(f"first request (projects the mechanism layer once): {cold_ms:.0f} ms")
+        n_raw = len(store.select(raw_query, {"indication": nodes(terms.terms)}))
+        print(
+            f"indication {indication!r}: {len(terms.terms)} terms, {n_raw} candidates "
+            f"with treatment evidence, {len(rows)} rows returned"
+        )
+        base = median_ms(raw, args.repeat)
+        ranked = median_ms(rank, args.repeat)
+        explained = median_ms(rank_explained, args.repeat)
+        print(f"raw SPARQL aggregation (baseline)   median {base:8.1f} ms   1.00x")
+        print(f"rank_candidates, top 20             median {ranked:8.1f} ms   {ranked / base:.2f}x")
+        print(
+            f"rank + explanation of the top row   median {explained:8.1f} ms   "
+            f"{explained / base:.2f}x"
+        )
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
