@@ -179,12 +179,6 @@ class MechanismGraph:
         """Mechanistic support of a node (0 when it is not in the neighbourhood)."""
         return self.support.get(node, 0.0)
 
-    def parts(self, whole: str) -> list[str]:
-        """The herbs a formula or preparation has as parts."""
-        if whole not in self.graph:
-            return []
-        return sorted(v for v, p in self.graph.adj[whole].items() if p["predicate"] == "has_part")
-
     def paths(self, candidate: str, limit: int) -> list[MechanismPath]:
         """The ``limit`` strongest paths from ``candidate`` to the indication, strongest first."""
         if candidate not in self.graph:

@@ -17,7 +17,7 @@ from queries.explain import Explanation, UnknownCandidateError, explain_candidat
 from queries.indications import UnknownIndicationError
 from queries.rank import CandidateKind, RankedRow, SafetyFlag, rank_candidates
 from queries.scoring import Certainty
-from tcmkg.cli import EXIT_ERROR, StoreOption, console, fail, opened_store
+from tcmkg.cli import EXIT_ERROR, StoreOption, console, err_console, fail, opened_store
 from tcmkg.settings import get_settings
 
 
@@ -216,7 +216,10 @@ def rank(
     cfg = scoring_config(config)
     with opened_store(store) as st:
         try:
-            rows = rank_candidates(st, indication, kind, top, floor, cfg)
+            # On stderr, so that JSON and CSV output stays clean; the first request after a
+            # change to the store projects its mechanism layer, which takes seconds on 1M triples.
+            with err_console.status("ranking …"):
+                rows = rank_candidates(st, indication, kind, top, floor, cfg)
         except UnknownIndicationError as err:
             fail(str(err.args[0]))
     if fmt is RankFormat.JSON:
@@ -242,7 +245,8 @@ def explain(
     cfg = scoring_config(config)
     with opened_store(store) as st:
         try:
-            exp = explain_candidate(st, candidate, indication, cfg)
+            with err_console.status("explaining …"):
+                exp = explain_candidate(st, candidate, indication, cfg)
         except (UnknownIndicationError, UnknownCandidateError) as err:
             fail(str(err.args[0]))
     if fmt is ExplainFormat.JSON:
