@@ -120,6 +120,12 @@ def load_demo(store: GraphStore) -> None:
         for bundle in bundles:
             store.replace_graph(iri.graph_iri(bundle.record.id), bundle_quads(bundle))
             progress.advance(task)
+
+
+def load_corpus(store: GraphStore) -> None:
+    """Write the seed vocabulary and ingest the bundled illustrative corpus into ``store``."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
         seed = load_seed()
         store.replace_graph(
             iri.vocabulary_graph(SEED_SOURCE),
@@ -138,8 +144,8 @@ def load_demo(store: GraphStore) -> None:
             entities=seed.entities,
             on_document=lambda _doc: progress.advance(task),
         )
-        for problem in problems:
-            console.print(f"[yellow]{problem}[/]", highlight=False)
+    for problem in problems:
+        console.print(f"[yellow]{problem}[/]", highlight=False)
 
 
 def show_ranking(store: GraphStore) -> None:
@@ -215,6 +221,7 @@ def demo(
             highlight=False,
         )
         load_demo(st)
+        load_corpus(st)
         if preparations:
             _load_catalogue(st)
         report = validate_store(st)
