@@ -31,7 +31,7 @@ import hashlib
 import heapq
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -210,13 +210,6 @@ class MechanismGraph:
 
         visit(candidate, [candidate], [], 1.0)
         return [p for _, _, p in sorted(best, key=lambda t: (-t[0], t[1]))]
-
-
-def build_mechanism_graph(
-    store: GraphStore, terms: Sequence[str], config: ScoringConfig
-) -> MechanismGraph:
-    """The mechanism neighbourhood of the indication ``terms`` (CURIEs)."""
-    return MechanismGraph(mechanism_layer(store, config), terms)
 
 
 def _break_cycles(graph: nx.DiGraph[str]) -> None:

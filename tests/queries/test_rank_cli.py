@@ -41,9 +41,11 @@ def store_location(tmp_path_factory: pytest.TempPathFactory) -> str:
     return location
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
     # A user's own scoring file must not change the figures these tests check.
     env = {k: v for k, v in os.environ.items() if k != "TCMKG_SCORING_CONFIG"}
+    if config is not None:
+        env["TCMKG_SCORING_CONFIG"] = str(config)
     return subprocess.run(
         [str(TCMKG), *args], capture_output=True, text=True, env=env, timeout=120, check=False
     )
@@ -122,3 +124,13 @@ def test_bad_input_gives_exit_code_2_and_the_reason(store_location: str, tmp_pat
     assert bad_config.returncode == 2 and "rtc" in bad_config.stderr
     missing = run("explain", "nobody", T2, "--store", store_location)
     assert missing.returncode == 2 and "no herb" in missing.stderr
+
+
+def test_scoring_config_from_the_environment(store_location: str, tmp_path: Path) -> None:
+    config = tmp_path / "clinical-only.toml"
+    config.write_text("clinical_weight = 1.0\nmechanistic_weight = 0.0\n", encoding="utf-8")
+    done = run("rank", T2, "--format", "json", "--store", store_location, config=config)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert rows and all(r["score"] == r["clinical"] for r in rows if not r["safety"])
+    assert rows[0]["candidate"]["id"] == "TCMKG.HERB:specific" and not rows[0]["safety"]
