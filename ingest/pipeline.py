@@ -20,18 +20,22 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.pool import AsyncResult, Pool
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pyoxigraph import Quad
 
 from ingest.document import Document
-from ingest.extract import Extraction, Extractor, extraction_bundle
-from ingest.nlp.pipeline import TermSource
 from ingest.problems import ProblemCode, ProblemLog
 from kg.iri import CurieError, graph_iri
 from kg.model import Entity, RecordBundle
 from kg.store import GraphStore
 from kg.writer import bundle_quads
+
+if TYPE_CHECKING:
+    # spaCy takes about a second to import: load it only when documents are extracted, so
+    # every `tcmkg` command that merely imports this module starts quickly.
+    from ingest.extract import Extraction, Extractor
+    from ingest.nlp.pipeline import TermSource
 
 CHUNK = 32  # documents per task sent to a worker
 _T = TypeVar("_T")
@@ -69,6 +73,7 @@ def _init_worker(terms: list[tuple[str, str, str]] | None) -> None:
 
 
 def _make_extractor(terms: list[tuple[str, str, str]] | None) -> Extractor:
+    from ingest.extract import Extractor
     from kg.model import EntityKind
 
     if terms is None:
@@ -192,6 +197,8 @@ def _write(
     entities: Mapping[str, Entity],
     problems: ProblemLog,
 ) -> tuple[tuple[int, int, int], RecordBundle] | None:
+    from ingest.extract import extraction_bundle
+
     bundle, stats = extraction_bundle(document, extraction, entities)
     try:
         quads: list[Quad] = bundle_quads(bundle)

@@ -26,7 +26,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from ingest.extract import extraction_json
 from ingest.pipeline import extract_documents
 from ingest.problems import ProblemCode, ProblemLog
 from ingest.readers import read_documents
@@ -100,6 +99,8 @@ def extract(
     processes: ProcessesOption = 1,
 ) -> None:
     """Extract entities, relations and study design from documents, as JSON Lines."""
+    from ingest.extract import extraction_json  # imports spaCy: only when extracting
+
     paths = check_inputs(inputs)
     problems = ProblemLog()
     documents = read_documents(paths, fmt.value, problems)
