@@ -136,6 +136,24 @@ def test_every_project_term_the_writer_emits_is_declared(ontology: rdflib.Graph)
     assert {c for c in classes if c.startswith(ONTOLOGY)} <= owl_classes
 
 
+def test_every_project_term_named_in_code_or_queries_is_declared(ontology: rdflib.Graph) -> None:
+    """Terms written by any module (sync state, importers) or read by any .rq file exist."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    named: set[str] = set()
+    for folder in ("kg", "ingest", "queries", "api", "tcmkg"):
+        for path in (root / folder).rglob("*.py"):
+            named |= set(re.findall(r'(?:term|_t)\("([A-Za-z]+)"\)', path.read_text("utf-8")))
+        for path in (root / folder).rglob("*.rq"):
+            text = re.sub(r"#[^\n]*", "", path.read_text("utf-8"))  # comments may name anything
+            named |= set(re.findall(r"\btcm:([A-Za-z]+)", text))
+    assert {"Herb", "hasEvidence", "SavedQuery"} <= named  # the scan reaches writer, rq and sync
+    missing = sorted(n for n in named if term(n) not in declared(ontology))
+    assert not missing, f"used but not declared in ontologies/tcmkg.ttl: {missing}"
+
+
 def test_project_classes_specialise_their_biolink_category(ontology: rdflib.Graph) -> None:
     for kind, (ours, category) in ENTITY_CLASS.items():
         supers = set(ontology.transitive_objects(rdflib.URIRef(ours), RDFS.subClassOf))
