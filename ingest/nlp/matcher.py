@@ -17,6 +17,8 @@ Rules, in the order they are applied:
   ``IL 6`` and ``IL/6`` are one name, while a spelling with other spacing (``St Johns wort``
   for ``St. John's wort``) needs its own dictionary entry;
 * overlapping matches: the longest wins, then the leftmost.
+* a name shared by a pathway and another entity (KEGG's disease pathways) takes the other
+  entity's kind; both stay candidates.
 """
 
 from __future__ import annotations
@@ -70,7 +72,15 @@ class Match:
 
     @property
     def kind(self) -> EntityKind:
-        """The kind of the first entry (the entries of one name nearly always agree)."""
+        """The kind of the first entry that is not a pathway, else of the first entry.
+
+        KEGG names its disease pathways after the disease (``Hepatitis B``, ``Alzheimer
+        disease``); prose that uses the bare name means the disease, and the pathway is still
+        among the candidates of the ambiguous match.
+        """
+        for term in self.terms:
+            if term.kind is not EntityKind.PATHWAY:
+                return term.kind
         return self.terms[0].kind
 
 

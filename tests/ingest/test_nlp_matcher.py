@@ -60,6 +60,18 @@ def test_ambiguous_name_keeps_every_candidate() -> None:
     assert set(match.curies) == {"TCMKG.HERB:ginkgo-folium", "TCMKG.HERB:ginkgo-semen"}
 
 
+def test_name_of_a_disease_and_its_kegg_pathway_is_a_disease_with_both_candidates() -> None:
+    matcher = DictionaryMatcher(
+        [
+            ("Hepatitis B", "KEGG.PATHWAY:hsa05161", K.PATHWAY),
+            ("hepatitis B", "MESH:D006509", K.DISEASE),
+        ]
+    )
+    (match,) = matcher.find("Patients with chronic hepatitis B were enrolled.")
+    assert match.kind is K.DISEASE
+    assert set(match.curies) == {"KEGG.PATHWAY:hsa05161", "MESH:D006509"}
+
+
 def test_abbreviated_genus_and_full_stops_in_names() -> None:
     assert [s for s, _ in found("G. biloba and St. John's wort")] == [
         "G. biloba",
