@@ -9,6 +9,7 @@ Exit codes: 0 ok, 1 validation failure, 2 usage or runtime error.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,8 +25,17 @@ EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_ERROR = 2
 
-console = Console()
-err_console = Console(stderr=True)
+
+def _width(stream: object) -> int | None:
+    # Rich falls back to 80 columns when output is not a terminal (make, pipes, CI logs), which
+    # truncates the ranking tables; wide tables read better in a log than clipped ones.
+    if os.environ.get("COLUMNS") or getattr(stream, "isatty", lambda: False)():
+        return None
+    return 160
+
+
+console = Console(width=_width(sys.stdout))
+err_console = Console(stderr=True, width=_width(sys.stderr))
 
 app = typer.Typer(
     name="tcmkg",
