@@ -3,8 +3,9 @@
 An upload is copied into a fresh private temporary folder under a name the server makes (a
 slug of the upload's name plus a known suffix), read by the project's hardened readers (no
 XML entity expansion, no network, bounded fields), extracted and written one named graph per
-document, exactly as ``tcmkg ingest`` does. Problems (file, record, reason) are reported on the
-job as they are found; the rest of the upload still goes in.
+document, exactly as ``tcmkg ingest`` does — matching the seed vocabulary and the herbs, formulas
+and hospital preparations already imported into the store. Problems (file, record, reason) are
+reported on the job as they are found; the rest of the upload still goes in.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from api.models import ErrorOut, JobOut, ProblemOut
 from ingest.pipeline import ingest
 from ingest.problems import Problem, ProblemLog
 from ingest.readers import READERS, read_documents
+from ingest.vocabulary.store_terms import ingest_vocabulary
 from kg.iri import slug
 
 router = APIRouter(tags=["ingest"])
@@ -108,9 +110,16 @@ def _run_ingest(
         with _INGEST_SLOT:
             progress.note("ingesting")
             problems = _JobProblemLog(progress, stored, shown)
+            # Read inside the slot: names imported by an earlier job are known to this one.
+            vocabulary = ingest_vocabulary(ctx.store)
             documents = read_documents([stored], fmt, problems)
             summary = ingest(
-                documents, ctx.store, problems, on_document=lambda _doc: progress.advance()
+                documents,
+                ctx.store,
+                problems,
+                entities=vocabulary.entities,
+                terms=vocabulary.terms,
+                on_document=lambda _doc: progress.advance(),
             )
             ctx.wrote()
             progress.summarise(

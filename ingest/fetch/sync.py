@@ -300,14 +300,24 @@ def select_documents(
 Ingest = Callable[[Iterable[Document], GraphStore, ProblemLog], object]
 
 
-def pipeline_ingest(entities: Mapping[str, Entity] | None = None) -> Ingest:
-    """The project's ingest run (extraction included), naming entities from ``entities``."""
+def pipeline_ingest(
+    entities: Mapping[str, Entity] | None = None, *, seed_only: bool = False
+) -> Ingest:
+    """The project's ingest run (extraction included), naming entities from ``entities``.
+
+    Papers are matched against the seed vocabulary and the herbs, formulas and hospital
+    preparations already imported into the store, read when the run starts (so a catalogue
+    imported between two syncs counts from the next one); ``seed_only`` uses the seed alone.
+    """
 
     def run(documents: Iterable[Document], store: GraphStore, log: ProblemLog) -> object:
         # Imported here: extraction loads spaCy, which the saved-query commands do not need.
         from ingest.pipeline import ingest
+        from ingest.vocabulary.store_terms import ingest_vocabulary
 
-        return ingest(documents, store, log, entities=entities)
+        vocabulary = ingest_vocabulary(store, seed_only=seed_only)
+        named = vocabulary.entities if entities is None else {**vocabulary.entities, **entities}
+        return ingest(documents, store, log, entities=named, terms=vocabulary.terms)
 
     return run
 

@@ -4,6 +4,11 @@ Each document's graph is replaced in one transaction, so re-running on the same 
 nothing and an interrupted run leaves no half-written record. Bad records are reported (file,
 record, reason), written to the problems file as JSON Lines, and skipped.
 
+Literature is matched against the seed vocabulary and the names of the herbs, formulas and
+hospital preparations already imported into the store (``tcmkg import preparations``,
+``tcmkg import symmap`` …), so a paper naming an imported preparation gives it evidence;
+``--seed-only`` matches the seed vocabulary alone.
+
 Exit codes: 0 done (problems, if any, are reported), 2 usage error, unreadable input list,
 or a store that cannot be opened or written.
 """
@@ -20,6 +25,7 @@ from ingest.document import Document
 from ingest.pipeline import IngestSummary, ingest
 from ingest.problems import ProblemLog
 from ingest.readers import read_documents
+from ingest.vocabulary.store_terms import IngestVocabulary, ingest_vocabulary
 from tcmkg.cli import StoreOption, console, fail, opened_store
 from tcmkg.commands.extract import (
     FormatOption,
@@ -32,11 +38,15 @@ from tcmkg.commands.extract import (
 )
 
 
-def print_summary(summary: IngestSummary, problems_file: Path) -> None:
+def print_summary(
+    summary: IngestSummary, problems_file: Path, vocabulary: IngestVocabulary | None = None
+) -> None:
     """The closing summary: documents, claims, evidence items, problems by kind."""
     table = Table(title="tcmkg ingest")
     table.add_column("what")
     table.add_column("count", justify="right")
+    if vocabulary is not None:
+        table.add_row("entities named from the store", f"{vocabulary.store_entities:,}")
     table.add_row("documents read", f"{summary.documents:,}")
     table.add_row("documents written", f"{summary.written:,}")
     table.add_row("claims", f"{summary.claims:,}")
@@ -57,12 +67,21 @@ def ingest_command(
         Path,
         typer.Option("--problems", help="Where to write the problems found, as JSON Lines."),
     ] = Path("ingest-problems.jsonl"),
+    seed_only: Annotated[
+        bool,
+        typer.Option(
+            "--seed-only",
+            help="Match the seed vocabulary only, not the herbs, formulas and hospital "
+            "preparations imported into the store.",
+        ),
+    ] = False,
 ) -> None:
     """Extract claims and evidence from documents and write them into the store."""
     paths = check_inputs(inputs)
     problems = ProblemLog()
     documents = read_documents(paths, fmt.value, problems)
     with opened_store(store) as st, document_progress() as progress:
+        vocabulary = ingest_vocabulary(st, seed_only=seed_only)
         task = progress.add_task("ingesting", total=None, rate="")
 
         done = 0
@@ -75,13 +94,21 @@ def ingest_command(
                 elapsed = progress.tasks[0].elapsed or 0.0
                 progress.update(task, rate=f"{done / max(elapsed, 1e-9):,.0f} docs/s")
 
-        summary = ingest(documents, st, problems, processes=processes, on_document=advance)
+        summary = ingest(
+            documents,
+            st,
+            problems,
+            processes=processes,
+            entities=vocabulary.entities,
+            terms=vocabulary.terms,
+            on_document=advance,
+        )
     try:
         problems.write_jsonl(problems_file)
     except OSError as err:
         fail(f"{problems_file}: cannot write the problems file: {err.strerror}")
     report_problems(problems)
-    print_summary(summary, problems_file)
+    print_summary(summary, problems_file, None if seed_only else vocabulary)
 
 
 def register(app: typer.Typer) -> None:
