@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pyoxigraph import RdfFormat, serialize
+from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from kg import iri
 from kg.illustrative import (
@@ -22,6 +22,7 @@ from kg.illustrative import (
 )
 from kg.model import EntityKind, EvidenceItem, RecordKind
 from kg.store import open_store
+from kg.terms import DESIGN_OF_IRI
 from kg.writer import bundle_quads, vocabulary_quads
 from tests.conftest import shared_data
 
@@ -54,6 +55,25 @@ def seed_other_data(location: str) -> None:
             RdfFormat.N_TRIPLES,
             graph="http://example.org/mine",
         )
+
+
+PREPARATION = iri.preparation_curie("示例中医医院", "Qi Dan Jiang Tang Keli")
+PREPARATION_EVIDENCE = """
+PREFIX biolink: <https://w3id.org/biolink/vocab/>
+PREFIX tcm: <https://w3id.org/tcmkg/ontology#>
+SELECT DISTINCT ?design WHERE {
+  ?claim biolink:subject ?prep ; biolink:predicate biolink:treats ; tcm:hasEvidence ?e .
+  ?e tcm:studyDesign ?design .
+}
+"""
+
+
+def preparation_evidence_designs(location: str) -> set[str]:
+    """Local names of the study designs behind the illustrative preparation's treats claims."""
+    with open_store(location) as store:
+        result = store.select(PREPARATION_EVIDENCE, {"prep": NamedNode(iri.expand(PREPARATION))})
+        designs = [row.get("design") for row in result.dicts()]
+        return {DESIGN_OF_IRI[d.value].value for d in designs if isinstance(d, NamedNode)}
 
 
 def table_count(output: str, row: str) -> int:
@@ -101,6 +121,16 @@ def test_demo_builds_validates_and_prints_statistics(tmp_path: Path) -> None:
     assert table_count(out, "quads") == quads
     assert iri.ONTOLOGY_GRAPH in graphs
 
+    # The illustrative hospital catalogue is imported by default, before the corpus: the
+    # bundled abstracts naming one of its preparations give it study evidence beside the
+    # catalogue's stated indication, and the preparations are ranked on their own.
+    assert table_count(out, "HospitalPreparation") >= 4
+    assert "Hospital preparations for 'diabetic nephropathy'" in out
+    assert PREPARATION in out
+    designs = preparation_evidence_designs(location)
+    assert "traditional" in designs  # the catalogue's own indication
+    assert designs - {"traditional"}, "no study evidence for the catalogue's preparation"
+
     again = run("demo", "--store", location)
     assert again.returncode == 0, again.stderr
     assert table_count(again.stdout, "quads") == quads  # fresh each run, not doubled
@@ -116,7 +146,12 @@ def test_demo_default_store_lives_in_the_user_data_folder(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "tcmkg" / "demo").is_dir()
     assert not (tmp_path / "tcmkg" / "store").exists()  # the user's main store is untouched
-    assert run("demo", env=env).returncode == 0
+    without = run("demo", "--no-preparations", env=env)
+    assert without.returncode == 0, without.stderr
+    assert "Hospital preparations for" not in without.stdout
+    assert table_count(without.stdout, "HospitalPreparation") < table_count(
+        done.stdout, "HospitalPreparation"
+    )
 
 
 def test_demo_refuses_a_store_holding_other_data(tmp_path: Path) -> None:

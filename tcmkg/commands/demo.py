@@ -1,11 +1,14 @@
 """``tcmkg demo``: the main job on bundled illustrative data, end to end, in a fresh store.
 
 It loads the ontology, the seed vocabulary (herbs, formulas with their composition, compounds,
-targets, diseases …) and the small illustrative graph (:mod:`kg.illustrative`), ingests the
-bundled illustrative corpus (``ingest/examples/``: abstracts written by the project, not real
-studies) through the same extraction pipeline as ``tcmkg ingest``, validates the store against
-the SHACL shapes, prints what it holds, ranks candidates for the example indication, explains
-the top row, and says how to serve or query the result.
+targets, diseases …) and the small illustrative graph (:mod:`kg.illustrative`), imports the
+illustrative hospital preparation catalogue (``ingest/examples/preparations_catalogue.csv``:
+invented hospital, names and approval numbers), ingests the bundled illustrative corpus
+(``ingest/examples/``: abstracts written by the project, not real studies) through the same
+extraction pipeline as ``tcmkg ingest`` — so abstracts naming a catalogue preparation give it
+evidence — validates the store against the SHACL shapes, prints what it holds, ranks
+candidates for the example indication, explains the top row, ranks the preparations on their
+own, and says how to serve or query the result.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from ingest.pipeline import ingest
 from ingest.problems import ProblemLog
 from ingest.readers import read_documents
 from ingest.vocabulary import load_seed
+from ingest.vocabulary.store_terms import ingest_vocabulary
 from kg import iri
 from kg.illustrative import VOCABULARY_SOURCE, illustrative_bundles, illustrative_entities
 from kg.model import Claim, EntityKind, RecordBundle, RecordKind, SourceRecord
@@ -92,7 +96,7 @@ def demo_graphs() -> set[str]:
     graphs.update(iri.graph_iri(b.record.id) for b in seed_bundles())
     graphs.update(iri.graph_iri(b.record.id) for b in illustrative_bundles())
     graphs.update(iri.graph_iri(r) for r in corpus_record_ids())
-    graphs.update(example_graphs())  # the illustrative hospital catalogue (--preparations)
+    graphs.update(example_graphs())  # the illustrative hospital catalogue
     return graphs
 
 
@@ -136,12 +140,16 @@ def load_corpus(store: GraphStore) -> None:
         task = progress.add_task(
             "ingesting the illustrative corpus", total=len(corpus_record_ids())
         )
+        # Seed names and the names already in the store (the illustrative catalogue's
+        # preparations, when it was imported first), as `tcmkg ingest` matches them.
+        vocabulary = ingest_vocabulary(store)
         problems = ProblemLog()
         ingest(
             read_documents([CORPUS_FILE], "tsv", problems),
             store,
             problems,
-            entities=seed.entities,
+            entities=vocabulary.entities,
+            terms=vocabulary.terms,
             on_document=lambda _doc: progress.advance(task),
         )
     for problem in problems:
@@ -149,13 +157,19 @@ def load_corpus(store: GraphStore) -> None:
 
 
 def show_ranking(store: GraphStore) -> None:
-    """Rank candidates for the example indication and explain the top row."""
+    """Rank candidates for the example indication, explain the top row, then rank the
+    hospital preparations on their own (when any is ranked)."""
     ctx = prepare(store, EXAMPLE_INDICATION, ScoringConfig())
     rows = rank_in_context(ctx, CandidateKind.TCM, top=10)
     console.print(rank_table(rows, EXAMPLE_INDICATION))
     if rows:
         console.print(f"\n[bold]Why {rows[0].candidate.label} comes first[/]")
         print_explanation(explain_in_context(ctx, rows[0].candidate))
+    preparations = rank_in_context(ctx, CandidateKind.PREPARATION, top=5)
+    if preparations:
+        table = rank_table(preparations, EXAMPLE_INDICATION)
+        table.title = f"Hospital preparations for {EXAMPLE_INDICATION!r} (illustrative catalogue)"
+        console.print(table)
 
 
 def count_by_class(store: GraphStore, classes: list[str]) -> dict[str, int]:
@@ -197,9 +211,11 @@ def demo(
     preparations: Annotated[
         bool,
         typer.Option(
-            "--preparations", help="Also import the illustrative hospital preparation catalogue."
+            "--preparations/--no-preparations",
+            help="Import the illustrative hospital preparation catalogue (before the corpus, "
+            "so that abstracts naming its preparations give them evidence).",
         ),
-    ] = False,
+    ] = True,
 ) -> None:
     """Build the bundled illustrative data in a fresh store, validate it, rank and explain."""
     started = time.perf_counter()
@@ -221,9 +237,9 @@ def demo(
             highlight=False,
         )
         load_demo(st)
-        load_corpus(st)
         if preparations:
             _load_catalogue(st)
+        load_corpus(st)
         report = validate_store(st)
         print_report(report, console)
         print_statistics(st)
@@ -237,6 +253,7 @@ def demo(
     lines = [
         f'tcmkg rank "{EXAMPLE_INDICATION}" --store {where} --format json',
         f'tcmkg explain "Liu Wei Di Huang Wan" "{EXAMPLE_INDICATION}" --store {where}',
+        f'tcmkg rank "{EXAMPLE_INDICATION}" --kind preparation --store {where}',
         f"tcmkg serve --store {where}    (REST API at /docs, SPARQL 1.1 at /sparql)",
         f"tcmkg query --store {where} queries/rq/candidate_evidence_counts.rq",
         f"tcmkg validate --store {where}",
