@@ -43,7 +43,7 @@ from kg.model import (
     SourceRecord,
     StudyDesign,
 )
-from kg.store import open_store
+from kg.store import GraphStore, open_store
 from kg.writer import bundle_quads, vocabulary_quads
 from queries.config import ScoringConfig
 from queries.evidence import nodes
@@ -211,28 +211,45 @@ def median_ms(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def build_store(folder: Path, scale: float, location: str) -> GraphStore:
+    """Generate the synthetic graph into ``folder`` and bulk-load it; print how long it took."""
+    folder.mkdir(parents=True, exist_ok=True)
+    nq = folder / "bench.nq"
+    t0 = time.perf_counter()
+    count = 0
+    with nq.open("wb") as out:
+        for graph, quads in generate(scale):
+            named = [Quad(q.subject, q.predicate, q.object, NamedNode(graph)) for q in quads]
+            count += len(named)
+            serialize(named, out, RdfFormat.N_QUADS)
+    gen_s = time.perf_counter() - t0
+    store = open_store(location)
+    t0 = time.perf_counter()
+    store.bulk_load(nq, RdfFormat.N_QUADS)
+    load_s = time.perf_counter() - t0
+    nq.unlink()
+    print(f"generated {count:,} quads in {gen_s:.1f} s; bulk-loaded in {load_s:.1f} s")
+    return store
+
+
 def main() -> None:
     """Generate, load, time and print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=1_000_000, help="approximate size")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--store", type=Path, help="keep the generated store in this folder; reuse it if present"
+    )
     args = parser.parse_args()
     scale = args.triples / 1_000_000
     with tempfile.TemporaryDirectory() as tmp:
-        nq = Path(tmp) / "bench.nq"
-        t0 = time.perf_counter()
-        count = 0
-        with nq.open("wb") as out:
-            for graph, quads in generate(scale):
-                named = [Quad(q.subject, q.predicate, q.object, NamedNode(graph)) for q in quads]
-                count += len(named)
-                serialize(named, out, RdfFormat.N_QUADS)
-        gen_s = time.perf_counter() - t0
-        store = open_store(f"oxigraph:{Path(tmp) / 'store'}")
-        t0 = time.perf_counter()
-        store.bulk_load(nq, RdfFormat.N_QUADS)
-        load_s = time.perf_counter() - t0
-        print(f"generated {count:,} quads in {gen_s:.1f} s; bulk-loaded in {load_s:.1f} s")
+        folder = args.store or Path(tmp)
+        location = f"oxigraph:{folder / 'store'}"
+        if (folder / "store").exists():
+            store = open_store(location)
+            print(f"reusing the store in {folder}: {len(store.named_graphs()):,} named graphs")
+        else:
+            store = build_store(folder, scale, location)
 
         config = ScoringConfig(reference_year=2025)
         indication = "bench disease 3"

@@ -70,11 +70,20 @@ def hub_factor(degree: int, config: ScoringConfig) -> float:
     return float((config.hub_reference_degree / degree) ** config.hub_exponent)
 
 
+Edge = tuple[float, str]  # (weight, predicate name)
+
+
 @dataclass(frozen=True)
 class MechanismLayer:
-    """The store-wide projection: one edge per mechanism claim, and every entity's kind/label."""
+    """The store-wide projection: one edge per mechanism claim, and every entity's kind/label.
 
-    graph: nx.DiGraph[str]  # edge attributes: weight, predicate; node attribute: hub
+    Plain dictionaries rather than a networkx graph: building, sorting and walking them costs a
+    fraction of networkx's per-edge overhead, and a command-line ``rank`` pays it on every run.
+    """
+
+    adj: dict[str, dict[str, Edge]]  # u -> v -> (weight, predicate)
+    parents: dict[str, set[str]]  # v -> every u with an edge u -> v
+    hub: dict[str, float]  # hub factor of every node with an incoming edge
     entities: dict[str, tuple[str, str]]  # CURIE -> (kind value, label)
     order: tuple[str, ...]  # nodes in reverse topological order (indication side first)
 
@@ -89,28 +98,62 @@ def _entities(store: GraphStore) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _profile(item: Evidence) -> tuple[object, ...]:
+    """Every field of an item that its claim's belief depends on (all but ids and sentence)."""
+    return (
+        item.source,
+        item.design,
+        item.direction,
+        item.sample_size,
+        item.year,
+        item.confidence,
+        item.negated,
+        item.hedged,
+        item.species,
+        item.agent,
+        item.trials,
+    )
+
+
+def _beliefs(store: GraphStore, config: ScoringConfig) -> dict[tuple[str, str, str], float]:
+    """Belief of every mechanism claim, keyed (subject, predicate name, object)."""
+    by_claim: dict[tuple[str, str, str], dict[str, Evidence]] = defaultdict(dict)
+    for item in fetch_evidence(store, MECHANISM_PREDICATES):
+        # Keyed by item IRI: an item read twice (once per trial id) counts once.
+        by_claim[(item.subject, item.predicate.value, item.object)].setdefault(item.evidence, item)
+    # Table imports give thousands of claims the same evidence profile: score each profile once.
+    memo: dict[tuple[object, ...], float] = {}
+    out: dict[tuple[str, str, str], float] = {}
+    for claim, items in by_claim.items():
+        values = list(items.values())
+        key = (claim[1], *(_profile(i) for i in values))
+        belief = memo.get(key)
+        if belief is None:
+            belief = memo[key] = claim_belief(values, config).belief
+        out[claim] = belief
+    return out
+
+
 def build_layer(store: GraphStore, config: ScoringConfig) -> MechanismLayer:
     """Project the whole mechanism layer of the store (see module docs)."""
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    by_claim: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
-    for item in fetch_evidence(store, MECHANISM_PREDICATES):
-        by_claim[(item.subject, item.predicate.value, item.object)].append(item)
-    for (s, p, o), items in by_claim.items():
-        belief = claim_belief(items, config).belief
+    adj: dict[str, dict[str, Edge]] = defaultdict(dict)
+    for (s, p, o), belief in _beliefs(store, config).items():
         if belief > 0.0 and s != o:
-            graph.add_edge(s, o, weight=belief, predicate=p)
+            adj[s][o] = (belief, p)
     for row in store.select(query_text("composition")).dicts():
         whole, part = contract(value_of(row["whole"])), contract(value_of(row["part"]))
         if whole != part:
-            graph.add_edge(whole, part, weight=config.formula_herb_share, predicate="has_part")
-    _break_cycles(graph)
-    for node in graph:
-        degree = sum(
-            1 for u in graph.predecessors(node) if graph.edges[u, node]["predicate"] != "has_part"
-        )
-        graph.nodes[node]["hub"] = hub_factor(degree, config)
-    order = tuple(reversed(list(nx.topological_sort(graph))))
-    return MechanismLayer(graph, _entities(store), order)
+            adj[whole][part] = (config.formula_herb_share, "has_part")
+    order = _break_cycles(adj)
+    parents: dict[str, set[str]] = defaultdict(set)
+    degree: dict[str, int] = defaultdict(int)
+    for u, out in adj.items():
+        for v, (_, predicate) in out.items():
+            parents[v].add(u)
+            if predicate != "has_part":
+                degree[v] += 1
+    hub = {v: hub_factor(degree.get(v, 0), config) for v in parents}
+    return MechanismLayer(dict(adj), dict(parents), hub, _entities(store), order)
 
 
 _CACHE: dict[tuple[int, str], tuple[str, ScoringConfig, MechanismLayer]] = {}
@@ -142,38 +185,54 @@ class MechanismGraph:
     """The neighbourhood of one indication in the layer, with node support computed once."""
 
     def __init__(self, layer: MechanismLayer, terms: Iterable[str]) -> None:
-        full = layer.graph
+        self.layer = layer
         self.targets = frozenset(terms)
+        # Everything from which an indication term can be reached: a walk up the parent links.
         reach: set[str] = set()
-        for t in self.targets:
-            if t in full:
-                reach.add(t)
-                reach |= nx.ancestors(full, t)
-        self.graph: nx.DiGraph[str] = full.subgraph(reach)
-        self.support: dict[str, float] = self._support(layer, reach)
+        stack = [t for t in self.targets if t in layer.parents or t in layer.adj]
+        while stack:
+            node = stack.pop()
+            if node in reach:
+                continue
+            reach.add(node)
+            stack.extend(p for p in layer.parents.get(node, ()) if p not in reach)
+        self.reach = frozenset(reach)
+        self.support: dict[str, float] = self._support()
+        self._graph: nx.DiGraph[str] | None = None
 
-    def _support(self, layer: MechanismLayer, reach: set[str]) -> dict[str, float]:
-        # Walk the full graph's cached order rather than sorting the subgraph view: views are
-        # slow to iterate, and nodes outside the neighbourhood have no support to pass on.
-        full = layer.graph
+    def _support(self) -> dict[str, float]:
+        # Walk the layer's cached order: nodes outside the neighbourhood have no support.
+        layer = self.layer
+        reach = self.reach
         support: dict[str, float] = {t: 1.0 for t in self.targets}
         for u in layer.order:
             if u not in reach or u in self.targets:
                 continue
             miss = 1.0
-            for v, data in full.adj[u].items():
+            for v, (weight, _) in layer.adj.get(u, {}).items():
                 s = support.get(v)
                 if s:
-                    miss *= 1.0 - data["weight"] * self._hub_in(full, v) * s
+                    miss *= 1.0 - weight * self._hub(v) * s
             support[u] = 1.0 - miss
         return support
 
-    def _hub_in(self, graph: nx.DiGraph[str], node: str) -> float:
-        return 1.0 if node in self.targets else float(graph.nodes[node]["hub"])
-
     def _hub(self, node: str) -> float:
         # The indication itself is where paths end, not a hub they pass through.
-        return 1.0 if node in self.targets else float(self.graph.nodes[node]["hub"])
+        return 1.0 if node in self.targets else self.layer.hub.get(node, 1.0)
+
+    @property
+    def graph(self) -> nx.DiGraph[str]:
+        """The neighbourhood as a networkx graph (node attribute hub; edge weight, predicate)."""
+        if self._graph is None:
+            graph: nx.DiGraph[str] = nx.DiGraph()
+            for u in self.reach:
+                graph.add_node(u, hub=self.layer.hub.get(u, 1.0))
+            for u in self.reach:
+                for v, (weight, predicate) in self.layer.adj.get(u, {}).items():
+                    if v in self.reach:
+                        graph.add_edge(u, v, weight=weight, predicate=predicate)
+            self._graph = graph
+        return self._graph
 
     def support_of(self, node: str) -> float:
         """Mechanistic support of a node (0 when it is not in the neighbourhood)."""
@@ -181,8 +240,10 @@ class MechanismGraph:
 
     def paths(self, candidate: str, limit: int) -> list[MechanismPath]:
         """The ``limit`` strongest paths from ``candidate`` to the indication, strongest first."""
-        if candidate not in self.graph:
+        if candidate not in self.reach:
             return []
+        adj = self.layer.adj
+        reach = self.reach
         best: list[tuple[float, int, MechanismPath]] = []  # min-heap of the best paths so far
         counter = 0
 
@@ -199,25 +260,52 @@ class MechanismGraph:
                     heapq.heapreplace(best, (weight, counter, path))
                 return
             edges = sorted(
-                self.graph.adj[node].items(),
-                key=lambda kv: -kv[1]["weight"] * self._hub(kv[0]),
+                ((v, e) for v, e in adj.get(node, {}).items() if v in reach),
+                key=lambda kv: -kv[1][0] * self._hub(kv[0]),
             )
-            for nxt, data in edges:
+            for nxt, (edge_weight, predicate) in edges:
                 if nxt in trail:
                     continue
-                w = weight * data["weight"] * self._hub(nxt)
-                visit(nxt, [*trail, nxt], [*preds, data["predicate"]], w)
+                w = weight * edge_weight * self._hub(nxt)
+                visit(nxt, [*trail, nxt], [*preds, predicate], w)
 
         visit(candidate, [candidate], [], 1.0)
         return [p for _, _, p in sorted(best, key=lambda t: (-t[0], t[1]))]
 
 
-def _break_cycles(graph: nx.DiGraph[str]) -> None:
-    """Drop the weakest edge of each cycle (rare: a node acting at two levels of the chain)."""
-    while True:
-        try:
-            cycle = nx.find_cycle(graph)
-        except nx.NetworkXNoCycle:
-            return
-        u, v = min(cycle, key=lambda e: graph.edges[e[0], e[1]]["weight"])[:2]
-        graph.remove_edge(u, v)
+def _topological(adj: dict[str, dict[str, Edge]]) -> tuple[list[str], set[str]]:
+    """Kahn's order of the acyclic part, and the nodes left over (on or behind a cycle)."""
+    indegree: dict[str, int] = defaultdict(int)
+    for u, out in adj.items():
+        indegree.setdefault(u, 0)
+        for v in out:
+            indegree[v] += 1
+    ready = [n for n, d in indegree.items() if d == 0]
+    order: list[str] = []
+    while ready:
+        u = ready.pop()
+        order.append(u)
+        for v in adj.get(u, ()):
+            indegree[v] -= 1
+            if indegree[v] == 0:
+                ready.append(v)
+    return order, {n for n, d in indegree.items() if d > 0}
+
+
+def _break_cycles(adj: dict[str, dict[str, Edge]]) -> tuple[str, ...]:
+    """Drop the weakest edge of each cycle (rare: a node acting at two levels of the chain).
+
+    Returns the nodes in reverse topological order, indication side first.
+    """
+    order, left = _topological(adj)
+    while left:
+        rest: nx.DiGraph[str] = nx.DiGraph()
+        for u in left:
+            for v, (weight, _) in adj.get(u, {}).items():
+                if v in left:
+                    rest.add_edge(u, v, weight=weight)
+        cycle = nx.find_cycle(rest)
+        u, v = min(cycle, key=lambda e: rest.edges[e[0], e[1]]["weight"])[:2]
+        del adj[u][v]
+        order, left = _topological(adj)
+    return tuple(reversed(order))

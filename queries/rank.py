@@ -230,10 +230,8 @@ class RankContext:
 
     def parts(self, whole: str) -> list[str]:
         """The herbs of a formula or preparation (from the whole store, not the neighbourhood)."""
-        g = self.layer.graph
-        if whole not in g:
-            return []
-        return sorted(v for v, d in g.adj[whole].items() if d["predicate"] == "has_part")
+        out = self.layer.adj.get(whole, {})
+        return sorted(v for v, (_, predicate) in out.items() if predicate == "has_part")
 
     def candidate(self, curie: str) -> Candidate | None:
         """Kind and label of an entity known to the projection."""
