@@ -3,8 +3,8 @@
 The mechanism layer of the graph — ``has_constituent`` (herb contains compound),
 ``decreases_activity_of`` / ``increases_activity_of`` / ``directly_physically_interacts_with``
 (compound acts on target), ``participates_in`` (target in pathway), ``associated_with``
-(target or pathway and disease) and ``has_part`` (formula has herb) — is projected once into a
-networkx ``DiGraph`` with one edge per claim, weighted by the claim's belief
+(target or pathway and disease) and ``has_part`` (formula has herb) — is projected once into
+plain adjacency dictionaries with one edge per claim, weighted by the claim's belief
 (:func:`queries.scoring.claim_belief`). The projection is cached per store and rebuilt when the
 store's set of named graphs changes (a record or table added or withdrawn), so a request only
 walks the neighbourhood of its indication: the nodes from which an indication term can be
