@@ -63,7 +63,8 @@ def test_sync_twice_ingests_nothing_the_second_time_and_replaces_revised_records
     assert first.error is None
     assert (first.counts.fetched, first.counts.new, first.counts.unchanged) == (5, 5, 0)
     herb = "TCMKG.HERB:astragali-radix"
-    assert "MESH:D003920" in objects_of(memory_store, "PMID:99100001", herb)
+    before = objects_of(memory_store, "PMID:99100001", herb)
+    assert "MESH:D003924" in before and "MESH:D003928" not in before  # type 2 diabetes
     graphs_after_first = memory_store.count()
 
     service.log.clear()
@@ -83,7 +84,8 @@ def test_sync_twice_ingests_nothing_the_second_time_and_replaces_revised_records
     c = third.counts
     assert (c.revised, c.new, c.retracted, c.unchanged) == (1, 1, 1, 0)
     found = objects_of(memory_store, "PMID:99100001", herb)
-    assert "MESH:D003920" not in found and found  # the old claim went with the old graph
+    # The revised finding (diabetic nephropathy) replaced the old graph's claims.
+    assert "MESH:D003928" in found and "MESH:D003924" not in found
     retracted = iri.graph_iri("PMID:99100002")
     quads = list(memory_store.quads(retracted))
     assert {q.predicate.value for q in quads} >= {iri.term("retracted")}
