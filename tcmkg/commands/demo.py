@@ -44,7 +44,7 @@ from queries.explain import explain_in_context
 from queries.rank import CandidateKind, prepare, rank_in_context
 from tcmkg.cli import EXIT_INVALID, StoreOption, console, fail, opened_store
 from tcmkg.commands.rank import print_explanation, rank_table
-from tcmkg.commands.validate import print_report
+from tcmkg.commands.validate import DEFAULT_SHOWN, print_report
 from tcmkg.settings import user_data_dir
 
 # Constant queries with no user input; the class to count is bound as a VALUES parameter.
@@ -241,7 +241,9 @@ def demo(
             _load_catalogue(st)
         load_corpus(st)
         report = validate_store(st)
-        print_report(report, console)
+        # Violations are shown in full; warnings (e.g. the illustrative and the seed vocabulary
+        # both giving an English preferred name) only as a count, so the ranking stays in view.
+        print_report(report, console, shown=len(report.violations) and DEFAULT_SHOWN)
         print_statistics(st)
         show_ranking(st)
         where = st.location

@@ -64,6 +64,9 @@ def print_report(report: ValidationReport, out: Console, shown: int = DEFAULT_SH
     if report.triples == 0:
         out.print("  (no data to validate: is this the store or file you meant?)", highlight=False)
     for shape, results in report.by_shape().items():
+        if shown <= 0:
+            out.print(f"  {shape}: {len(results):,} (tcmkg validate lists them)", highlight=False)
+            continue
         table = Table(title=f"{shape} ({len(results):,})", title_justify="left", expand=False)
         for column in ("severity", "focus node", "path", "value", "message", "record"):
             table.add_column(column, overflow="fold")
