@@ -256,7 +256,11 @@ def source(
     response_class=HTMLResponse,
     responses={
         200: {"content": {"text/html": {}}, "description": "one self-contained HTML file"},
-        404: {"model": ErrorOut},
+        # Errors are JSON like every other route, whatever the success type.
+        404: {
+            "description": "no candidate or indication of that name",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        },
     },
 )
 def dossier(
