@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, serialize
@@ -287,3 +289,59 @@ def test_illustrative_identifiers_match_the_reference_tables() -> None:
         for herb, dose in LIUWEI_COMPOSITION
     }
     assert ours == doses
+
+
+# -- the mechanistic axis of the demo -----------------------------------------------------------
+
+ASTRAGALUS = iri.herb_curie("Astragali Radix")
+DIABETIC_NEPHROPATHY = "MESH:D003928"
+ACTS_ON = {"inhibits", "activates", "binds"}
+
+
+def explain_json(location: str, candidate: str) -> dict[str, Any]:
+    """``tcmkg explain CANDIDATE "diabetic nephropathy" --format json`` on a store."""
+    done = run(
+        "explain", candidate, "diabetic nephropathy", "--store", location, "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    explanation: dict[str, Any] = json.loads(done.stdout)
+    return explanation
+
+
+def test_demo_ranks_astragalus_and_its_formulas_on_mechanism_paths(tmp_path: Path) -> None:
+    location = f"oxigraph:{tmp_path / 'store'}"
+    done = run("demo", "--store", location)
+    assert done.returncode == 0, done.stderr
+    ranked = run("rank", "diabetic nephropathy", "--store", location, "--format", "json")
+    assert ranked.returncode == 0, ranked.stderr
+    rows = {row["candidate"]["id"]: row for row in json.loads(ranked.stdout)}
+
+    # The illustrative animal and cell abstracts link astragaloside IV, a constituent of
+    # Astragalus root, to targets associated with diabetic nephropathy.
+    assert rows[ASTRAGALUS]["mechanistic"] > 0
+    herb = explain_json(location, "Astragali Radix")
+    assert herb["score"]["mechanistic"] > 0
+    assert herb["paths"], "no mechanism path for Astragalus root"
+    for path in herb["paths"]:
+        nodes = [node["id"] for node in path["nodes"]]
+        assert nodes[0] == ASTRAGALUS and nodes[-1] == DIABETIC_NEPHROPATHY, nodes
+        assert ACTS_ON & set(path["predicates"]), path["predicates"]
+        assert path["predicates"][-1] == "associated_with", path["predicates"]
+        assert path["weight"] > 0
+    # A compound reported *not* to inhibit its target gives no path (a null finding).
+    calycosin = "PUBCHEM.COMPOUND:5280448"
+    assert all(calycosin not in [n["id"] for n in p["nodes"]] for p in herb["paths"])
+
+    # A formula holding Astragalus root inherits a share of its mechanistic support.
+    formulas = [
+        row
+        for row in rows.values()
+        if row["candidate"]["kind"] == "Formula" and row["mechanistic"] > 0
+    ]
+    assert formulas, "no formula with a mechanistic axis"
+    through_astragalus = []
+    for row in formulas:
+        paths = explain_json(location, row["candidate"]["id"])["paths"]
+        if any(path["nodes"][1]["id"] == ASTRAGALUS for path in paths):
+            through_astragalus.append(row)
+    assert through_astragalus, [row["candidate"]["label"] for row in formulas]
