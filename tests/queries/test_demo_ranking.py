@@ -19,7 +19,7 @@ CORPUS = Path(ingest.__file__).resolve().parent / "examples" / "illustrative_cor
 def test_bundled_corpus_is_marked_illustrative_and_carries_no_real_ids() -> None:
     with CORPUS.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
-    assert 15 <= len(rows) <= 25
+    assert 15 <= len(rows) <= 40  # a small corpus: the demo runs in seconds
     for row in rows:
         assert row["id"].startswith("illustrative-") and not row["id"].isdigit()
         assert row["title"].startswith("[Illustrative, not a real study]")
