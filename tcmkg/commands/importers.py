@@ -9,6 +9,7 @@ column imports nothing and the command exits 2.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -25,8 +26,10 @@ from rich.progress import (
 from rich.table import Table
 
 from ingest.importers import ImportReport, import_formulas, import_symmap, import_tcmsp
+from ingest.importers.report import Progress as ImportProgress
 from ingest.importers.symmap import read_symmap
 from ingest.vocabulary import Vocabulary, load_seed
+from kg.store import GraphStore
 from tcmkg.cli import EXIT_ERROR, StoreOption, console, err_console, fail, opened_store
 
 import_app = typer.Typer(
@@ -170,6 +173,22 @@ def tcmsp_command(
     _finish(report, problems_file)
 
 
+def _import_file(
+    importer: Callable[[Path, GraphStore, Vocabulary, ImportProgress], ImportReport],
+    file: Path,
+    store: str | None,
+    symmap: Path | None,
+    problems_file: Path | None,
+) -> None:
+    """Run a one-file table importer with the vocabulary, a progress bar and the summary."""
+    if not file.is_file():
+        fail(f"{file}: not a file")
+    vocabulary = _vocabulary(symmap)
+    with opened_store(store) as st, _progress() as progress:
+        report = importer(file, st, vocabulary, _RichProgress(progress))
+    _finish(report, problems_file)
+
+
 @import_app.command("formulas")
 def formulas_command(
     file: Annotated[
@@ -181,12 +200,7 @@ def formulas_command(
     problems_file: ProblemsOption = None,
 ) -> None:
     """Import formula compositions (formula has_part herb, with doses)."""
-    if not file.is_file():
-        fail(f"{file}: not a file")
-    vocabulary = _vocabulary(symmap)
-    with opened_store(store) as st, _progress() as progress:
-        report = import_formulas(file, st, vocabulary, _RichProgress(progress))
-    _finish(report, problems_file)
+    _import_file(import_formulas, file, store, symmap, problems_file)
 
 
 @import_app.command("preparations")
@@ -202,12 +216,7 @@ def preparations_command(
     """Import hospital preparations (医疗机构制剂): composition, doses and stated indications."""
     from ingest.importers.preparations import import_preparations
 
-    if not file.is_file():
-        fail(f"{file}: not a file")
-    vocabulary = _vocabulary(symmap)
-    with opened_store(store) as st, _progress() as progress:
-        report = import_preparations(file, st, vocabulary, _RichProgress(progress))
-    _finish(report, problems_file)
+    _import_file(import_preparations, file, store, symmap, problems_file)
 
 
 def register(app: typer.Typer) -> None:
