@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import abc
 import gzip
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, Protocol, cast
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse, serialize
 
@@ -293,7 +293,12 @@ class GraphStore(abc.ABC):
         self.close()
 
 
-Opener = Callable[[str], GraphStore]
+class Opener(Protocol):
+    """Opens the part of a location after ``scheme:``; ``must_exist`` refuses to create one."""
+
+    def __call__(self, rest: str, *, must_exist: bool = False) -> GraphStore: ...
+
+
 _BACKENDS: dict[str, Opener] = {}
 
 
@@ -302,8 +307,13 @@ def register_backend(scheme: str, opener: Opener) -> None:
     _BACKENDS[scheme] = opener
 
 
-def open_store(location: str) -> GraphStore:
-    """Open a store from a location string (see module docs); raise StoreError with the reason."""
+def open_store(location: str, *, must_exist: bool = False) -> GraphStore:
+    """Open a store from a location string (see module docs); raise StoreError with the reason.
+
+    With ``must_exist`` an embedded store that is not there yet is an error rather than a new,
+    empty store: commands that only read (rank, query, export, …) should not answer "nothing
+    found" for a mistyped path.
+    """
     # Importing the backends registers them; done here so kg.store stays free of their imports.
     import kg.stores  # noqa: F401
 
@@ -315,4 +325,4 @@ def open_store(location: str) -> GraphStore:
     if opener is None:
         known = ", ".join(sorted(f"{s}:" for s in _BACKENDS))
         raise StoreError(f"unknown store location {location!r}: use one of {known}")
-    return opener(rest)
+    return opener(rest, must_exist=must_exist)

@@ -71,11 +71,15 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 
 
 @contextmanager
-def opened_store(location: str | None) -> Iterator[GraphStore]:
-    """Open the store named by ``--store`` (or the settings); exit 2 with the reason on failure."""
+def opened_store(location: str | None, *, must_exist: bool = False) -> Iterator[GraphStore]:
+    """Open the store named by ``--store`` (or the settings); exit 2 with the reason on failure.
+
+    Commands that only read pass ``must_exist`` so that a mistyped path is an error, not an
+    empty answer from a new store.
+    """
     where = location or get_settings().store_location()
     try:
-        store = open_store(where)
+        store = open_store(where, must_exist=must_exist)
     except StoreError as err:
         fail(str(err))
     try:

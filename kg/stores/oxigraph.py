@@ -186,11 +186,25 @@ class _Counted:
             yield q
 
 
-def _open_disk(rest: str) -> GraphStore:
+def _open_disk(rest: str, *, must_exist: bool = False) -> GraphStore:
     if not rest:
         raise StoreError("oxigraph: needs a directory, e.g. oxigraph:./data/tcmkg")
-    return OxigraphStore(Path(rest).expanduser())
+    path = Path(rest).expanduser()
+    # RocksDB writes CURRENT when it creates a database: a folder without it holds no store.
+    if must_exist and not (path / "CURRENT").is_file():
+        raise StoreError(
+            f"no store at {path}: build one with `tcmkg ingest`, `tcmkg load`, `tcmkg import` "
+            "or `tcmkg demo`, or name another with --store / TCMKG_STORE"
+        )
+    return OxigraphStore(path)
 
 
 register_backend("oxigraph", _open_disk)
-register_backend("memory", lambda _rest: OxigraphStore(None))
+
+
+def _open_memory(rest: str, *, must_exist: bool = False) -> GraphStore:
+    # A memory store never exists before it is opened; must_exist does not apply to it.
+    return OxigraphStore(None)
+
+
+register_backend("memory", _open_memory)

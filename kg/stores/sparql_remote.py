@@ -291,7 +291,7 @@ class SparqlStore(GraphStore):
                 offset += PAGE
 
 
-def open_sparql(rest: str) -> GraphStore:
+def open_sparql(rest: str, *, must_exist: bool = False) -> GraphStore:
     """Open ``sparql:QUERY_URL[;update=URL][;graphs=PREFIX][;timeout=S]``."""
     parts = rest.split(";")
     query_url = parts[0].strip()

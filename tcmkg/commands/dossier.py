@@ -54,7 +54,7 @@ def dossier(
         fail(f"{folder} does not exist: create the folder first")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with (
-        opened_store(store) as st,
+        opened_store(store, must_exist=True) as st,
         Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress,
     ):
         task = progress.add_task("dossier", total=DOSSIER_STEPS + 1)

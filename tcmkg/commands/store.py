@@ -59,7 +59,7 @@ assert {f.value for f in ExportFormat} == set(EXPORT_FORMATS)
 
 def stats(store: StoreOption = None) -> None:
     """Print the number of quads and named graphs in the store."""
-    with opened_store(store) as st:
+    with opened_store(store, must_exist=True) as st:
         table = Table(title=f"tcmkg store {st.location}")
         table.add_column("what")
         table.add_column("count", justify="right")
@@ -187,7 +187,7 @@ def query(
         except ValueError as err:
             fail(str(err))
         bindings[name] = value
-    with opened_store(store) as st:
+    with opened_store(store, must_exist=True) as st:
         try:
             result = st.query(text, bindings or None)
         except QueryTextError as err:
@@ -302,7 +302,7 @@ def export_command(
     """Export the store as an RDF dump or as KGX nodes/edges JSON Lines."""
     name = str(fmt.value)
     with (
-        opened_store(store) as st,
+        opened_store(store, must_exist=True) as st,
         Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),

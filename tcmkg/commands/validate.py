@@ -102,7 +102,7 @@ def validate(
             unreadable += 1
             err_console.print(f"[bold red]error:[/] {err}", highlight=False)
     if store is not None or not files:
-        with opened_store(store) as st:
+        with opened_store(store, must_exist=True) as st:
             try:
                 with console.status(f"validating store {st.location} …"):
                     reports.append(validate_store(st))

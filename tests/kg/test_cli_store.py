@@ -225,6 +225,30 @@ def test_locked_store_exits_2_naming_the_store(tmp_path: Path) -> None:
     assert "lock" in done.stderr.lower()
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["stats"], ["query", "ASK { ?s ?p ?o }"], ["export", "nquads", "-"], ["validate"]],
+)
+def test_reading_a_missing_store_exits_2_and_creates_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    path = tmp_path / "typo"
+    code, _, err = run(*command, "--store", f"oxigraph:{path}")
+    assert code == 2
+    assert "no store at" in err and str(path) in err
+    assert not path.exists()
+
+
+def test_loading_into_a_new_store_creates_it(tmp_path: Path) -> None:
+    source = tmp_path / "one.nq"
+    source.write_bytes(_nquads("PMID:1"))
+    path = tmp_path / "new"
+    code, _, _ = run("load", str(source), "--store", f"oxigraph:{path}")
+    assert code == 0
+    code, out, _ = run("stats", "--store", f"oxigraph:{path}")
+    assert code == 0 and "named graphs" in out
+
+
 def test_unreachable_sparql_server_exits_2_naming_the_url() -> None:
     url = "http://127.0.0.1:9/sparql"  # the discard port: nothing answers there
     code, _, err = run("stats", "--store", f"sparql:{url}")
