@@ -37,9 +37,11 @@ from tcmkg.commands.extract import (
     report_problems,
 )
 
+DEFAULT_PROBLEMS = "ingest-problems.jsonl"
+
 
 def print_summary(
-    summary: IngestSummary, problems_file: Path, vocabulary: IngestVocabulary | None = None
+    summary: IngestSummary, problems_file: Path | None, vocabulary: IngestVocabulary | None = None
 ) -> None:
     """The closing summary: documents, claims, evidence items, problems by kind."""
     table = Table(title="tcmkg ingest")
@@ -55,7 +57,10 @@ def print_summary(
     for code, n in summary.problems.items():
         table.add_row(f"problem: {code}", f"{n:,}")
     console.print(table)
-    console.print(f"problems file: {problems_file}", highlight=False)
+    if problems_file is not None:
+        console.print(f"problems file: {problems_file}", highlight=False)
+    else:
+        console.print("no problems", highlight=False)
 
 
 def ingest_command(
@@ -64,9 +69,14 @@ def ingest_command(
     fmt: FormatOption = InputFormat.AUTO,
     processes: ProcessesOption = 1,
     problems_file: Annotated[
-        Path,
-        typer.Option("--problems", help="Where to write the problems found, as JSON Lines."),
-    ] = Path("ingest-problems.jsonl"),
+        Path | None,
+        typer.Option(
+            "--problems",
+            help="Where to write the problems found, as JSON Lines (always written when "
+            f"given; else {DEFAULT_PROBLEMS} in the current folder, only if there are problems).",
+            show_default=False,
+        ),
+    ] = None,
     seed_only: Annotated[
         bool,
         typer.Option(
@@ -103,10 +113,13 @@ def ingest_command(
             terms=vocabulary.terms,
             on_document=advance,
         )
-    try:
-        problems.write_jsonl(problems_file)
-    except OSError as err:
-        fail(f"{problems_file}: cannot write the problems file: {err.strerror}")
+    if problems_file is None and len(problems):
+        problems_file = Path(DEFAULT_PROBLEMS)
+    if problems_file is not None:
+        try:
+            problems.write_jsonl(problems_file)
+        except OSError as err:
+            fail(f"{problems_file}: cannot write the problems file: {err.strerror}")
     report_problems(problems)
     print_summary(summary, problems_file, None if seed_only else vocabulary)
 

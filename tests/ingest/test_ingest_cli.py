@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pyoxigraph import Quad
 from typer.testing import CliRunner
 
@@ -140,6 +141,24 @@ def test_ingest_reports_an_unreadable_file_and_goes_on(tmp_path: Path) -> None:
     assert "xml.malformed" in codes
     graphs = {q.graph_name.value for q in quads_of(location)}
     assert iri.graph_iri("TCMKG.DOC:doc-4") in graphs
+
+
+def test_problems_file_by_default_only_when_there_are_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    clean = tmp_path / "clean.txt"
+    clean.write_text("Astragali Radix improved proteinuria in diabetic nephropathy.\n", "utf-8")
+    location = f"oxigraph:{tmp_path / 'store'}"
+    result = runner.invoke(app, ["ingest", str(clean), "--store", location])
+    assert result.exit_code == 0, result.output
+    assert "no problems" in result.output
+    assert not (tmp_path / "ingest-problems.jsonl").exists()
+    table = write_table(tmp_path / "docs.tsv")  # holds one empty record
+    result = runner.invoke(app, ["ingest", str(table), "--store", location])
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "ingest-problems.jsonl").read_text("utf-8").splitlines()
+    assert [json.loads(line)["code"] for line in lines] == ["record.empty"]
 
 
 def test_ingest_real_abstracts_sample(tmp_path: Path) -> None:
