@@ -31,39 +31,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from bench_store import RANKING_QUERY, bundles  # bench/ is on sys.path when run as a script
 from pyoxigraph import RdfFormat, serialize
 
-from kg import iri
 from kg.model import (
-    Claim,
     Direction,
-    Entity,
-    EntityKind,
-    EvidenceItem,
-    Predicate,
-    RecordBundle,
-    RecordKind,
-    SourceRecord,
     StudyDesign,
 )
 from kg.store import open_store
 from kg.writer import bundle_quads
 
 INDICATION = "synthetic disease 3"
-AGGREGATION = """
-PREFIX biolink: <https://w3id.org/biolink/vocab/>
-PREFIX tcm: <https://w3id.org/tcmkg/ontology#>
-SELECT ?herb (COUNT(DISTINCT ?ev) AS ?evidence) (AVG(?confidence) AS ?mean_confidence)
-WHERE {
-  ?claim biolink:subject ?herb ; biolink:object ?disease ; tcm:hasEvidence ?ev .
-  ?ev tcm:confidence ?confidence ; tcm:direction tcm:Benefit .
-}
-GROUP BY ?herb ORDER BY DESC(?evidence) LIMIT 20
-"""
+AGGREGATION = RANKING_QUERY  # the GROUP BY the store benchmark times, here over HTTP
 DESIGNS = [
     StudyDesign.RCT,
     StudyDesign.META_ANALYSIS,
@@ -76,60 +58,13 @@ DESIGNS = [
 DIRECTIONS = [Direction.BENEFIT, Direction.BENEFIT, Direction.BENEFIT, Direction.NULL]
 
 
-def bundles(rng: random.Random) -> Iterator[RecordBundle]:
-    """Endless synthetic record bundles: three ``treats`` claims with two evidence items each."""
-    herbs = [
-        Entity(iri.own_curie("TCMKG.HERB", f"synthetic herb {i}"), EntityKind.HERB, f"herb {i}")
-        for i in range(300)
-    ]
-    diseases = [
-        Entity(
-            iri.own_curie("TCMKG.DISEASE", f"synthetic disease {i}"),
-            EntityKind.DISEASE,
-            f"synthetic disease {i}",
-        )
-        for i in range(60)
-    ]
-    n = 0
-    while True:
-        n += 1
-        record = f"TCMKG.DOC:synthetic-{n}"
-        year = rng.randint(1995, 2024)
-        claims = []
-        used: list[Entity] = []
-        for _ in range(3):
-            herb, disease = rng.choice(herbs), rng.choice(diseases)
-            used += [herb, disease]
-            evidence = tuple(
-                EvidenceItem(
-                    source=record,
-                    design=rng.choice(DESIGNS),
-                    direction=rng.choice(DIRECTIONS),
-                    sentence=f"Synthetic sentence {k} of record {n}.",
-                    start=k * 40,
-                    end=k * 40 + 35,
-                    sample_size=rng.randint(10, 500),
-                    year=year,
-                    method="bench",
-                    confidence=round(rng.uniform(0.3, 1.0), 2),
-                )
-                for k in range(2)
-            )
-            claims.append(Claim(herb.id, Predicate.TREATS, disease.id, evidence))
-        yield RecordBundle(
-            SourceRecord(record, RecordKind.DOCUMENT, title=f"Synthetic {n}", year=year),
-            entities=tuple(dict.fromkeys(used)),
-            claims=tuple(claims),
-        )
-
-
 def build_store(folder: Path, triples: int) -> int:
     """Write about ``triples`` quads to N-Quads, bulk-load them into ``folder/store``."""
     rng = random.Random(7)
     count = 0
     nq = folder / "bench.nq"
     with nq.open("wb") as out:
-        for bundle in bundles(rng):
+        for bundle in bundles(rng, DESIGNS, DIRECTIONS):
             quads = bundle_quads(bundle)
             serialize(quads, out, RdfFormat.N_QUADS)
             count += len(quads)

@@ -24,7 +24,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -61,8 +61,20 @@ GROUP BY ?herb ORDER BY DESC(?evidence) LIMIT 20
 """
 
 
-def bundles(rng: random.Random) -> Iterator[RecordBundle]:
-    """An endless stream of synthetic record bundles (labelled synthetic, no real ids)."""
+ALL_DESIGNS = tuple(StudyDesign)
+MIXED_DIRECTIONS = (Direction.BENEFIT, Direction.BENEFIT, Direction.NULL, Direction.HARM)
+
+
+def bundles(
+    rng: random.Random,
+    designs: Sequence[StudyDesign] = ALL_DESIGNS,
+    directions: Sequence[Direction] = MIXED_DIRECTIONS,
+) -> Iterator[RecordBundle]:
+    """An endless stream of synthetic record bundles (labelled synthetic, no real ids).
+
+    Each record has three ``treats`` claims with two evidence items each; diseases are named
+    ``synthetic disease N`` so that benchmarks can rank by that name.
+    """
     herbs = [
         Entity(iri.own_curie("TCMKG.HERB", f"synthetic herb {i}"), EntityKind.HERB, f"herb {i}")
         for i in range(300)
@@ -71,16 +83,15 @@ def bundles(rng: random.Random) -> Iterator[RecordBundle]:
         Entity(
             iri.own_curie("TCMKG.DISEASE", f"synthetic disease {i}"),
             EntityKind.DISEASE,
-            f"disease {i}",
+            f"synthetic disease {i}",
         )
         for i in range(60)
     ]
-    designs = list(StudyDesign)
-    directions = [Direction.BENEFIT, Direction.BENEFIT, Direction.NULL, Direction.HARM]
     n = 0
     while True:
         n += 1
         record = f"TCMKG.DOC:synthetic-{n}"
+        year = rng.randint(1990, 2024)
         claims = []
         used: list[Entity] = []
         for _ in range(3):
@@ -95,7 +106,7 @@ def bundles(rng: random.Random) -> Iterator[RecordBundle]:
                     start=k * 40,
                     end=k * 40 + 35,
                     sample_size=rng.randint(10, 500),
-                    year=rng.randint(1990, 2024),
+                    year=year,
                     method="bench",
                     confidence=round(rng.uniform(0.3, 1.0), 2),
                     knowledge_level=KnowledgeLevel.KNOWLEDGE_ASSERTION,
@@ -105,7 +116,7 @@ def bundles(rng: random.Random) -> Iterator[RecordBundle]:
             )
             claims.append(Claim(herb.id, Predicate.TREATS, disease.id, evidence))
         yield RecordBundle(
-            SourceRecord(record, RecordKind.DOCUMENT, title=f"Synthetic {n}", year=2020),
+            SourceRecord(record, RecordKind.DOCUMENT, title=f"Synthetic {n}", year=year),
             entities=tuple(dict.fromkeys(used)),
             claims=tuple(claims),
         )
