@@ -10,6 +10,7 @@ queries and ingests only what is new or revised.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -127,6 +128,16 @@ def _report(result: FetchResult, folder: Path) -> None:
     console.print(f"next: tcmkg ingest {folder}", highlight=False, markup=False)
 
 
+def _run_fetch(download: Callable[[_Bar], FetchResult], output: Path) -> None:
+    """Run one download with a progress bar; a failure keeps what was fetched, for resuming."""
+    with _progress() as progress:
+        try:
+            result = download(_Bar(progress))
+        except FetchError as exc:
+            fail(f"{exc} (what was downloaded is kept; run again to resume)")
+    _report(result, output)
+
+
 def fetch_pubmed_command(
     query: QueryArgument,
     output: OutOption,
@@ -134,19 +145,13 @@ def fetch_pubmed_command(
     max_records: MaxOption = None,
 ) -> None:
     """Download PubMed records (PubMed XML, .xml.gz batches of up to 200) for a search."""
-    with _progress() as progress:
-        try:
-            result = fetch_pubmed(
-                query,
-                output,
-                since=_since(since),
-                max_records=max_records,
-                client=pubmed_client(),
-                progress=_Bar(progress),
-            )
-        except FetchError as exc:
-            fail(f"{exc} (what was downloaded is kept; run again to resume)")
-    _report(result, output)
+    client = pubmed_client()
+    _run_fetch(
+        lambda bar: fetch_pubmed(
+            query, output, since=_since(since), max_records=max_records, client=client, progress=bar
+        ),
+        output,
+    )
 
 
 def fetch_trials_command(
@@ -156,19 +161,13 @@ def fetch_trials_command(
     max_records: MaxOption = None,
 ) -> None:
     """Download ClinicalTrials.gov study records (API v2 JSON pages) for a search."""
-    with _progress() as progress:
-        try:
-            result = fetch_trials(
-                query,
-                output,
-                since=_since(since),
-                max_records=max_records,
-                client=trials_client(),
-                progress=_Bar(progress),
-            )
-        except FetchError as exc:
-            fail(f"{exc} (what was downloaded is kept; run again to resume)")
-    _report(result, output)
+    client = trials_client()
+    _run_fetch(
+        lambda bar: fetch_trials(
+            query, output, since=_since(since), max_records=max_records, client=client, progress=bar
+        ),
+        output,
+    )
 
 
 # -- sync -----------------------------------------------------------------------------------
