@@ -17,6 +17,14 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from kg.store import GraphStore, StoreError, open_store
 from tcmkg.settings import get_settings
@@ -88,6 +96,19 @@ def opened_store(location: str | None, *, must_exist: bool = False) -> Iterator[
         fail(str(err))
     finally:
         store.close()
+
+
+def task_progress() -> Progress:
+    """The progress bar of long commands (load, import, fetch): on stderr, gone when done."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
 
 
 COMMAND_MODULES: tuple[str, ...] = (

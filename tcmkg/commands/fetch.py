@@ -18,13 +18,8 @@ from typing import Annotated
 
 import typer
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
-    SpinnerColumn,
     TaskID,
-    TextColumn,
-    TimeElapsedColumn,
 )
 from rich.table import Table
 
@@ -33,7 +28,15 @@ from ingest.fetch.http import FetchError
 from ingest.fetch.pubmed import PubMedClient, fetch_pubmed
 from ingest.fetch.state import FetchResult
 from ingest.fetch.sync import SyncOutcome, remove_query, save_query, saved_queries, sync_store
-from tcmkg.cli import EXIT_ERROR, StoreOption, console, err_console, fail, opened_store
+from tcmkg.cli import (
+    EXIT_ERROR,
+    StoreOption,
+    console,
+    err_console,
+    fail,
+    opened_store,
+    task_progress,
+)
 from tcmkg.settings import get_settings, user_data_dir
 
 
@@ -53,18 +56,6 @@ class _Bar:
     def advance(self, amount: int = 1) -> None:
         if self._task is not None:
             self._progress.advance(self._task, amount)
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
 
 
 def _retry_note(reason: str, delay: float) -> None:
@@ -130,7 +121,7 @@ def _report(result: FetchResult, folder: Path) -> None:
 
 def _run_fetch(download: Callable[[_Bar], FetchResult], output: Path) -> None:
     """Run one download with a progress bar; a failure keeps what was fetched, for resuming."""
-    with _progress() as progress:
+    with task_progress() as progress:
         try:
             result = download(_Bar(progress))
         except FetchError as exc:
@@ -243,7 +234,7 @@ def sync_command(
     with opened_store(store) as st:
         if not saved_queries(st):
             fail('the store has no saved queries: add one with tcmkg sync add pubmed "QUERY"')
-        with _progress() as progress:
+        with task_progress() as progress:
             outcomes = sync_store(
                 st,
                 folder,

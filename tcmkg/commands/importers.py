@@ -15,13 +15,8 @@ from typing import Annotated
 
 import typer
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
-    SpinnerColumn,
     TaskID,
-    TextColumn,
-    TimeElapsedColumn,
 )
 from rich.table import Table
 
@@ -30,7 +25,15 @@ from ingest.importers.report import Progress as ImportProgress
 from ingest.importers.symmap import read_symmap
 from ingest.vocabulary import Vocabulary, load_seed
 from kg.store import GraphStore
-from tcmkg.cli import EXIT_ERROR, StoreOption, console, err_console, fail, opened_store
+from tcmkg.cli import (
+    EXIT_ERROR,
+    StoreOption,
+    console,
+    err_console,
+    fail,
+    opened_store,
+    task_progress,
+)
 
 import_app = typer.Typer(
     name="import",
@@ -69,18 +72,6 @@ class _RichProgress:
     def advance(self, amount: int = 1) -> None:
         if self.task is not None:
             self.progress.advance(self.task, amount)
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
 
 
 def _vocabulary(symmap: Path | None) -> Vocabulary:
@@ -139,7 +130,7 @@ def symmap_command(
     if not directory.is_dir():
         fail(f"{directory}: not a folder")
     vocabulary = load_seed()
-    with opened_store(store) as st, _progress() as progress:
+    with opened_store(store) as st, task_progress() as progress:
         report = import_symmap(directory, st, vocabulary, _RichProgress(progress))
     _finish(report, problems_file)
 
@@ -168,7 +159,7 @@ def tcmsp_command(
     if not directory.is_dir():
         fail(f"{directory}: not a folder")
     vocabulary = _vocabulary(symmap)
-    with opened_store(store) as st, _progress() as progress:
+    with opened_store(store) as st, task_progress() as progress:
         report = import_tcmsp(directory, st, vocabulary, _RichProgress(progress), entities)
     _finish(report, problems_file)
 
@@ -184,7 +175,7 @@ def _import_file(
     if not file.is_file():
         fail(f"{file}: not a file")
     vocabulary = _vocabulary(symmap)
-    with opened_store(store) as st, _progress() as progress:
+    with opened_store(store) as st, task_progress() as progress:
         report = importer(file, st, vocabulary, _RichProgress(progress))
     _finish(report, problems_file)
 

@@ -16,9 +16,7 @@ from typing import Annotated, BinaryIO, cast
 import typer
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, serialize
 from rich.progress import (
-    BarColumn,
     DownloadColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TaskID,
@@ -31,7 +29,7 @@ from kg import iri
 from kg.export import EXPORT_FORMATS, RDF_FORMATS, export, export_rdf
 from kg.sparql import BindValue, QueryTextError, parse_param
 from kg.store import QueryResult, SelectResult, StoreError, Term
-from tcmkg.cli import StoreOption, console, err_console, fail, opened_store
+from tcmkg.cli import StoreOption, console, err_console, fail, opened_store, task_progress
 
 
 class ResultFormat(StrEnum):
@@ -229,15 +227,7 @@ def load(
     total = 0
     with (
         opened_store(store) as st,
-        Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as progress,
+        task_progress() as progress,
     ):
         task = progress.add_task("loading", total=len(files))
         for path in files:
