@@ -16,6 +16,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kg import iri
 from kg.iri import DCT, PROV, RDF, RDFS, SKOS, XSD, biolink, expand, term
 from kg.model import Claim, Entity, EntityKind, EvidenceItem, RecordBundle, SourceRecord
+from kg.scoring_inputs import encode, inputs_of
 from kg.terms import DESIGN_IRI, DIRECTION_IRI, ENTITY_CLASS, PREDICATE_IRI, RECORD_CLASS
 
 A = NamedNode(RDF + "type")
@@ -27,6 +28,7 @@ BROADER = NamedNode(SKOS + "broader")
 XSD_INT = NamedNode(XSD + "integer")
 XSD_BOOL = NamedNode(XSD + "boolean")
 XSD_YEAR = NamedNode(XSD + "gYear")
+RDF_JSON = NamedNode(RDF + "JSON")
 
 
 def node(curie: str) -> NamedNode:
@@ -112,8 +114,14 @@ def record_quads(record: SourceRecord, graph: str) -> Iterator[Quad]:
         yield Quad(s, NamedNode(term("illustrative")), _bool(True), g)
 
 
-def evidence_quads(claim_node: NamedNode, item: EvidenceItem, graph: str) -> Iterator[Quad]:
-    """Quads of one evidence item, linked from its claim's association node."""
+def evidence_quads(
+    claim_node: NamedNode, item: EvidenceItem, graph: str, record: SourceRecord | None = None
+) -> Iterator[Quad]:
+    """Quads of one evidence item, linked from its claim's association node.
+
+    ``record`` is the item's source record when the caller has it: its year and trial ids go
+    into the item's ``tcm:scoringInputs`` where the item gives none (:mod:`kg.scoring_inputs`).
+    """
     g = NamedNode(graph)
     ev = node(
         iri.evidence_curie(
@@ -147,10 +155,21 @@ def evidence_quads(claim_node: NamedNode, item: EvidenceItem, graph: str) -> Ite
         yield Quad(ev, NamedNode(term("reportsTrial")), node(trial), g)
     if item.dose:
         yield Quad(ev, NamedNode(term("dose")), _text(item.dose), g)
+    own = record is not None and record.id == item.source
+    inputs = inputs_of(
+        item,
+        record.year if own and record is not None else None,
+        record.trial_ids if own and record is not None else (),
+    )
+    yield Quad(ev, NamedNode(term("scoringInputs")), Literal(encode(inputs), datatype=RDF_JSON), g)
 
 
-def claim_quads(claim: Claim, graph: str) -> Iterator[Quad]:
-    """The direct triple, the association node and the evidence items of one claim."""
+def claim_quads(claim: Claim, graph: str, record: SourceRecord | None = None) -> Iterator[Quad]:
+    """The direct triple, the association node and the evidence items of one claim.
+
+    ``record``: the source record of the graph, when the caller has it (see
+    :func:`evidence_quads`).
+    """
     g = NamedNode(graph)
     s, o = node(claim.subject), node(claim.object)
     p = NamedNode(PREDICATE_IRI[claim.predicate])
@@ -162,7 +181,7 @@ def claim_quads(claim: Claim, graph: str) -> Iterator[Quad]:
     yield Quad(c, NamedNode(biolink("predicate")), p, g)
     yield Quad(c, NamedNode(biolink("object")), o, g)
     for item in claim.evidence:
-        yield from evidence_quads(c, item, graph)
+        yield from evidence_quads(c, item, graph, record)
 
 
 def bundle_quads(bundle: RecordBundle) -> list[Quad]:
@@ -175,7 +194,7 @@ def bundle_quads(bundle: RecordBundle) -> list[Quad]:
         for q in entity_quads(entity, graph, full=False):
             quads[q] = None
     for claim in bundle.claims:
-        for q in claim_quads(claim, graph):
+        for q in claim_quads(claim, graph, bundle.record):
             quads[q] = None
     return list(quads)
 

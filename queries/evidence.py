@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 
 from pyoxigraph import Literal, NamedNode
 
-from kg.iri import PROV, biolink, contract, expand, term
-from kg.model import AgentType, Direction, Predicate, StudyDesign
+from kg.iri import contract, expand
+from kg.model import Predicate
+from kg.scoring_inputs import MalformedInputsError, ScoringInputs, decode
 from kg.sparql import BindValue
-from kg.store import GraphStore, SelectResult, Term
-from kg.terms import DESIGN_OF_IRI, DIRECTION_OF_IRI, PREDICATE_IRI, PREDICATE_OF_IRI
+from kg.store import GraphStore, Term
+from kg.terms import PREDICATE_IRI, PREDICATE_OF_IRI
 from queries.library import query_text
 from queries.scoring import Evidence
 
-PROV_DERIVED = PROV + "wasDerivedFrom"
-TCM_DESIGN = term("studyDesign")
-TCM_DIRECTION = term("direction")
-TCM_SAMPLE = term("sampleSize")
-TCM_YEAR = term("year")
-TCM_CONFIDENCE = term("confidence")
-TCM_NEGATED = term("negated")
-TCM_HEDGED = term("hedged")
-TCM_SPECIES = term("species")
-TCM_TRIAL = term("reportsTrial")
-TCM_SENTENCE = term("sentence")
-AGENT_TYPE = biolink("agent_type")
-SOURCE_YEAR = term("sourceYear")  # a name the query gives the record's year, not a graph term
+log = logging.getLogger(__name__)
 
 
 def nodes(curies: Iterable[str]) -> list[BindValue]:
@@ -48,31 +39,6 @@ def _text(term: Term | None) -> str | None:
     return term.value if isinstance(term, NamedNode | Literal) else str(term)
 
 
-def _int(term: Term | None) -> int | None:
-    text = _text(term)
-    if text is None:
-        return None
-    try:
-        return int(float(text))
-    except ValueError:
-        return None  # a malformed literal is "not reported", not a crash of the ranking
-
-
-def _float(term: Term | None, default: float) -> float:
-    text = _text(term)
-    try:
-        return float(text) if text is not None else default
-    except ValueError:
-        return default
-
-
-def _agent(text: str | None) -> AgentType:
-    try:
-        return AgentType(text) if text else AgentType.NOT_PROVIDED
-    except ValueError:
-        return AgentType.NOT_PROVIDED
-
-
 def bindings_each(
     name: str, values: Sequence[BindValue] | None, fixed: dict[str, BindValue]
 ) -> Iterator[dict[str, BindValue]]:
@@ -88,50 +54,25 @@ def bindings_each(
         yield {**fixed, name: value}
 
 
-# Columns of claim_evidence.rq and the evidence properties they hold.
-_TABLE_COLUMNS = {
-    "source": PROV + "wasDerivedFrom",
-    "design": term("studyDesign"),
-    "direction": term("direction"),
-    "n": term("sampleSize"),
-    "year": term("year"),
-    "confidence": term("confidence"),
-    "negated": term("negated"),
-    "hedged": term("hedged"),
-    "agent": biolink("agent_type"),
-    "trial": term("reportsTrial"),
-    "sentence": term("sentence"),
-}
-
 _Head = tuple[str, Predicate, str]
 
 
-def _collect(
-    result: SelectResult,
-    props: dict[str, dict[str, list[Term]]],
-    heads: dict[str, _Head],
-) -> None:
-    """Fold rows of either query shape into per-item property lists."""
-    col = {v: i for i, v in enumerate(result.variables)}
-    by_property = "property" in col
-    for row in result.rows:
-        ev = _text(row[col["evidence"]]) or ""
-        values = props.setdefault(ev, {})
-        if by_property:
-            value = row[col["value"]]
-            if value is not None:
-                values.setdefault(_text(row[col["property"]]) or "", []).append(value)
-        else:
-            for column, prop in _TABLE_COLUMNS.items():
-                value = row[col[column]]
-                if value is not None and value not in values.setdefault(prop, []):
-                    values[prop].append(value)
-        if ev not in heads:
-            found = PREDICATE_OF_IRI.get(_text(row[col["predicate"]]) or "")
-            if found is not None:
-                subject = contract(_text(row[col["subject"]]) or "")
-                obj = contract(_text(row[col["object"]]) or "")
-                heads[ev] = (subject, found, obj)
+def _parsed(
+    text: str, memo: dict[str, ScoringInputs | None], evidence: str
+) -> ScoringInputs | None:
+    """Decode a scoring-inputs literal once per distinct text (tables repeat one text a lot)."""
+    if text in memo:
+        return memo[text]
+    try:
+        found: ScoringInputs | None = decode(text)
+    except MalformedInputsError as exc:
+        # One unreadable literal must not stop a ranking; the item is left out and said so.
+        log.warning(
+            "evidence item %s: unreadable tcm:scoringInputs (%s): not counted", evidence, exc
+        )
+        found = None
+    memo[text] = found
+    return found
 
 
 def fetch_evidence(
@@ -143,54 +84,77 @@ def fetch_evidence(
 ) -> list[Evidence]:
     """Evidence items of claims with these predicates and subjects/objects (CURIEs).
 
-    ``None`` leaves subjects (or objects) open; an empty sequence matches nothing. Bound
-    subjects or objects are looked up one at a time (``evidence_properties.rq``); with both
-    open, the predicates are read whole in one query (``claim_evidence.rq``).
+    ``None`` leaves subjects (or objects) open; an empty sequence matches nothing. Items are
+    read through their ``tcm:scoringInputs`` literal (``claim_scoring_inputs.rq``), so their
+    ``sentence`` is None: :func:`with_sentences` adds it to the few items shown to a user.
+    An item read twice (its claim reported in two graphs) is returned once.
     """
     subject_values = nodes(subjects) if subjects is not None else None
     object_values = nodes(objects) if objects is not None else None
     if subject_values == [] or object_values == []:
         return []
-    props: dict[str, dict[str, list[Term]]] = {}
-    heads: dict[str, _Head] = {}
+    query = query_text("claim_scoring_inputs")
     preds: list[BindValue] = [NamedNode(PREDICATE_IRI[p]) for p in predicates]
-    if subject_values is None and object_values is None:
-        _collect(store.select(query_text("claim_evidence"), {"predicate": preds}), props, heads)
-    else:
-        query = query_text("evidence_properties")
-        for predicate in preds:
-            for partial in bindings_each("subject", subject_values, {"predicate": predicate}):
-                for bindings in bindings_each("object", object_values, partial):
-                    _collect(store.select(query, bindings), props, heads)
-    return [_evidence(ev, head, props.get(ev, {})) for ev, head in heads.items()]
+    memo: dict[str, ScoringInputs | None] = {}
+    found: dict[str, Evidence] = {}
+    for predicate in preds:
+        for partial in bindings_each("subject", subject_values, {"predicate": predicate}):
+            for bindings in bindings_each("object", object_values, partial):
+                result = store.select(query, bindings)
+                col = {v: i for i, v in enumerate(result.variables)}
+                i_s, i_p, i_o = col["subject"], col["predicate"], col["object"]
+                i_e, i_in = col["evidence"], col["inputs"]
+                for row in result.rows:
+                    ev = _text(row[i_e]) or ""
+                    if ev in found:
+                        continue
+                    inputs = _parsed(_text(row[i_in]) or "", memo, ev)
+                    head = PREDICATE_OF_IRI.get(_text(row[i_p]) or "")
+                    if inputs is None or head is None:
+                        continue
+                    found[ev] = _evidence(
+                        ev,
+                        (contract(_text(row[i_s]) or ""), head, contract(_text(row[i_o]) or "")),
+                        inputs,
+                    )
+    return list(found.values())
 
 
-def _first(values: dict[str, list[Term]], prop: str) -> Term | None:
-    found = values.get(prop)
-    return found[0] if found else None
-
-
-def _evidence(ev: str, head: _Head, values: dict[str, list[Term]]) -> Evidence:
+def _evidence(ev: str, head: _Head, inputs: ScoringInputs) -> Evidence:
     subject, predicate, obj = head
-    year = _int(_first(values, TCM_YEAR))
-    source_year = _first(values, SOURCE_YEAR)
     return Evidence(
         evidence=ev,
         subject=subject,
         predicate=predicate,
         object=obj,
-        source=contract(_text(_first(values, PROV_DERIVED)) or ""),
-        design=DESIGN_OF_IRI.get(_text(_first(values, TCM_DESIGN)) or "", StudyDesign.UNKNOWN),
-        direction=DIRECTION_OF_IRI.get(
-            _text(_first(values, TCM_DIRECTION)) or "", Direction.UNKNOWN
-        ),
-        sample_size=_int(_first(values, TCM_SAMPLE)),
-        year=year if year is not None else _int(source_year),
-        confidence=_float(_first(values, TCM_CONFIDENCE), 1.0),
-        negated=_text(_first(values, TCM_NEGATED)) == "true",
-        hedged=_text(_first(values, TCM_HEDGED)) == "true",
-        species=_text(_first(values, TCM_SPECIES)),
-        agent=_agent(_text(_first(values, AGENT_TYPE))),
-        trials=tuple(sorted({contract(_text(t) or "") for t in values.get(TCM_TRIAL, [])})),
-        sentence=_text(_first(values, TCM_SENTENCE)),
+        source=inputs.source,
+        design=inputs.design,
+        direction=inputs.direction,
+        sample_size=inputs.sample_size,
+        year=inputs.year,
+        confidence=inputs.confidence,
+        negated=inputs.negated,
+        hedged=inputs.hedged,
+        species=inputs.species,
+        agent=inputs.agent,
+        trials=inputs.trials,
     )
+
+
+_SENTENCE = (
+    "PREFIX tcm: <https://w3id.org/tcmkg/ontology#>\n"
+    "SELECT ?sentence WHERE { ?evidence tcm:sentence ?sentence } LIMIT 1"
+)
+
+
+def with_sentences(store: GraphStore, items: Sequence[Evidence]) -> list[Evidence]:
+    """``items`` with their supporting sentence read from the store (one lookup per item)."""
+    out: list[Evidence] = []
+    for item in items:
+        if item.sentence is not None:
+            out.append(item)
+            continue
+        rows = store.select(_SENTENCE, {"evidence": NamedNode(item.evidence)}).rows
+        text = _text(rows[0][0]) if rows else None
+        out.append(replace(item, sentence=text) if text is not None else item)
+    return out

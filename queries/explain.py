@@ -25,6 +25,7 @@ from queries.rank import (
     is_curie_or_iri,
     prepare,
     safety_flags,
+    with_row_sentences,
 )
 from queries.scoring import Polarity
 
@@ -116,7 +117,7 @@ def explain_in_context(ctx: RankContext, candidate: Candidate) -> Explanation:
     flags, safety_belief = safety_flags(ctx, [candidate.id], {candidate.id: candidate})[
         candidate.id
     ]
-    row = build_row(ctx, candidate, flags, safety_belief)
+    row = with_row_sentences(ctx.store, build_row(ctx, candidate, flags, safety_belief), None)
     paths = tuple(ctx.mechanism.paths(candidate.id, ctx.config.max_paths))
     ids = {n for p in paths for n in p.nodes} | set(ctx.indication.terms)
     ids |= {e.item.object for e in row.evidence}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -32,7 +32,7 @@ from kg.sparql import BindValue
 from kg.store import GraphStore
 from kg.terms import KIND_OF_CLASS, PREDICATE_IRI, PREDICATE_OF_IRI
 from queries.config import ScoringConfig
-from queries.evidence import fetch_evidence, nodes, value_of
+from queries.evidence import fetch_evidence, nodes, value_of, with_sentences
 from queries.indications import IndicationTerms, resolve_indication
 from queries.library import query_text
 from queries.mechanism import MechanismGraph, MechanismLayer, mechanism_layer
@@ -78,6 +78,8 @@ CANDIDATE_KINDS: tuple[EntityKind, ...] = (
     EntityKind.HOSPITAL_PREPARATION,
     EntityKind.COMPOUND,
 )
+
+SHOWN_EVIDENCE = 3  # evidence items shown with each ranked row (with their sentences)
 
 SAFETY_KIND: dict[Predicate, str] = {
     Predicate.CAUSES: "toxicity",
@@ -170,7 +172,7 @@ class RankedRow:
     by_design: dict[str, int]
     evidence: tuple[ScoredEvidence, ...] = field(repr=False)  # strongest first
 
-    def to_json(self, evidence_limit: int = 3) -> dict[str, Any]:
+    def to_json(self, evidence_limit: int = SHOWN_EVIDENCE) -> dict[str, Any]:
         """The row as JSON (names other tools rely on: keep them)."""
         return {
             "candidate": self.candidate.to_json(),
@@ -340,6 +342,18 @@ def _pre_score(ctx: RankContext, cid: str) -> float:
     return config.clinical_weight * clinical + config.mechanistic_weight * mech
 
 
+def with_row_sentences(store: GraphStore, row: RankedRow, limit: int | None) -> RankedRow:
+    """``row`` with the sentences of its first ``limit`` evidence items (all when None).
+
+    Rankings read evidence without sentences (one literal per item); only the items a user
+    will see are worth a lookup each.
+    """
+    shown = row.evidence if limit is None else row.evidence[:limit]
+    filled = with_sentences(store, [e.item for e in shown])
+    evidence = tuple(replace(e, item=i) for e, i in zip(shown, filled, strict=True))
+    return replace(row, evidence=evidence + row.evidence[len(shown) :])
+
+
 def rank_in_context(
     ctx: RankContext,
     kind: CandidateKind = CandidateKind.TCM,
@@ -372,7 +386,7 @@ def rank_in_context(
         rows.sort(key=lambda r: (-r.score, r.candidate.label, r.candidate.id))
         if start >= len(ordered) or (len(rows) >= top and rows[top - 1].score > ordered[start][0]):
             break
-    return rows[:top]
+    return [with_row_sentences(ctx.store, row, SHOWN_EVIDENCE) for row in rows[:top]]
 
 
 def rank_candidates(

@@ -52,8 +52,9 @@ class ClaimTemplates:
     than building pyoxigraph quads, and the writer stays the one definition of the mapping.
     """
 
-    def __init__(self, graph: str) -> None:
+    def __init__(self, graph: str, record: SourceRecord | None = None) -> None:
         self.graph = graph
+        self.record = record
         self._templates: dict[tuple[Predicate, tuple[EvidenceItem, ...]], str] = {}
         self._nodes: dict[str, str] = {}
 
@@ -70,7 +71,7 @@ class ClaimTemplates:
         if template is None:
             proto = Claim(_S, predicate, _O, evidence)
             # Literals may hold braces: escape them so that only our fields are format fields.
-            text = "".join(quad_lines(claim_quads(proto, self.graph)))
+            text = "".join(quad_lines(claim_quads(proto, self.graph, self.record)))
             text = text.replace("{", "{{").replace("}", "}}")
             claim = iri.claim_curie(_S, predicate.value, _O)
             fields = {
@@ -143,6 +144,6 @@ def table_lines(
         if entity.id not in seen:
             seen.add(entity.id)
             yield from quad_lines(entity_quads(entity, graph, full=False))
-    templates = ClaimTemplates(graph)
+    templates = ClaimTemplates(graph, record)
     for claim in claims:
         yield templates.lines(claim)

@@ -392,7 +392,7 @@ def import_preparations(
     for entity in (*preparations.values(), *used.values()):
         quads.extend(entity_quads(entity, graph, full=False))
     for claim in claims.values():
-        quads.extend(claim_quads(claim, graph))
+        quads.extend(claim_quads(claim, graph, record))
     progress.start(f"writing {len(preparations):,} preparations", None)
     store.replace_graph(graph, quads)
     report.graphs.append(GraphWrite(graph, report.rows, len(quads)))

@@ -21,7 +21,7 @@ from kg.iri import expand
 from kg.store import GraphStore, open_store
 from queries.config import ScoringConfig
 from queries.explain import explain_candidate
-from queries.rank import CandidateKind, rank_candidates
+from queries.rank import SHOWN_EVIDENCE, CandidateKind, rank_candidates, with_row_sentences
 from tests.conftest import shared_data
 
 pytestmark = pytest.mark.slow
@@ -108,7 +108,9 @@ def test_every_ranked_row_cites_documents_naming_candidate_and_indication(
         if not row.evidence:
             continue  # mechanism-only rows cite no documents
         cand_names = _names(store, row.candidate.id, vocabulary)
-        for scored in row.evidence:
+        # A row carries the sentences of the items it shows; the rest are read on demand.
+        assert all(e.item.sentence for e in row.evidence[:SHOWN_EVIDENCE])
+        for scored in with_row_sentences(store, row, None).evidence:
             item = scored.item
             text = texts[item.source]
             ind_names = _names(store, item.object, vocabulary)
