@@ -20,6 +20,7 @@ curated table's edges is the same string for every edge (the store keeps that st
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -90,6 +91,13 @@ def encode(inputs: ScoringInputs) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+# Enum members by value: a plain dict lookup is several times faster than the enum call, and
+# a ranking decodes one literal per evidence item.
+_DESIGNS = {d.value: d for d in StudyDesign}
+_DIRECTIONS = {d.value: d for d in Direction}
+_AGENTS = {a.value: a for a in AgentType}
+
+
 class MalformedInputsError(ValueError):
     """A ``tcm:scoringInputs`` literal that is not what :func:`encode` writes."""
 
@@ -98,7 +106,7 @@ def _optional_int(data: dict[str, object], key: str) -> int | None:
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise MalformedInputsError(f"{key!r} is not a number: {value!r}")
     return int(value)
 
@@ -117,16 +125,23 @@ def decode(text: str) -> ScoringInputs:
     if not isinstance(source, str) or not source:
         raise MalformedInputsError("no source record")
     try:
-        design = StudyDesign(data.get("design", StudyDesign.UNKNOWN.value))
-        direction = Direction(data.get("direction", Direction.UNKNOWN.value))
-        agent = AgentType(data.get("agent", AgentType.NOT_PROVIDED.value))
-    except ValueError as exc:
-        raise MalformedInputsError(str(exc)) from None
+        design = _DESIGNS.get(data.get("design", StudyDesign.UNKNOWN.value))
+        direction = _DIRECTIONS.get(data.get("direction", Direction.UNKNOWN.value))
+        agent = _AGENTS.get(data.get("agent", AgentType.NOT_PROVIDED.value))
+    except TypeError:  # a list or object where a word belongs: not hashable
+        raise MalformedInputsError("design, direction or agent is not a word") from None
+    if design is None or direction is None or agent is None:
+        which = "design" if design is None else "direction" if direction is None else "agent"
+        raise MalformedInputsError(f"unknown {which} {data.get(which)!r}")
     confidence = data.get("confidence", 1.0)
-    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, int | float)
+        or not math.isfinite(confidence)
+    ):
         raise MalformedInputsError(f"confidence is not a number: {confidence!r}")
-    trials = data.get("trials", [])
-    if not isinstance(trials, list) or not all(isinstance(t, str) for t in trials):
+    trials = data.get("trials", ())
+    if trials and (not isinstance(trials, list) or not all(isinstance(t, str) for t in trials)):
         raise MalformedInputsError("trials is not a list of ids")
     species = data.get("species")
     return ScoringInputs(
@@ -140,5 +155,5 @@ def decode(text: str) -> ScoringInputs:
         hedged=data.get("hedged") is True,
         species=species if isinstance(species, str) and species else None,
         agent=agent,
-        trials=tuple(sorted(set(trials))),
+        trials=tuple(sorted(set(trials))) if trials else (),
     )

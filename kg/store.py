@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import abc
 import gzip
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -245,6 +246,23 @@ class GraphStore(abc.ABC):
             raise StoreError(f"{self.location}: expected a SELECT query")
         return result
 
+    def cache_folder(self) -> Path | None:
+        """Where projections of this store may be cached between processes (None: nowhere).
+
+        Files there are keyed by :meth:`state_token`, which must then be stable across
+        processes while nothing is written; only an embedded on-disk store offers one.
+        """
+        return None
+
+    def objects(self, subject: str, predicate: str) -> list[Term]:
+        """The objects of ``subject predicate ?o`` in any named graph, each once (IRIs given).
+
+        A direct lookup for the few values a user will see (an evidence item's sentence);
+        embedded backends answer it from their index without a query.
+        """
+        query = f"SELECT DISTINCT ?o WHERE {{ {NamedNode(subject)} {NamedNode(predicate)} ?o }}"
+        return [row[0] for row in self.select(query).rows if row[0] is not None]
+
     @abc.abstractmethod
     def count(self, graph: str | None = None) -> int:
         """Number of quads in the store, or in one named graph."""
@@ -252,6 +270,20 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def named_graphs(self) -> list[str]:
         """IRIs of all named graphs."""
+
+    def state_token(self) -> str:
+        """A value that changes whenever the store's content may have changed.
+
+        Caches of projections of the store (the ranking's mechanism layer, indication names)
+        compare it before reusing what they hold. This generic version, for servers that other
+        clients may write to, digests the named graphs and the number of quads; an embedded
+        store, which only this process can write, counts its own writes instead.
+        """
+        digest = hashlib.sha256()
+        for graph in self.named_graphs():
+            digest.update(graph.encode("utf-8") + b"\n")
+        digest.update(str(self.count()).encode("ascii"))
+        return digest.hexdigest()
 
     def dump(self, out: BinaryIO, fmt: RdfFormat, graph: str | None = None) -> None:
         """Serialise the store (or one graph) to ``out``; triple formats need ``graph``.

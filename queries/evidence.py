@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from pyoxigraph import Literal, NamedNode
 
-from kg.iri import contract, expand
+from kg.iri import contract, expand, term
 from kg.model import Predicate
 from kg.scoring_inputs import MalformedInputsError, ScoringInputs, decode
 from kg.sparql import BindValue
@@ -96,7 +96,15 @@ def fetch_evidence(
     query = query_text("claim_scoring_inputs")
     preds: list[BindValue] = [NamedNode(PREDICATE_IRI[p]) for p in predicates]
     memo: dict[str, ScoringInputs | None] = {}
+    curies: dict[str, str] = {}  # subjects and objects repeat from row to row
     found: dict[str, Evidence] = {}
+
+    def curie(text: str) -> str:
+        c = curies.get(text)
+        if c is None:
+            c = curies[text] = contract(text)
+        return c
+
     for predicate in preds:
         for partial in bindings_each("subject", subject_values, {"predicate": predicate}):
             for bindings in bindings_each("object", object_values, partial):
@@ -114,7 +122,7 @@ def fetch_evidence(
                         continue
                     found[ev] = _evidence(
                         ev,
-                        (contract(_text(row[i_s]) or ""), head, contract(_text(row[i_o]) or "")),
+                        (curie(_text(row[i_s]) or ""), head, curie(_text(row[i_o]) or "")),
                         inputs,
                     )
     return list(found.values())
@@ -141,10 +149,7 @@ def _evidence(ev: str, head: _Head, inputs: ScoringInputs) -> Evidence:
     )
 
 
-_SENTENCE = (
-    "PREFIX tcm: <https://w3id.org/tcmkg/ontology#>\n"
-    "SELECT ?sentence WHERE { ?evidence tcm:sentence ?sentence } LIMIT 1"
-)
+TCM_SENTENCE = term("sentence")
 
 
 def with_sentences(store: GraphStore, items: Sequence[Evidence]) -> list[Evidence]:
@@ -154,7 +159,7 @@ def with_sentences(store: GraphStore, items: Sequence[Evidence]) -> list[Evidenc
         if item.sentence is not None:
             out.append(item)
             continue
-        rows = store.select(_SENTENCE, {"evidence": NamedNode(item.evidence)}).rows
-        text = _text(rows[0][0]) if rows else None
+        found = store.objects(item.evidence, TCM_SENTENCE)
+        text = _text(found[0]) if found else None
         out.append(replace(item, sentence=text) if text is not None else item)
     return out

@@ -11,6 +11,7 @@ same way.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -52,8 +53,36 @@ def _as_iri(text: str) -> str | None:
         return None
 
 
-def resolve_indication(store: GraphStore, name: str) -> IndicationTerms:
-    """The indication terms covered by ``name``; raises UnknownIndicationError if none."""
+_RESOLVED: dict[tuple[str, str, str], IndicationTerms] = {}
+_RESOLVED_MAX = 512
+_LOCK = threading.Lock()
+
+
+def resolve_indication(
+    store: GraphStore, name: str, *, state: str | None = None
+) -> IndicationTerms:
+    """The indication terms covered by ``name``; raises UnknownIndicationError if none.
+
+    ``state``: the store's :meth:`~kg.store.GraphStore.state_token`; with it, an answer is
+    reused until the store changes (a served page asks for the same indication again and
+    again, and the label match reads every indication label).
+    """
+    if state is None:
+        return _resolve(store, name)
+    key = (store.location, state, name)
+    with _LOCK:
+        found = _RESOLVED.get(key)
+    if found is not None:
+        return found
+    found = _resolve(store, name)
+    with _LOCK:
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()  # simple bound: a new store state makes old entries useless anyway
+        _RESOLVED[key] = found
+    return found
+
+
+def _resolve(store: GraphStore, name: str) -> IndicationTerms:
     query = query_text("indication_terms")
     iri = _as_iri(name.strip())
     if iri is not None:

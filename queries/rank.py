@@ -24,13 +24,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from pyoxigraph import NamedNode
-
 from kg.iri import contract, expand
 from kg.model import EntityKind, Predicate
-from kg.sparql import BindValue
 from kg.store import GraphStore
-from kg.terms import KIND_OF_CLASS, PREDICATE_IRI, PREDICATE_OF_IRI
+from kg.terms import KIND_OF_CLASS
 from queries.config import ScoringConfig
 from queries.evidence import fetch_evidence, nodes, value_of, with_sentences
 from queries.indications import IndicationTerms, resolve_indication
@@ -229,6 +226,18 @@ class RankContext:
     mechanism: MechanismGraph
     direct: dict[str, list[Evidence]]  # candidate -> evidence of its treats claims
     layer: MechanismLayer  # store-wide projection: composition, entity kinds and labels
+    _axes: dict[str, tuple[ClaimBelief, ClaimBelief]] = field(default_factory=dict, repr=False)
+
+    def axes(self, cid: str) -> tuple[ClaimBelief, ClaimBelief]:
+        """Beliefs from a candidate's human and its preclinical treatment evidence (memoised)."""
+        found = self._axes.get(cid)
+        if found is None:
+            items = self.direct.get(cid, ())
+            human = [i for i in items if is_human(i)]
+            pre = [i for i in items if not is_human(i)]
+            found = (claim_belief(human, self.config), claim_belief(pre, self.config))
+            self._axes[cid] = found
+        return found
 
     def parts(self, whole: str) -> list[str]:
         """The herbs of a formula or preparation (from the whole store, not the neighbourhood)."""
@@ -243,11 +252,12 @@ class RankContext:
 
 def prepare(store: GraphStore, indication: str, config: ScoringConfig) -> RankContext:
     """Resolve the indication, fetch its treatment evidence and project its mechanism graph."""
-    terms = resolve_indication(store, indication)
+    state = store.state_token()
+    terms = resolve_indication(store, indication, state=state)
     direct: dict[str, list[Evidence]] = defaultdict(list)
     for item in fetch_evidence(store, [Predicate.TREATS], objects=list(terms.terms)):
         direct[item.subject].append(item)
-    layer = mechanism_layer(store, config)
+    layer = mechanism_layer(store, config, state)
     mechanism = MechanismGraph(layer, terms.terms)
     return RankContext(store, terms, config, mechanism, dict(direct), layer)
 
@@ -255,30 +265,13 @@ def prepare(store: GraphStore, indication: str, config: ScoringConfig) -> RankCo
 def safety_flags(
     ctx: RankContext, ids: Sequence[str], info: dict[str, Candidate]
 ) -> dict[str, tuple[list[SafetyFlag], float]]:
-    """Safety flags and combined safety belief of each candidate in ``ids``."""
+    """Safety flags and combined safety belief of each candidate in ``ids``.
+
+    The harm claims come from the store-wide projection (:attr:`MechanismLayer.harms`), which
+    holds every harm claim with its belief; ``info`` is kept for callers that pass labels.
+    """
     config = ctx.config
-    wholes = [c for c in ids if info[c].kind != EntityKind.COMPOUND.value]
-    herbs = {h for c in wholes for h in ctx.parts(c)}
-    wanted = set(ids) | herbs
-    # One cheap pass over the direct triples finds who has any harm claim at all; evidence is
-    # then read only for those subjects and predicates.
-    harmful: dict[str, set[Predicate]] = defaultdict(set)
-    preds: list[BindValue] = [NamedNode(PREDICATE_IRI[p]) for p in SAFETY_KIND]
-    for row in ctx.store.select(query_text("direct_claims"), {"predicate": preds}).dicts():
-        subject = contract(value_of(row["subject"]))
-        predicate = PREDICATE_OF_IRI.get(value_of(row["predicate"]))
-        if subject in wanted and predicate is not None:
-            harmful[subject].add(predicate)
-    items: list[Evidence] = []
-    for subject, predicates in sorted(harmful.items()):
-        items += fetch_evidence(ctx.store, sorted(predicates), subjects=[subject])
-    claims: dict[tuple[str, Predicate, str], list[Evidence]] = defaultdict(list)
-    for item in items:
-        claims[(item.subject, item.predicate, item.object)].append(item)
-    by_subject: dict[str, list[tuple[Predicate, str, ClaimBelief]]] = defaultdict(list)
-    for (s, p, o), evidence in claims.items():
-        by_subject[s].append((p, o, claim_belief(evidence, config)))
-    labels = {o: found for o in {o for _, _, o in claims} if (found := ctx.candidate(o))}
+    harms = ctx.layer.harms
     out: dict[str, tuple[list[SafetyFlag], float]] = {}
     for c in ids:
         flags: list[SafetyFlag] = []
@@ -287,10 +280,11 @@ def safety_flags(
             (h, h, config.formula_herb_safety_share) for h in ctx.parts(c)
         ]
         for subject, via, share in sources:
-            for p, o, belief in by_subject.get(subject, ()):
+            for p, o, belief in harms.get(subject, ()):
                 if belief.belief <= 0.0:
                     continue
-                label = labels[o].label if o in labels else o
+                found = ctx.candidate(o)
+                label = found.label if found is not None else o
                 flags.append(
                     SafetyFlag(SAFETY_KIND[p], o, label, belief.belief, belief.units_for, via)
                 )
@@ -306,10 +300,9 @@ def build_row(
     """The ranked row of one candidate, given its safety flags."""
     config = ctx.config
     items = ctx.direct.get(cand.id, [])
-    human = [i for i in items if is_human(i)]
-    pre = [i for i in items if not is_human(i)]
-    clinical = claim_belief(human, config).belief
-    preclinical = claim_belief(pre, config).belief
+    human, pre = ctx.axes(cand.id)
+    clinical = human.belief
+    preclinical = pre.belief
     paths = ctx.mechanism.support_of(cand.id)
     mechanistic = 1.0 - (1.0 - paths) * (1.0 - preclinical)
     overall = claim_belief(items, config)
@@ -335,11 +328,9 @@ def build_row(
 def _pre_score(ctx: RankContext, cid: str) -> float:
     """Score before the safety penalty: an upper bound of the final score."""
     config = ctx.config
-    items = ctx.direct.get(cid, [])
-    clinical = claim_belief([i for i in items if is_human(i)], config).belief
-    pre = claim_belief([i for i in items if not is_human(i)], config).belief
-    mech = 1.0 - (1.0 - ctx.mechanism.support_of(cid)) * (1.0 - pre)
-    return config.clinical_weight * clinical + config.mechanistic_weight * mech
+    human, pre = ctx.axes(cid)
+    mech = 1.0 - (1.0 - ctx.mechanism.support_of(cid)) * (1.0 - pre.belief)
+    return config.clinical_weight * human.belief + config.mechanistic_weight * mech
 
 
 def with_row_sentences(store: GraphStore, row: RankedRow, limit: int | None) -> RankedRow:
@@ -361,15 +352,18 @@ def rank_in_context(
     min_certainty: Certainty | None = None,
 ) -> list[RankedRow]:
     """Rank the candidates of a prepared context (see :func:`rank_candidates`)."""
-    pool = set(ctx.direct) | {
-        n for n, s in ctx.mechanism.support.items() if s > 0 and n not in ctx.mechanism.targets
-    }
-    info = {c: v for c in sorted(pool) if (v := ctx.candidate(c)) is not None}
     wanted = {k.value for k in kind.entity_kinds()}
-    ordered = sorted(
-        ((_pre_score(ctx, c), c) for c, v in info.items() if v.kind in wanted),
-        key=lambda t: (-t[0], t[1]),
-    )
+    entities = ctx.layer.entities
+    targets = ctx.mechanism.targets
+    pool = set(ctx.direct) | {n for n, s in ctx.mechanism.support.items() if s > 0}
+    # Kinds are filtered on the projection's plain tuples: the neighbourhood of a common
+    # indication holds thousands of compounds and targets that are not asked for.
+    info = {
+        c: Candidate(c, found[1], found[0])
+        for c in pool
+        if c not in targets and (found := entities.get(c)) is not None and found[0] in wanted
+    }
+    ordered = sorted(((_pre_score(ctx, c), c) for c in info), key=lambda t: (-t[0], t[1]))
     rows: list[RankedRow] = []
     batch = top
     start = 0

@@ -17,6 +17,7 @@ How evidence counts for or against a claim (its *polarity*):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -67,8 +68,14 @@ def is_human(item: Evidence) -> bool:
     """Whether an item is a human study (feeds the clinical axis) rather than preclinical."""
     if item.design in PRECLINICAL_DESIGNS:
         return False
-    species = (item.species or "").lower()
-    return not any(word in species for word in NONHUMAN_SPECIES_WORDS)
+    return item.species is None or _human_species(item.species)
+
+
+@functools.lru_cache(maxsize=4096)
+def _human_species(species: str) -> bool:
+    # Few distinct species strings, asked about thousands of times per ranking.
+    text = species.lower()
+    return not any(word in text for word in NONHUMAN_SPECIES_WORDS)
 
 
 def size_factor(n: int | None, human: bool, config: ScoringConfig) -> float:
@@ -135,18 +142,6 @@ def systematic_error(items: Sequence[Evidence], config: ScoringConfig) -> float:
     return table["literature"]
 
 
-def noisy_or(units: Iterable[Sequence[Evidence]], config: ScoringConfig) -> float:
-    """``B = 1 − Π_g (s_g + (1 − s_g)·Π_{i∈g}(1 − r_i))`` over independent units."""
-    p_wrong = 1.0
-    for items in units:
-        if not items:
-            continue
-        s = systematic_error(items, config)
-        miss = math.prod(1.0 - evidence_weight(i, config) for i in items)
-        p_wrong *= s + (1.0 - s) * miss
-    return 1.0 - p_wrong
-
-
 class Certainty(IntEnum):
     """GRADE-like certainty of a body of evidence."""
 
@@ -210,32 +205,48 @@ def claim_belief(items: Iterable[Evidence], config: ScoringConfig) -> ClaimBelie
     units = group_units(items)
     if not units:
         return EMPTY_BELIEF
-    pro: list[list[Evidence]] = []
-    con: list[list[Evidence]] = []
+    # Each item's polarity and weight are computed once: a ranking scores hundreds of claims.
+    p_wrong_for = p_wrong_against = 1.0
+    units_for = units_against = 0
     sum_for = sum_against = 0.0
     designs: Counter[str] = Counter()
     participants = 0
     for members in units.values():
-        f = [i for i in members if polarity(i) is Polarity.FOR]
-        a = [i for i in members if polarity(i) is Polarity.AGAINST]
-        if f:
-            pro.append(f)
-        if a:
-            con.append(a)
-        sum_for += sum(evidence_weight(i, config) for i in f)
-        sum_against += sum(evidence_weight(i, config) for i in a)
+        pro: list[Evidence] = []
+        con: list[Evidence] = []
+        miss_for = miss_against = 1.0
+        for i in members:
+            w = evidence_weight(i, config)
+            side = polarity(i)
+            if side is Polarity.FOR:
+                pro.append(i)
+                miss_for *= 1.0 - w
+                sum_for += w
+            elif side is Polarity.AGAINST:
+                con.append(i)
+                miss_against *= 1.0 - w
+                sum_against += w
+        # Each side of a unit is one noisy-OR term, with that side's own systematic error.
+        if pro:
+            units_for += 1
+            s = systematic_error(pro, config)
+            p_wrong_for *= s + (1.0 - s) * miss_for
+        if con:
+            units_against += 1
+            s = systematic_error(con, config)
+            p_wrong_against *= s + (1.0 - s) * miss_against
         designs.update(i.design.value for i in members)
         participants += max((i.sample_size or 0) for i in members)
-    b_for = noisy_or(pro, config)
-    b_against = noisy_or(con, config)
+    b_for = 1.0 - p_wrong_for
+    b_against = 1.0 - p_wrong_against
     total = sum_for + sum_against
     return ClaimBelief(
         belief=b_for * (1.0 - b_against),
         b_for=b_for,
         b_against=b_against,
         consistency=sum_for / total if total > 0 else None,
-        units_for=len(pro),
-        units_against=len(con),
+        units_for=units_for,
+        units_against=units_against,
         by_design=dict(designs),
         participants=participants,
     )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+import threading
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,9 +29,13 @@ from kg.store import (
     QuerySyntaxError,
     SelectResult,
     StoreError,
+    Term,
     quads_to_update,
     register_backend,
 )
+
+_OPENINGS = itertools.count(1)
+_OWN_FOLDER = "tcmkg"  # the project's own files inside an on-disk store's folder
 
 
 class OxigraphStore(GraphStore):
@@ -35,6 +44,14 @@ class OxigraphStore(GraphStore):
     def __init__(self, path: Path | None) -> None:
         self.location = f"oxigraph:{path}" if path else "memory:"
         self.path = path
+        # Writes made through this object. The on-disk store is locked to one process, so
+        # every write to it goes through here and this counter is a complete change token.
+        self._writes = 0
+        # Which opening of the store this is: a store closed, written by another process and
+        # opened again must not match what was cached from its earlier opening.
+        self._opening = next(_OPENINGS)
+        self._generation: str | None = None  # on disk: the persistent token (see state_token)
+        self._lock = threading.Lock()
         try:
             if path is None:
                 self._open: Store | None = Store()
@@ -46,6 +63,50 @@ class OxigraphStore(GraphStore):
             if "lock" in reason.lower():
                 reason = "the store is in use by another process (locked)"
             raise StoreError(f"cannot open store {self.location}: {reason}") from err
+        if path is not None:
+            self._generation = self._read_generation()
+
+    # -- change token ------------------------------------------------------------------------
+    # An on-disk store keeps a generation id in a small file of its own folder (RocksDB
+    # ignores files it did not write), renewed before and after every write. Projections
+    # cached on disk by one process are then valid in the next one until anything is written,
+    # and a process killed in the middle of a write leaves a generation no cache was made for.
+
+    def _state_file(self) -> Path | None:
+        return self.path / _OWN_FOLDER / "generation" if self.path is not None else None
+
+    def _read_generation(self) -> str:
+        file = self._state_file()
+        assert file is not None
+        try:
+            text = file.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        if len(text) == 32 and all(c in "0123456789abcdef" for c in text):
+            return text
+        return self._new_generation()
+
+    def _new_generation(self) -> str:
+        file = self._state_file()
+        assert file is not None
+        generation = uuid.uuid4().hex
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = file.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(generation + "\n", encoding="ascii")
+            os.replace(tmp, file)
+        except OSError:
+            pass  # a read-only folder: the in-process counter still tells writes apart
+        return generation
+
+    def state_token(self) -> str:
+        with self._lock:
+            if self._generation is not None:
+                return self._generation
+            return f"{self.location}#{self._opening}:{self._writes}"
+
+    def cache_folder(self) -> Path | None:
+        return self.path / _OWN_FOLDER / "cache" if self.path is not None else None
 
     @property
     def _store(self) -> Store:
@@ -66,35 +127,54 @@ class OxigraphStore(GraphStore):
     def drop_graph(self, graph: str) -> None:
         self.update(f"DROP SILENT GRAPH {NamedNode(graph)}")
 
-    def bulk_load(self, path: Path, fmt: RdfFormat | None = None, graph: str | None = None) -> None:
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        # The token changes when a write starts and again when it has finished (or failed): a
+        # projection built while the write ran is never taken for the store after it.
+        self._renew()
         try:
-            self._store.bulk_load(
-                path=str(path),
-                format=fmt or RdfFormat.from_extension(path.suffix.lstrip(".")),
-                to_graph=NamedNode(graph) if graph else None,
-            )
-        except SyntaxError as err:
-            raise StoreError(f"{path}: malformed RDF: {err.msg}") from err
-        except (OSError, ValueError) as err:
-            raise StoreError(f"{path}: cannot load: {err}") from err
+            yield
+        finally:
+            self._renew()
+
+    def _renew(self) -> None:
+        with self._lock:
+            self._writes += 1
+            if self._generation is not None:
+                self._generation = self._new_generation()
+
+    def bulk_load(self, path: Path, fmt: RdfFormat | None = None, graph: str | None = None) -> None:
+        with self._writing():
+            try:
+                self._store.bulk_load(
+                    path=str(path),
+                    format=fmt or RdfFormat.from_extension(path.suffix.lstrip(".")),
+                    to_graph=NamedNode(graph) if graph else None,
+                )
+            except SyntaxError as err:
+                raise StoreError(f"{path}: malformed RDF: {err.msg}") from err
+            except (OSError, ValueError) as err:
+                raise StoreError(f"{path}: cannot load: {err}") from err
 
     def _bulk_load_stream(
         self, data: BinaryIO, fmt: RdfFormat, graph: str | None, path: Path
     ) -> None:
-        try:
-            self._store.bulk_load(data, fmt, to_graph=NamedNode(graph) if graph else None)
-        except SyntaxError as err:
-            raise StoreError(f"{path}: malformed RDF: {err.msg}") from err
-        except (OSError, ValueError, EOFError) as err:
-            raise StoreError(f"{path}: cannot load: {err}") from err
+        with self._writing():
+            try:
+                self._store.bulk_load(data, fmt, to_graph=NamedNode(graph) if graph else None)
+            except SyntaxError as err:
+                raise StoreError(f"{path}: malformed RDF: {err.msg}") from err
+            except (OSError, ValueError, EOFError) as err:
+                raise StoreError(f"{path}: cannot load: {err}") from err
 
     def bulk_extend(self, quads: Iterable[Quad]) -> int:
         counted = _Counted(quads)
-        try:
-            self._store.bulk_extend(counted)
-        except OSError as err:
-            raise StoreError(f"{self.location}: bulk write failed: {err}") from err
-        return counted.n
+        with self._writing():
+            try:
+                self._store.bulk_extend(counted)
+            except OSError as err:
+                raise StoreError(f"{self.location}: bulk write failed: {err}") from err
+            return counted.n
 
     def load(self, data: bytes, fmt: RdfFormat, graph: str | None = None) -> int:
         try:
@@ -107,19 +187,21 @@ class OxigraphStore(GraphStore):
             ]
         except SyntaxError as err:
             raise StoreError(f"malformed {fmt.name}: {err.msg}") from err
-        try:
-            self._store.extend(quads)
-        except OSError as err:
-            raise StoreError(f"{self.location}: write failed: {err}") from err
-        return len(quads)
+        with self._writing():
+            try:
+                self._store.extend(quads)
+            except OSError as err:
+                raise StoreError(f"{self.location}: write failed: {err}") from err
+            return len(quads)
 
     def update(self, sparql: str) -> None:
-        try:
-            self._store.update(sparql)
-        except SyntaxError as err:
-            raise QuerySyntaxError(f"SPARQL update syntax error: {err}") from err
-        except OSError as err:
-            raise StoreError(f"{self.location}: update failed: {err}") from err
+        with self._writing():
+            try:
+                self._store.update(sparql)
+            except SyntaxError as err:
+                raise QuerySyntaxError(f"SPARQL update syntax error: {err}") from err
+            except OSError as err:
+                raise StoreError(f"{self.location}: update failed: {err}") from err
 
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         try:
@@ -141,6 +223,12 @@ class OxigraphStore(GraphStore):
         if graph is None:
             return len(self._store)
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, NamedNode(graph)))
+
+    def objects(self, subject: str, predicate: str) -> list[Term]:
+        found: dict[Term, None] = {}
+        for q in self._store.quads_for_pattern(NamedNode(subject), NamedNode(predicate), None):
+            found[q.object] = None
+        return list(found)
 
     def quads(self, graph: str | None = None) -> Iterator[Quad]:
         g = NamedNode(graph) if graph else None

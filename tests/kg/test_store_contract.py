@@ -235,3 +235,35 @@ def test_a_graph_larger_than_a_result_page_reads_back_whole(store: GraphStore) -
     store.replace_graph(graph, list(quads))
     assert store.count(graph) == len(quads)
     assert set(store.quads(graph)) == quads
+
+
+def test_objects_reads_an_items_sentence_once(store: GraphStore) -> None:
+    b = bundle("TCMKG.DOC:contract-1", HERB, n_evidence=2)
+    write(store, b)
+    write(store, bundle("TCMKG.DOC:contract-2", OTHER_HERB))
+    sentence = iri.term("sentence")
+    items = [
+        q.subject.value
+        for q in bundle_quads(b)
+        if q.predicate.value == sentence and isinstance(q.subject, NamedNode)
+    ]
+    assert len(items) == 2
+    found = {item: store.objects(item, sentence) for item in items}
+    assert sorted(str(v[0].value) for v in found.values()) == [
+        "Sentence 0 of TCMKG.DOC:contract-1: the herb lowered HbA1c.",
+        "Sentence 1 of TCMKG.DOC:contract-1: the herb lowered HbA1c.",
+    ]
+    assert all(len(v) == 1 for v in found.values())
+    assert store.objects(items[0], iri.term("noSuchProperty")) == []
+
+
+def test_state_token_changes_with_every_write_and_only_then(store: GraphStore) -> None:
+    graph, _ = write(store, bundle("TCMKG.DOC:contract-1", HERB))
+    token = store.state_token()
+    store.select("SELECT * WHERE { ?s ?p ?o } LIMIT 3")
+    assert store.state_token() == token, "reading changes nothing"
+    write(store, bundle("TCMKG.DOC:contract-1", HERB, n_evidence=2))
+    revised = store.state_token()
+    assert revised != token, "a record replaced by a revised version"
+    store.drop_graph(graph)
+    assert store.state_token() not in (token, revised)
