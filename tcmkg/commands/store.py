@@ -15,6 +15,7 @@ from typing import Annotated, BinaryIO, cast
 
 import typer
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, serialize
+from rich.markup import escape
 from rich.progress import (
     DownloadColumn,
     Progress,
@@ -26,9 +27,10 @@ from rich.progress import (
 from rich.table import Table
 
 from kg import iri
+from kg.backfill import FillReport, fill_scoring_inputs
 from kg.export import EXPORT_FORMATS, RDF_FORMATS, export, export_rdf
 from kg.sparql import BindValue, QueryTextError, parse_param
-from kg.store import QueryResult, SelectResult, StoreError, Term
+from kg.store import GraphStore, QueryResult, SelectResult, StoreError, Term
 from tcmkg.cli import StoreOption, console, err_console, fail, opened_store, task_progress
 
 
@@ -215,9 +217,22 @@ def load(
             "but not loaded in one transaction).",
         ),
     ] = False,
+    scoring_inputs: Annotated[
+        bool,
+        typer.Option(
+            "--scoring-inputs/--no-scoring-inputs",
+            help="Afterwards, give every evidence item without a tcm:scoringInputs literal the "
+            "one the writer makes (rankings read only that literal).",
+        ),
+    ] = True,
     store: StoreOption = None,
 ) -> None:
-    """Load RDF files; a malformed file is reported and nothing of it is written."""
+    """Load RDF files; a malformed file is reported and nothing of it is written.
+
+    Evidence items written by an older tcmkg or by another tool lack the tcm:scoringInputs
+    literal that rankings read; after loading, each such item gets it, made from the item's
+    own triples, and values that cannot be read are reported.
+    """
     if graph is not None:
         try:
             NamedNode(graph)
@@ -244,12 +259,49 @@ def load(
                 total += n
                 progress.console.print(f"{path}: {n:,} statements", highlight=False)
             progress.advance(task)
+        filled = _fill_scoring_inputs(st, progress) if scoring_inputs and total else None
     err_console.print(
         f"loaded {total:,} statements from {len(files) - failures} of {len(files)} files",
         highlight=False,
     )
+    if filled is not None:
+        _print_fill(filled)
     if failures:
         raise typer.Exit(2)
+
+
+SHOWN_FILL_PROBLEMS = 20  # as the import commands: the first ones, then how many more
+
+
+def _fill_scoring_inputs(st: GraphStore, progress: Progress) -> FillReport:
+    """Run :func:`kg.backfill.fill_scoring_inputs` behind a progress bar of its graphs."""
+    task = progress.add_task("looking for evidence items without scoring inputs", total=None)
+
+    def advance(done: int, todo: int) -> None:
+        progress.update(task, description="adding scoring inputs", completed=done, total=todo)
+
+    try:
+        return fill_scoring_inputs(st, advance)
+    except StoreError as err:
+        fail(
+            f"adding scoring inputs to loaded evidence items failed: {err}. The files are "
+            "loaded and the graphs filled so far stay filled; load again to finish."
+        )
+
+
+def _print_fill(report: FillReport) -> None:
+    """One line of what the fill added, then its problems; nothing when nothing was missing."""
+    if not (report.filled or report.skipped or report.problems):
+        return
+    line = f"added scoring inputs to {report.filled:,} evidence items in {report.graphs:,} graphs"
+    if report.skipped:
+        line += f"; {report.skipped:,} left without (not ranked)"
+    err_console.print(line, highlight=False)
+    for problem in report.problems[:SHOWN_FILL_PROBLEMS]:
+        err_console.print(f"[red]{escape(problem)}[/]", highlight=False, soft_wrap=True)
+    more = len(report.problems) - SHOWN_FILL_PROBLEMS
+    if more > 0:
+        err_console.print(f"[red]… and {more:,} more problems[/]", highlight=False)
 
 
 # -- export ---------------------------------------------------------------------------------

@@ -1,0 +1,496 @@
+"""Give loaded evidence items the ``tcm:scoringInputs`` literal the writer gives its own.
+
+Rankings read an evidence item through its ``tcm:scoringInputs`` literal alone
+(:mod:`kg.scoring_inputs`), so an item without one is not ranked. The project's writer always
+adds it, but RDF written by an older version of tcmkg, or by another tool that follows the same
+model, has only the item's own triples. :func:`fill_scoring_inputs` finds those items, reads
+their triples back into an :class:`~kg.model.EvidenceItem` and writes the literal the writer
+would have written, made by the same :func:`~kg.scoring_inputs.inputs_of` and
+:func:`~kg.scoring_inputs.encode`.
+
+The work goes named graph by named graph. A graph's literals are never split between SPARQL
+updates (the small graphs of single records share one), so a failure leaves each graph either
+filled or untouched, and memory holds one batch of literals at a time, or one big graph's.
+
+A value that cannot be read (a design that is not one of the project's, a sample size that is
+not a positive integer …) falls back to the model's default, as the writer has it for a value
+not given, and is reported; an item without a source record cannot be scored at all and is
+skipped and reported. Nothing else stops the run.
+
+Reads are shaped for both kinds of store: one row per (item, property, value), which the
+embedded store answers by index lookups where one OPTIONAL per property would make it scan;
+and result sets kept below 10,000 rows, or checked against a count, because remote servers
+such as Virtuoso cut longer results short by default without saying so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+
+from kg.iri import PROV, RDF, biolink, contract, term
+from kg.model import AgentType, Direction, EvidenceItem, StudyDesign
+from kg.scoring_inputs import encode, inputs_of
+from kg.sparql import paged_query
+from kg.store import GraphStore, Term
+from kg.stores.sparql_remote import insert_data_statements
+from kg.terms import DESIGN_OF_IRI, DIRECTION_OF_IRI
+
+SCORING_INPUTS = NamedNode(term("scoringInputs"))
+RDF_JSON = NamedNode(RDF + "JSON")
+
+# The item properties the scoring inputs are made from; the rest (sentence, offsets, method)
+# is not read, which keeps the rows per item near ten.
+SOURCE = PROV + "wasDerivedFrom"
+DESIGN = term("studyDesign")
+DIRECTION = term("direction")
+SAMPLE_SIZE = term("sampleSize")
+YEAR = term("year")
+CONFIDENCE = term("confidence")
+NEGATED = term("negated")
+HEDGED = term("hedged")
+SPECIES = term("species")
+AGENT = biolink("agent_type")
+TRIAL = term("reportsTrial")
+_READ = (
+    SOURCE,
+    DESIGN,
+    DIRECTION,
+    SAMPLE_SIZE,
+    YEAR,
+    CONFIDENCE,
+    NEGATED,
+    HEDGED,
+    SPECIES,
+    AGENT,
+    TRIAL,
+)
+
+# Rows a result may have and still be known complete: remote servers commonly cap a result at
+# 10,000 rows (Virtuoso's default) and return the first ones as if that were all.
+PAGE = 10_000
+# Items described per query: about ten rows each keeps a batch well below PAGE, and one
+# bound VALUES block of this size is looked up by index in the embedded store.
+BATCH = 500
+# Literals per update, from as many whole graphs as fit (a bigger graph goes alone): a request
+# of this size is one transaction on Virtuoso, well within what it accepts.
+WRITE_BATCH = 10_000
+
+_PREFIXES = (
+    "PREFIX tcm: <https://w3id.org/tcmkg/ontology#>\n"
+    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+)
+# An evidence item of graph ?g without the literal there. The literal is looked for in the
+# item's own graph: a record's graph must be complete on its own, since it is replaced and
+# withdrawn as a whole. MINUS, not FILTER NOT EXISTS: the embedded store answers it as one
+# anti-join, five times faster over a whole store (0.5 s against 2.6 s for 220,000 items).
+_MISSING = "?e rdf:type tcm:EvidenceItem MINUS { ?e tcm:scoringInputs ?inputs }"
+_MISSING_BY_GRAPH = (
+    f"SELECT ?g (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH ?g {{ {_MISSING} }} }} GROUP BY ?g"
+)
+_READ_ONLY = "FILTER(?p IN (" + ", ".join(str(NamedNode(p)) for p in _READ) + "))"
+_RECORD_ONLY = f"FILTER(?p IN ({NamedNode(YEAR)}, {NamedNode(TRIAL)}))"
+
+
+def _missing_in(g: NamedNode) -> str:
+    """Query: the items of graph ``g`` without the literal."""
+    return f"SELECT DISTINCT ?e WHERE {{ GRAPH {g} {{ {_MISSING} }} }}"
+
+
+def _properties_of_missing(g: NamedNode) -> str:
+    """Query: rows (item, property, value) of every item of ``g`` without the literal."""
+    return f"SELECT ?e ?p ?v WHERE {{ GRAPH {g} {{ {_MISSING} ?e ?p ?v {_READ_ONLY} }} }}"
+
+
+def _properties_of(g: NamedNode, only: str = _READ_ONLY) -> str:
+    """Query: rows (item, property, value) in ``g`` of the items bound to ?e."""
+    return f"SELECT ?e ?p ?v WHERE {{ GRAPH {g} {{ ?e ?p ?v {only} }} }}"
+
+
+Progress = Callable[[int, int], None]  # (graphs done, graphs to do)
+
+
+@dataclass
+class FillReport:
+    """What :func:`fill_scoring_inputs` did: counts, and each problem met, in words."""
+
+    filled: int = 0  # evidence items given a tcm:scoringInputs literal
+    skipped: int = 0  # evidence items left without one (see problems)
+    graphs: int = 0  # named graphs written to
+    problems: list[str] = field(default_factory=list)  # "graph …, item …: reason"
+
+
+class _Problems:
+    """The problems of one graph, each named by graph and item."""
+
+    def __init__(self, graph: str, report: FillReport) -> None:
+        self.graph = graph
+        self.report = report
+
+    def add(self, node: Term, reason: str, kind: str = "item") -> None:
+        """Record that ``reason`` concerns ``node`` (an evidence item, or a source ``record``)."""
+        self.report.problems.append(f"graph <{self.graph}>, {kind} {_name(node)}: {reason}")
+
+
+def _name(node: Term) -> str:
+    """A term as a user reads it: CURIE where a known prefix covers an IRI."""
+    return contract(node.value) if isinstance(node, NamedNode) else str(node)
+
+
+def _rows_all(store: GraphStore, select: str, order: str) -> list[tuple[Term | None, ...]]:
+    """All rows of ``select`` (its prologue is :data:`_PREFIXES`), even from a capped server.
+
+    A result shorter than :data:`PAGE` is complete. A longer one is checked against a count
+    (one row, never cut short) and read again in ordered pages only when rows are missing, so
+    the embedded store, which caps nothing, is not made to sort.
+    """
+    rows = store.select(_PREFIXES + select).rows
+    if len(rows) < PAGE:
+        return rows
+    counted = store.select(f"{_PREFIXES}SELECT (COUNT(*) AS ?rows) WHERE {{ {{ {select} }} }}")
+    total = _integer(counted.rows[0][0]) if counted.rows else None
+    if total is not None and total == len(rows):
+        return rows
+    ordered = f"{_PREFIXES}{select} ORDER BY {order}"
+    rows = []
+    while True:
+        page = store.select(paged_query(ordered, PAGE, len(rows))).rows
+        rows.extend(page)
+        if len(page) < PAGE:
+            return rows
+
+
+def _missing_items(store: GraphStore, graph: str) -> list[NamedNode | BlankNode]:
+    """The evidence items of ``graph`` that have no literal there."""
+    rows = _rows_all(store, _missing_in(NamedNode(graph)), "?e")
+    return [row[0] for row in rows if isinstance(row[0], NamedNode | BlankNode)]
+
+
+def _described(
+    store: GraphStore, graph: str, items: Sequence[NamedNode], only: str = _READ_ONLY
+) -> list[tuple[Term | None, ...]]:
+    """Rows (item, property, value) of ``items`` in ``graph``, for the properties ``only`` names.
+
+    A result that reaches :data:`PAGE` rows may have been cut short by the server: the items
+    are then described again in halves.
+    """
+    if not items:
+        return []
+    query = _PREFIXES + _properties_of(NamedNode(graph), only)
+    rows = store.select(query, {"e": list(items)}).rows
+    if len(rows) < PAGE or len(items) == 1:
+        return rows  # (one item with 10,000 values: there is nothing smaller to ask for)
+    half = len(items) // 2
+    return _described(store, graph, items[:half], only) + _described(
+        store, graph, items[half:], only
+    )
+
+
+def _fold(rows: Sequence[tuple[Term | None, ...]]) -> dict[Term, dict[str, list[Term]]]:
+    """Rows (subject, property, value) as property → values per subject, in row order."""
+    out: dict[Term, dict[str, list[Term]]] = {}
+    for subject, prop, value in rows:
+        if subject is None or not isinstance(prop, NamedNode) or value is None:
+            continue
+        out.setdefault(subject, {}).setdefault(prop.value, []).append(value)
+    return out
+
+
+def _integer(value: Term | None) -> int | None:
+    """An integer literal's value (``2020``, ``"2020"^^xsd:gYear``, ``120.0``), else None."""
+    if not isinstance(value, Literal):
+        return None
+    text = value.value.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if math.isfinite(number) and number.is_integer() else None
+
+
+_E = TypeVar("_E", StudyDesign, Direction)
+
+
+class _Item:
+    """The values of one evidence item (or record), read as the model's values.
+
+    A value that cannot be read is reported and replaced by the model's default, which is what
+    the writer writes when the value is not given.
+    """
+
+    def __init__(
+        self, node: Term, values: dict[str, list[Term]], problems: _Problems, kind: str = "item"
+    ) -> None:
+        self.node, self.values, self.problems, self.kind = node, values, problems, kind
+
+    def one(self, prop: str, what: str) -> Term | None:
+        """The value of a single-valued property; several values count as none, reported."""
+        found = self.values.get(prop, [])
+        if len(found) > 1:
+            shown = ", ".join(sorted(str(v) for v in found))
+            self.problems.add(self.node, f"several {what} values ({shown}): none used", self.kind)
+            return None
+        return found[0] if found else None
+
+    def bad(self, value: Term, what: str, used: str) -> None:
+        self.problems.add(self.node, f"{what} {value} is not valid: {used}", self.kind)
+
+    def enum_iri(self, prop: str, what: str, known: Mapping[str, _E], default: _E) -> _E:
+        value = self.one(prop, what)
+        if value is None:
+            return default
+        if isinstance(value, NamedNode) and value.value in known:
+            return known[value.value]
+        self.bad(value, what, f"read as {default.value}")
+        return default
+
+    def integer(self, prop: str, what: str, *, positive: bool = False) -> int | None:
+        value = self.one(prop, what)
+        if value is None:
+            return None
+        number = _integer(value)
+        if number is None or (positive and number < 1):
+            self.bad(value, what, "left out")
+            return None
+        return number
+
+    def confidence(self) -> float:
+        value = self.one(CONFIDENCE, "confidence")
+        if value is None:
+            return 1.0
+        try:
+            number = float(value.value) if isinstance(value, Literal) else math.nan
+        except ValueError:
+            number = math.nan
+        if not 0.0 <= number <= 1.0:  # also false for NaN
+            self.bad(value, "confidence", "read as 1.0")
+            return 1.0
+        return number
+
+    def flag(self, prop: str, what: str) -> bool:
+        value = self.one(prop, what)
+        if value is None:
+            return False
+        if isinstance(value, Literal) and value.value in ("true", "1", "false", "0"):
+            return value.value in ("true", "1")
+        self.bad(value, what, "read as false")
+        return False
+
+    def agent(self) -> AgentType:
+        value = self.one(AGENT, "agent type")
+        if value is None:
+            return AgentType.NOT_PROVIDED
+        try:
+            if isinstance(value, Literal):
+                return AgentType(value.value)
+        except ValueError:
+            pass
+        self.bad(value, "agent type", f"read as {AgentType.NOT_PROVIDED.value}")
+        return AgentType.NOT_PROVIDED
+
+    def species(self) -> str | None:
+        value = self.one(SPECIES, "species")
+        if value is None:
+            return None
+        if isinstance(value, Literal):
+            return value.value or None
+        self.bad(value, "species", "left out")
+        return None
+
+    def trials(self, values: Sequence[Term]) -> tuple[str, ...]:
+        out = []
+        for value in values:
+            if isinstance(value, NamedNode):
+                out.append(contract(value.value))
+            else:
+                self.bad(value, "trial", "left out")
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Record:
+    """What the writer takes from an item's own record: its year and its trials."""
+
+    year: int | None
+    trials: tuple[str, ...]
+
+
+def _records(
+    store: GraphStore, graph: str, sources: Sequence[NamedNode], problems: _Problems
+) -> dict[str, _Record]:
+    """Year and trials of each source record described in ``graph``, by IRI.
+
+    Only a record described in the item's own graph counts: the writer fills an item from the
+    record of its own bundle, never from another graph.
+    """
+    out: dict[str, _Record] = {}
+    for start in range(0, len(sources), BATCH):
+        rows = _described(store, graph, sources[start : start + BATCH], _RECORD_ONLY)
+        for node, values in _fold(rows).items():
+            if isinstance(node, NamedNode):
+                reader = _Item(node, values, problems, "record")
+                year = reader.integer(YEAR, "year")
+                out[node.value] = _Record(year, reader.trials(values.get(TRIAL, [])))
+    return out
+
+
+def _inputs_text(
+    node: Term, values: dict[str, list[Term]], records: dict[str, _Record], problems: _Problems
+) -> str | None:
+    """The literal's text for one item, as the writer makes it; None (reported) if unscorable."""
+    item = _Item(node, values, problems)
+    sources = values.get(SOURCE, [])
+    if not sources:
+        problems.add(node, "no source record (prov:wasDerivedFrom): not filled, not ranked")
+        return None
+    if len(sources) > 1 or not isinstance(sources[0], NamedNode):
+        shown = ", ".join(sorted(str(v) for v in sources))
+        problems.add(node, f"source record is not one IRI ({shown}): not filled, not ranked")
+        return None
+    source = sources[0].value
+    evidence = EvidenceItem(
+        source=contract(source),
+        design=item.enum_iri(DESIGN, "study design", DESIGN_OF_IRI, StudyDesign.UNKNOWN),
+        direction=item.enum_iri(DIRECTION, "direction", DIRECTION_OF_IRI, Direction.UNKNOWN),
+        sample_size=item.integer(SAMPLE_SIZE, "sample size", positive=True),
+        species=item.species(),
+        negated=item.flag(NEGATED, "negated"),
+        hedged=item.flag(HEDGED, "hedged"),
+        year=item.integer(YEAR, "year"),
+        confidence=item.confidence(),
+        agent_type=item.agent(),
+        trial_ids=item.trials(values.get(TRIAL, [])),
+    )
+    record = records.get(source)
+    inputs = inputs_of(
+        evidence,
+        record.year if record is not None else None,
+        record.trials if record is not None else (),
+    )
+    return encode(inputs)
+
+
+def _batches(
+    store: GraphStore, graph: str, missing: int
+) -> Iterator[dict[Term, dict[str, list[Term]]]]:
+    """The items of ``graph`` that lack the literal, with their values, a batch at a time."""
+    if missing <= BATCH:
+        # The common case (one record's graph, a few items): one query, no item list first.
+        rows = store.select(_PREFIXES + _properties_of_missing(NamedNode(graph))).rows
+        if len(rows) < PAGE:
+            yield _fold(rows)
+            return
+    items = _missing_items(store, graph)
+    named = [e for e in items if isinstance(e, NamedNode)]
+    if len(named) < len(items):
+        # Given without values: each is reported as the blank node it is.
+        yield {e: {} for e in items if not isinstance(e, NamedNode)}
+    for start in range(0, len(named), BATCH):
+        yield _fold(_described(store, graph, named[start : start + BATCH]))
+
+
+def _graph_inputs(store: GraphStore, graph: str, missing: int, report: FillReport) -> list[Quad]:
+    """The literals for every item of ``graph`` that lacks one (problems go to ``report``)."""
+    problems = _Problems(graph, report)
+    quads: list[Quad] = []
+    g = NamedNode(graph)
+    records: dict[str, _Record] = {}
+    for described in _batches(store, graph, missing):
+        sources = {
+            v.value: v
+            for values in described.values()
+            for v in values.get(SOURCE, [])
+            if isinstance(v, NamedNode) and v.value not in records
+        }
+        records.update(_records(store, graph, list(sources.values()), problems))
+        for node, values in described.items():
+            if not isinstance(node, NamedNode):
+                # INSERT DATA would make a new blank node, not add to this one.
+                problems.add(node, "is a blank node, which an update cannot address: not filled")
+                report.skipped += 1
+                continue
+            text = _inputs_text(node, values, records, problems)
+            if text is None:
+                report.skipped += 1
+                continue
+            quads.append(Quad(node, SCORING_INPUTS, Literal(text, datatype=RDF_JSON), g))
+    return quads
+
+
+class _Writes:
+    """Literals of whole graphs, written several graphs to one update.
+
+    A graph's literals are never split between updates, so each graph ends up filled or
+    untouched. Joining the small graphs of single records saves a request per graph on a
+    remote server (where reading the graph already takes two) and a transaction per graph on
+    the embedded store.
+    """
+
+    def __init__(self, store: GraphStore, report: FillReport) -> None:
+        self.store, self.report = store, report
+        self.pending: list[tuple[str, list[Quad]]] = []
+        self.size = 0
+
+    def add(self, graph: str, quads: list[Quad]) -> None:
+        if not quads:
+            return
+        if self.size and self.size + len(quads) > WRITE_BATCH:
+            self.flush()
+        self.pending.append((graph, quads))
+        self.size += len(quads)
+        if self.size >= WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        # One request of chunked INSERT DATA statements: one transaction, and no statement
+        # beyond what Virtuoso's SPARQL compiler accepts.
+        statements = [
+            s for graph, quads in self.pending for s in insert_data_statements(graph, quads)
+        ]
+        self.store.update(" ;\n".join(statements))
+        self.report.filled += self.size
+        self.report.graphs += len(self.pending)
+        self.pending, self.size = [], 0
+
+
+def fill_scoring_inputs(store: GraphStore, progress: Progress | None = None) -> FillReport:
+    """Add ``tcm:scoringInputs`` to every evidence item of ``store`` that lacks it in its graph.
+
+    ``progress`` is called with (graphs done, graphs to do) once the graphs are known and after
+    each graph. Items that already have the literal are not read, so running this again on
+    complete data writes nothing. Raises :class:`~kg.store.StoreError` when the store fails;
+    the graphs filled until then stay filled.
+    """
+    report = FillReport()
+    todo: list[tuple[str, int]] = []
+    for name, count in _rows_all(store, _MISSING_BY_GRAPH, "?g"):
+        n = _integer(count) or 0
+        if isinstance(name, NamedNode):
+            todo.append((name.value, n))
+        elif n:
+            # A blank-node graph name (possible in N-Quads) cannot be named in an update.
+            report.skipped += n
+            report.problems.append(
+                f"graph {name}: {n:,} evidence items not filled: a blank-node graph cannot be "
+                "written to by name; load the file with --graph"
+            )
+    todo.sort()
+    if progress is not None:
+        progress(0, len(todo))
+    writes = _Writes(store, report)
+    for done, (graph, missing) in enumerate(todo, start=1):
+        writes.add(graph, _graph_inputs(store, graph, missing, report))
+        if progress is not None:
+            progress(done, len(todo))
+    writes.flush()
+    return report
