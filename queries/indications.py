@@ -102,4 +102,8 @@ def _resolve(store: GraphStore, name: str) -> IndicationTerms:
             f"no indication named {name!r} in the store (labels are matched in any language, "
             "ignoring case and punctuation)"
         )
-    return IndicationTerms(query=name, matched=tuple(roots), terms=tuple(terms))
+    # A stable order on every store (servers return rows in their own order): the terms the
+    # name matched first, then the others, each by id.
+    matched = tuple(sorted(roots))
+    covered = tuple(sorted(terms, key=lambda t: (t not in roots, t)))
+    return IndicationTerms(query=name, matched=matched, terms=covered)
