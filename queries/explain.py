@@ -114,9 +114,7 @@ def resolve_candidate(store: GraphStore, name: str) -> Candidate:
 
 def explain_in_context(ctx: RankContext, candidate: Candidate) -> Explanation:
     """Explain ``candidate`` within a prepared ranking context."""
-    flags, safety_belief = safety_flags(ctx, [candidate.id], {candidate.id: candidate})[
-        candidate.id
-    ]
+    flags, safety_belief = safety_flags(ctx, [candidate.id])[candidate.id]
     row = with_row_sentences(ctx.store, build_row(ctx, candidate, flags, safety_belief), None)
     paths = tuple(ctx.mechanism.paths(candidate.id, ctx.config.max_paths))
     ids = {n for p in paths for n in p.nodes} | set(ctx.indication.terms)

@@ -262,13 +262,11 @@ def prepare(store: GraphStore, indication: str, config: ScoringConfig) -> RankCo
     return RankContext(store, terms, config, mechanism, dict(direct), layer)
 
 
-def safety_flags(
-    ctx: RankContext, ids: Sequence[str], info: dict[str, Candidate]
-) -> dict[str, tuple[list[SafetyFlag], float]]:
+def safety_flags(ctx: RankContext, ids: Sequence[str]) -> dict[str, tuple[list[SafetyFlag], float]]:
     """Safety flags and combined safety belief of each candidate in ``ids``.
 
     The harm claims come from the store-wide projection (:attr:`MechanismLayer.harms`), which
-    holds every harm claim with its belief; ``info`` is kept for callers that pass labels.
+    holds every harm claim with its belief.
     """
     config = ctx.config
     harms = ctx.layer.harms
@@ -371,7 +369,7 @@ def rank_in_context(
     # score, no later candidate can enter: safety is fetched for as few candidates as possible.
     while start < len(ordered):
         chunk = [c for _, c in ordered[start : start + batch]]
-        safety = safety_flags(ctx, chunk, info)
+        safety = safety_flags(ctx, chunk)
         for c in chunk:
             row = build_row(ctx, info[c], *safety[c])
             if min_certainty is None or row.certainty >= min_certainty:

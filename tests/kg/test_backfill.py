@@ -70,7 +70,7 @@ ITEM_B = EvidenceItem(
     start=63,
     end=118,
     year=2021,
-    trial_ids=("NCT:NCT07654321",),
+    trial_ids=("NCT:NCT-SYNTHETIC-2",),
     negated=True,
 )
 # A record without a year; a species in characters (kept as written, not escaped).
@@ -101,7 +101,7 @@ def bundles() -> list[RecordBundle]:
                 RecordKind.PUBLICATION,
                 title="Astragalus in type 2 diabetes",
                 year=2019,
-                trial_ids=("NCT:NCT01234567",),
+                trial_ids=("NCT:NCT-SYNTHETIC-1",),
             ),
             entities=entities,
             claims=(Claim(HERB, Predicate.TREATS, T2DM, (ITEM_A, ITEM_B)),),
@@ -224,8 +224,8 @@ def test_load_adds_the_literals_and_the_items_are_ranked(location: str, tmp_path
         found = {e.evidence: e for e in fetch_evidence(st, [Predicate.TREATS], objects=[T2DM])}
         assert set(found) == {item_node(i).value for i in (ITEM_A, ITEM_B, ITEM_C)}
         a, b = found[item_node(ITEM_A).value], found[item_node(ITEM_B).value]
-        assert (a.year, a.trials, a.sample_size) == (2019, ("NCT:NCT01234567",), 120)
-        assert (b.year, b.trials) == (2021, ("NCT:NCT01234567", "NCT:NCT07654321"))
+        assert (a.year, a.trials, a.sample_size) == (2019, ("NCT:NCT-SYNTHETIC-1",), 120)
+        assert (b.year, b.trials) == (2021, ("NCT:NCT-SYNTHETIC-1", "NCT:NCT-SYNTHETIC-2"))
         assert found[item_node(ITEM_C).value].species == "大鼠"
         if location.startswith("oxigraph:"):
             # (Rankings are run on the embedded store: on Virtuoso the indication query that
@@ -299,7 +299,7 @@ def test_bad_values_are_defaulted_and_reported_and_the_run_goes_on(
     assert f"graph <{graph}>, item {b}: no source record (prov:wasDerivedFrom)" in err
     # Item A scores as the writer would score it without the values it could not read.
     a_read = dataclasses.replace(ITEM_A, design=StudyDesign.UNKNOWN, sample_size=None)
-    a_text = encode(inputs_of(a_read, 2019, ("NCT:NCT01234567",)))
+    a_text = encode(inputs_of(a_read, 2019, ("NCT:NCT-SYNTHETIC-1",)))
     complete = expected(written())
     with open_store(location) as st:
         assert inputs_in(st) == {
@@ -340,7 +340,10 @@ def test_big_graphs_are_read_in_batches_with_the_same_result(
     monkeypatch.setattr(kg.backfill, "BATCH", 2)
     monkeypatch.setattr(kg.backfill, "PAGE", 5)
     record = SourceRecord(
-        "TCMKG.TABLE:backfill-table", RecordKind.TABLE, year=2018, trial_ids=("NCT:NCT00000042",)
+        "TCMKG.TABLE:backfill-table",
+        RecordKind.TABLE,
+        year=2018,
+        trial_ids=("NCT:NCT-SYNTHETIC-3",),
     )
     item = EvidenceItem(source=record.id, design=StudyDesign.DATABASE, sample_size=30)
     claims = tuple(
