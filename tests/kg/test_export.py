@@ -226,3 +226,14 @@ def test_kgx_export_is_the_same_from_a_remote_store(virtuoso_store: GraphStore) 
 
     assert by_id(list(kgx_edges(virtuoso_store))) == by_id(list(kgx_edges(local)))
     assert by_id(list(kgx_nodes(virtuoso_store))) == by_id(list(kgx_nodes(local)))
+
+
+def test_a_claim_many_records_report_is_one_edge_and_its_ends_one_node_each() -> None:
+    # Over the union of graphs each of this claim's triples repeats once per record: the export
+    # queries match inside each record's graph, so 25 reports stay 25 rows, not 25⁴.
+    store = _store(*(_literature_bundle(f"TCMKG.DOC:export-{i}") for i in range(25)))
+    [edge] = list(kgx_edges(store))
+    assert (edge["subject"], edge["object"]) == (HERB, T2DM)
+    assert edge["agent_type"] == "text_mining_agent"
+    nodes = [n["id"] for n in kgx_nodes(store)]
+    assert sorted(nodes) == sorted([HERB, T2DM])
