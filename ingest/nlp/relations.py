@@ -214,6 +214,8 @@ _STRONG_HARM = re.compile(
     r"(?:side[ -]effects?|adverse|toxicit|induc|caus|hepatotoxic|nephrotoxic|cardiotoxic)",
     re.IGNORECASE,
 )
+_GLUED_AFTER_NOTE = re.compile(r"^\s*\([^()]{0,40}\)\s*-$")
+_CLAUSE_BREAK = re.compile(r"[;:]|\.\s")
 _PASSIVE = re.compile(r"\b(?:by|with|after|following|using)\b", re.IGNORECASE)
 # Effect relations further apart than this are left alone: the words between no longer say
 # how the two are linked.
@@ -249,6 +251,26 @@ def _effect_cue(
     for cue in found if exposure_first else reversed(found):
         kind = dirn.effect_kind(cue.kinds)
         if kind is None or any(s <= cue.start < e for s, e in skip):
+            continue
+        gap = text[a.end : cue.start]
+        if (
+            cue.start - a.end > 2
+            and gap.endswith("-")
+            and not gap.startswith("-")
+            and not _GLUED_AFTER_NOTE.match(gap)
+        ):
+            # "X in streptozotocin-induced diabetic rats": a participle glued by a hyphen to
+            # a word the vocabulary does not know describes that word, not the pair — unless
+            # only a note stands between ("X (METH)-induced", "X (50 mg/kg)-induced") or X is
+            # glued too, in a list ("X-, Y- and Z-induced").
+            continue
+        if (
+            not exposure_first
+            and kind is dirn.CueKind.HARM
+            and _CLAUSE_BREAK.search(text[cue.end : b.start])
+        ):
+            # "Y was induced in rats with streptozotocin; the rats received X": the harm verb
+            # governs its own clause, not the exposure named in the next one.
             continue
         if exposure_first and any(
             m.end <= cue.start and not _COORDINATION.match(text[a.end : m.start]) for m in exposures

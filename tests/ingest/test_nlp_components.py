@@ -65,6 +65,24 @@ def test_drug_induced_disease_is_caused_not_treated(nlp: Language) -> None:
     assert not any(s == "cisplatin" and p == "treats" for s, p, *_ in found)
 
 
+def test_the_inducing_agent_is_not_the_studied_exposure(nlp: Language) -> None:
+    # The model is induced by a word the vocabulary does not know: no harm claim for the herb
+    # compound studied in it.
+    found = relations(nlp, "Astragaloside IV in streptozotocin-induced diabetic rats.")
+    assert not any(p == "causes" for _, p, *_ in found)
+    found = relations(
+        nlp,
+        "Diabetic nephropathy was induced in rats with streptozotocin; 40 rats received "
+        "astragaloside IV or vehicle.",
+    )
+    assert not any(p == "causes" for _, p, *_ in found)
+    # A note between the agent and its glued participle keeps the agent's harm claim.
+    found = relations(nlp, "Cisplatin (5 mg/kg)-induced nephrotoxicity was severe.")
+    assert ("Cisplatin", "causes", "nephrotoxicity", "harm", False) in found
+    found = relations(nlp, "Nephrotoxicity was induced by cisplatin in rats.")
+    assert ("cisplatin", "causes", "Nephrotoxicity", "harm", False) in found
+
+
 def test_adverse_event_in_treated_patients_is_not_treats(nlp: Language) -> None:
     found = relations(nlp, "Hepatotoxicity occurred in patients treated with cisplatin.")
     assert all(p != "treats" for _, p, *_ in found)
