@@ -111,7 +111,7 @@ def test_demo_builds_validates_and_prints_statistics(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "ILLUSTRATIVE" in out
-    assert "valid" in out and "0 violation(s)" in out
+    assert "valid" in out and "0 violation(s), 0 warning(s)" in out
     # The illustrative graph is all there; the ingested illustrative corpus adds to it.
     for row, n in expected_counts().items():
         assert table_count(out, row) >= n, row
