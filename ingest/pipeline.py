@@ -27,7 +27,7 @@ from pyoxigraph import Quad
 from ingest.document import Document
 from ingest.problems import ProblemCode, ProblemLog
 from kg.iri import CurieError, graph_iri
-from kg.model import Entity, RecordBundle
+from kg.model import Entity, RecordBundle, RecordKind
 from kg.store import GraphStore
 from kg.writer import bundle_quads
 
@@ -162,10 +162,28 @@ def ingest(
         from ingest.vocabulary import load_seed
 
         entities = load_seed().entities
+    # Document ids made from file names (plain text files) can collide between folders; the
+    # first file keeps its id, a later one is reported instead of silently replacing it.
+    sources: dict[str, str] = {}
     for outcome in extract_documents(documents, processes=processes, terms=terms):
         document = outcome.document
         summary.documents += 1
-        if outcome.extraction is None:
+        # Only such documents are remembered: a PubMed baseline holds millions of PMIDs, and a
+        # PMID seen again (an update file) is meant to replace the earlier version.
+        first = (
+            sources.setdefault(document.id, document.source or "")
+            if document.kind is RecordKind.DOCUMENT
+            else None
+        )
+        if first is not None and first != (document.source or ""):
+            problems.report(
+                ProblemCode.RECORD_DUPLICATE,
+                document.source or "-",
+                _record(document),
+                f"{document.id} is already the id of {first} in this run; skipped "
+                "(rename one of the files)",
+            )
+        elif outcome.extraction is None:
             problems.report(
                 ProblemCode.EXTRACT_FAILED,
                 document.source or "-",

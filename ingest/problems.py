@@ -44,6 +44,7 @@ class ProblemCode(StrEnum):
     NAME_AMBIGUOUS = "name.ambiguous"
     EXTRACT_FAILED = "extract.failed"
     RECORD_UNWRITABLE = "record.unwritable"
+    RECORD_DUPLICATE = "record.duplicate"
 
 
 DESCRIPTIONS: dict[ProblemCode, str] = {
@@ -76,6 +77,9 @@ DESCRIPTIONS: dict[ProblemCode, str] = {
     "skipped and the run goes on",
     ProblemCode.RECORD_UNWRITABLE: "a record's graph could not be built (e.g. an identifier the "
     "graph cannot mint an IRI for); the record is skipped",
+    ProblemCode.RECORD_DUPLICATE: "a document whose identifier, made from its file name, another "
+    "file of the same run already gave (two 'abstract.txt' in different folders); it is "
+    "skipped rather than replacing the first: rename one of the files",
 }
 
 

@@ -1,7 +1,8 @@
 """Plain-text reader: one document per file, UTF-8.
 
 The first non-blank line is the title and the rest the abstract, so that ``text`` keeps the
-``title + " " + abstract`` convention. The id is ``TCMKG.DOC:<slug of the file stem>``. A file
+``title + " " + abstract`` convention. The id is ``TCMKG.DOC:<slug of the file stem>`` (two
+files of one name in one ingest run: the second is reported as ``record.duplicate``). A file
 with bytes that are not UTF-8 is skipped (``encoding.invalid``, naming the line) rather than
 decoded with replacements, so no mangled sentence reaches the graph.
 """

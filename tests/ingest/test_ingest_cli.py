@@ -196,6 +196,29 @@ def test_a_record_the_graph_cannot_hold_is_reported_and_the_rest_written(
     assert summary.claims == 1 and summary.evidence == 1
 
 
+def test_two_text_files_with_one_name_keep_the_first_and_report_the_second(
+    tmp_path: Path,
+) -> None:
+    for folder, text in (("a", "Huang Qi reduced proteinuria."), ("b", "Berberine lowered HbA1c.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "abstract.txt").write_text(f"{text}\n", encoding="utf-8")
+    location = f"oxigraph:{tmp_path / 'store'}"
+    problems = tmp_path / "problems.jsonl"
+    folders = [str(tmp_path / "a"), str(tmp_path / "b")]
+    result = runner.invoke(
+        app, ["ingest", *folders, "--store", location, "--problems", str(problems)]
+    )
+    assert result.exit_code == 0, result.output
+    (problem,) = [json.loads(line) for line in problems.read_text("utf-8").splitlines()]
+    assert problem["code"] == "record.duplicate"
+    assert problem["file"].endswith(str(Path("b") / "abstract.txt"))
+    assert str(Path("a") / "abstract.txt") in problem["message"]
+    sentences = {
+        q.object.value for q in quads_of(location) if q.predicate.value == iri.term("sentence")
+    }
+    assert sentences == {"Huang Qi reduced proteinuria."}, "the first file's record is kept"
+
+
 def test_ingested_graphs_conform_to_the_ontology_shapes(memory_store: GraphStore) -> None:
     from kg.validate import validate_store
 
