@@ -265,5 +265,11 @@ def test_state_token_changes_with_every_write_and_only_then(store: GraphStore) -
     write(store, bundle("TCMKG.DOC:contract-1", HERB, n_evidence=2))
     revised = store.state_token()
     assert revised != token, "a record replaced by a revised version"
+    # A revision of the same size (another label, as many triples) is a change too.
+    same_size = bundle("TCMKG.DOC:contract-1", HERB, n_evidence=2, label="Huangqi")
+    assert len(bundle_quads(same_size)) == store.count(graph)
+    write(store, same_size)
+    relabelled = store.state_token()
+    assert relabelled not in (token, revised)
     store.drop_graph(graph)
-    assert store.state_token() not in (token, revised)
+    assert store.state_token() not in (token, revised, relabelled)
