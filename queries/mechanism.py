@@ -39,9 +39,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
@@ -53,6 +52,9 @@ from queries.config import ScoringConfig
 from queries.evidence import fetch_evidence, value_of
 from queries.library import query_text
 from queries.scoring import HARM_PREDICATES, ClaimBelief, Evidence, claim_belief
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 ACTS_ON = (Predicate.INHIBITS, Predicate.ACTIVATES, Predicate.BINDS)
 MECHANISM_PREDICATES = (
@@ -412,7 +414,9 @@ class MechanismGraph:
     def graph(self) -> nx.DiGraph[str]:
         """The neighbourhood as a networkx graph (node attribute hub; edge weight, predicate)."""
         if self._graph is None:
-            graph: nx.DiGraph[str] = nx.DiGraph()
+            import networkx  # only explanations that draw the graph need it; rankings do not
+
+            graph: nx.DiGraph[str] = networkx.DiGraph()
             for u in self.reach:
                 graph.add_node(u, hub=self.layer.hub.get(u, 1.0))
             for u in self.reach:
@@ -487,12 +491,14 @@ def _break_cycles(adj: dict[str, dict[str, Edge]]) -> tuple[str, ...]:
     """
     order, left = _topological(adj)
     while left:
-        rest: nx.DiGraph[str] = nx.DiGraph()
+        import networkx  # imported here: a cycle is rare, and the import costs every command
+
+        rest: nx.DiGraph[str] = networkx.DiGraph()
         for u in left:
             for v, (weight, _) in adj.get(u, {}).items():
                 if v in left:
                     rest.add_edge(u, v, weight=weight)
-        cycle = nx.find_cycle(rest)
+        cycle = networkx.find_cycle(rest)
         u, v = min(cycle, key=lambda e: rest.edges[e[0], e[1]]["weight"])[:2]
         del adj[u][v]
         order, left = _topological(adj)
