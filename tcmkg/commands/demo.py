@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Annotated
@@ -34,7 +35,7 @@ from ingest.vocabulary import load_seed
 from ingest.vocabulary.store_terms import ingest_vocabulary
 from kg import iri
 from kg.illustrative import VOCABULARY_SOURCE, illustrative_bundles, illustrative_entities
-from kg.model import Claim, EntityKind, RecordBundle, RecordKind, SourceRecord
+from kg.model import Claim, Entity, EntityKind, RecordBundle, RecordKind, SourceRecord
 from kg.store import GraphStore
 from kg.terms import ENTITY_CLASS
 from kg.validate import validate_store
@@ -110,18 +111,37 @@ def _load_catalogue(store: GraphStore) -> None:
     )
 
 
+def _second_to(seed: Entity | None, entity: Entity) -> Entity:
+    """``entity`` with its preferred labels demoted where ``seed`` prefers one in that language."""
+    if seed is None:
+        return entity
+    taken = {label.lang for label in seed.labels if label.preferred}
+    labels = tuple(
+        replace(label, preferred=False) if label.preferred and label.lang in taken else label
+        for label in entity.labels
+    )
+    return replace(entity, labels=labels)
+
+
 def load_demo(store: GraphStore) -> None:
-    """Write the ontology and the illustrative graph into ``store``, one transaction per graph."""
+    """Write the ontology, the seed and illustrative vocabularies and the illustrative graph.
+
+    One transaction per graph.
+    """
     bundles = illustrative_bundles()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("loading illustrative graph", total=len(bundles) + 2)
         store.load(ontologies.ontology_bytes(), RdfFormat.TURTLE, graph=iri.ONTOLOGY_GRAPH)
         progress.advance(task)
-        # Entities the seed vocabulary describes keep its names alone: a second English
-        # preferred label from the illustrative set would make two, which SHACL warns about.
+        # For entities the seed vocabulary describes, its preferred names stay the preferred
+        # ones: a second preferred label in one language would make SHACL warn.
         seeded = load_seed().entities
-        own = [e for e in illustrative_entities() if e.id not in seeded]
+        store.replace_graph(
+            iri.vocabulary_graph(SEED_SOURCE),
+            list(vocabulary_quads(seeded.values(), SEED_SOURCE)),
+        )
+        own = [_second_to(seeded.get(e.id), e) for e in illustrative_entities()]
         vocabulary = list(vocabulary_quads(own, VOCABULARY_SOURCE))
         store.replace_graph(iri.vocabulary_graph(VOCABULARY_SOURCE), vocabulary)
         progress.advance(task)
@@ -131,14 +151,13 @@ def load_demo(store: GraphStore) -> None:
 
 
 def load_corpus(store: GraphStore) -> None:
-    """Write the seed vocabulary and ingest the bundled illustrative corpus into ``store``."""
+    """Write the seed tables and ingest the bundled illustrative corpus into ``store``.
+
+    Run after :func:`load_demo`, which writes the vocabularies the corpus is matched against.
+    """
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        seed = load_seed()
-        store.replace_graph(
-            iri.vocabulary_graph(SEED_SOURCE),
-            list(vocabulary_quads(seed.entities.values(), SEED_SOURCE)),
-        )
+        # The seed vocabulary graph itself is written by load_demo, with the illustrative one.
         for bundle in seed_bundles():
             store.replace_graph(iri.graph_iri(bundle.record.id), bundle_quads(bundle))
         task = progress.add_task(

@@ -23,7 +23,8 @@ def test_names_by_name_system(live_web: LiveServer) -> None:
     got = httpx.get(
         live_web.url + "/names", params={"id": [HERB, "MESH:D003920"]}, timeout=10
     ).json()
-    assert got[HERB]["zh"] == ["黄芪"]
+    # Preferred name first (the seed vocabulary's), then the other names of each system.
+    assert got[HERB]["zh"] == ["黄芪", "北芪"]
     assert "Astragali Radix" in got[HERB]["latin"] and "Huangqi" in got[HERB]["pinyin"]
     assert got["MESH:D003920"]["zh"] == ["糖尿病"]
     bad = httpx.get(live_web.url + "/names", params={"id": "nonsense:x"}, timeout=10)
