@@ -4,6 +4,9 @@ import { DESIGN_LABEL, drawEvidenceProfile, drawMechanism } from "/static/charts
 
 const $ = (id) => document.getElementById(id);
 const CERTAINTY_RANK = { "Very low": 1, Low: 2, Moderate: 3, High: 4 };
+// The width at which style.css lays the ranked rows out as cards and hides the column headers.
+const NARROW = window.matchMedia("(max-width: 700px)");
+const SAFETY_SHOWN = 3; // flags listed in a row; the rest are counted, never dropped silently
 
 const state = {
   indication: null, // the indication as sent to the API (CURIE when picked from suggestions)
@@ -73,6 +76,9 @@ async function suggest(text) {
 }
 
 function hideSuggestions() {
+  // A lookup still on its way must not reopen the list over the results (Rank tapped early).
+  clearTimeout(suggestTimer);
+  suggestSeq++;
   $("suggestions").hidden = true;
   $("indication").setAttribute("aria-expanded", "false");
 }
@@ -155,7 +161,7 @@ function nameCell(row) {
   const n = state.names[row.candidate.id] || {};
   const first = (list) => (list && list.length ? list[0] : null);
   const zh = first(n.zh), pinyin = first(n.pinyin), latin = first(n.latin), english = first(n.english);
-  return h("td", { class: "names" },
+  return h("td", { class: "names", role: "cell" },
     zh && h("span", { class: "zh", lang: "zh" }, zh),
     pinyin && h("span", { class: "pinyin", lang: "zh-Latn-pinyin" }, pinyin),
     h("br"),
@@ -165,31 +171,81 @@ function nameCell(row) {
     h("div", { class: "kind" }, `${row.candidate.kind} · ${row.candidate.id}`));
 }
 
+// A value cell; `label` is its column's name, shown beside the value when the row is a card.
+function cell(cls, label, ...children) {
+  return h("td", { class: cls, role: "cell", "data-label": label }, ...children);
+}
+
+function safetyFlags(row) {
+  if (!row.safety.length) return ["none found"];
+  const more = row.safety.length - SAFETY_SHOWN;
+  return [
+    ...row.safety.slice(0, SAFETY_SHOWN).map((f) => h("span", { class: "flag" }, `${f.kind}: ${f.object.label}${f.via ? " (via herb)" : ""}`)),
+    more > 0 && h("span", { class: "flag more" }, `and ${more} more (open the row for all)`),
+  ];
+}
+
 function renderTable() {
   const rows = visibleRows();
   const body = $("ranking").querySelector("tbody");
   body.replaceChildren(...rows.map((row) => {
     const tr = h("tr", {
-      tabindex: 0, "data-id": row.candidate.id,
+      tabindex: 0, role: "row", "data-id": row.candidate.id,
       class: state.selected === row.candidate.id ? "selected" : null,
       onclick: () => openCandidate(row),
       onkeydown: (ev) => { if (ev.key === "Enter") openCandidate(row); },
     },
-    h("td", { class: "num" }, row.rank),
+    h("td", { class: "num rank", role: "cell" }, row.rank),
     nameCell(row),
-    h("td", { class: "num" }, fmt(row.score)),
-    h("td", { class: "num" }, fmt(row.clinical)),
-    h("td", { class: "num" }, fmt(row.mechanistic)),
-    h("td", {}, h("span", { class: `cert cert-${row.certainty.replace(" ", "-")}` }, row.certainty)),
-    h("td", { class: "num" }, `${row.supporting} / ${row.contradicting}`),
-    h("td", {}, row.safety.length
-      ? row.safety.slice(0, 3).map((f) => h("span", { class: "flag" }, `${f.kind}: ${f.object.label}${f.via ? " (via herb)" : ""}`))
-      : "none found"));
+    cell("num score", "Score", fmt(row.score)),
+    cell("num clinical", "Clinical", fmt(row.clinical)),
+    cell("num mechanistic", "Mechanistic", fmt(row.mechanistic)),
+    cell("certainty", "Certainty", h("span", { class: `cert cert-${row.certainty.replace(" ", "-")}` }, row.certainty)),
+    cell("num support", "For / against", `${row.supporting} / ${row.contradicting}`),
+    cell("safety", "Safety", ...safetyFlags(row)));
     return tr;
   }));
   $("row-count").textContent = `${rows.length} of ${state.rows.length} shown`;
   for (const th of $("ranking").querySelectorAll("th")) {
     th.setAttribute("aria-sort", th.dataset.sort === state.sort.key ? (state.sort.dir > 0 ? "ascending" : "descending") : "none");
+  }
+  showSort();
+}
+
+// -- sorting -------------------------------------------------------------------------------
+
+// What ascending and descending mean for each sort key, in the words of the order select.
+function orderNames(key) {
+  switch (key) {
+    case "rank": return { 1: "best first", [-1]: "worst first" };
+    case "label": return { 1: "A to Z", [-1]: "Z to A" };
+    case "supporting": return { 1: "fewest for first", [-1]: "most for first" };
+    case "safety": return { 1: "least concern first", [-1]: "most concern first" };
+    default: return { 1: "lowest first", [-1]: "highest first" };
+  }
+}
+
+function sortBy(key, dir) {
+  // A new key starts with its useful end first: highest numbers, first rank, A to Z.
+  const numeric = !["label", "rank"].includes(key);
+  state.sort = { key, dir: dir ?? (numeric ? -1 : 1) };
+  renderTable();
+}
+
+// Keep the phone's sort selects in step with the header buttons, and the reverse.
+function showSort() {
+  const names = orderNames(state.sort.key);
+  $("sort-key").value = state.sort.key;
+  for (const option of $("sort-dir").options) option.textContent = names[option.value];
+  $("sort-dir").value = String(state.sort.dir);
+}
+
+// Hidden column headers keep their names for screen readers, but their buttons leave the tab
+// order: a keyboard user would otherwise land on a control they cannot see.
+function followWidth() {
+  for (const button of $("ranking").querySelectorAll("th button")) {
+    if (NARROW.matches) button.setAttribute("tabindex", "-1");
+    else button.removeAttribute("tabindex");
   }
 }
 
@@ -391,11 +447,14 @@ function init() {
   for (const th of $("ranking").querySelectorAll("th")) {
     th.querySelector("button").addEventListener("click", () => {
       const key = th.dataset.sort;
-      const numeric = !["label", "rank"].includes(key);
-      state.sort = state.sort.key === key ? { key, dir: -state.sort.dir } : { key, dir: numeric ? -1 : 1 };
-      renderTable();
+      sortBy(key, state.sort.key === key ? -state.sort.dir : undefined);
     });
   }
+  $("sort-key").addEventListener("change", () => sortBy($("sort-key").value));
+  $("sort-dir").addEventListener("change", () => sortBy(state.sort.key, Number($("sort-dir").value)));
+  NARROW.addEventListener("change", followWidth);
+  followWidth();
+  showSort();
   $("filter-certainty").addEventListener("change", renderTable);
   $("filter-design").addEventListener("change", renderTable);
   $("sparql-form").addEventListener("submit", runSparql);

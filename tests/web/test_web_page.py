@@ -2,8 +2,8 @@
 
 Search an indication by its Chinese name with suggestions, rank, open a candidate, see both
 charts drawn, follow an evidence card to its source record, download the dossier, run a SPARQL
-example; at 1280×800 and at a phone width. Each step saves a screenshot under
-``test-artifacts/screenshots``.
+example; at 1280×800 and at a phone width, where each ranked row is a card with its score,
+certainty and safety in view. Each step saves a screenshot under ``test-artifacts/screenshots``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,30 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from tests.api.support import LiveServer
-from tests.web.conftest import screenshot
+from api.app import create_app
+from kg.illustrative import HUANGQI
+from kg.iri import graph_iri, own_curie
+from kg.model import (
+    Claim,
+    Direction,
+    Entity,
+    EntityKind,
+    EvidenceItem,
+    Label,
+    Predicate,
+    RecordBundle,
+    RecordKind,
+    SourceRecord,
+    StudyDesign,
+)
+from kg.store import open_store
+from kg.writer import bundle_quads
+from tests.api.support import LiveServer, settings, start_server
+from tests.web.conftest import fill_web_corpus, screenshot
 
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome
+    from selenium.webdriver.remote.webelement import WebElement
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +79,47 @@ def desktop(browser_factory: Callable[[int, int], Chrome]) -> Iterator[Chrome]:
 def phone(browser_factory: Callable[[int, int], Chrome]) -> Iterator[Chrome]:
     """Chromium at a 390×844 phone window."""
     yield browser_factory(390, 844)
+
+
+def harm_reports(*harms: str) -> RecordBundle:
+    """An illustrative record reporting that Astragali Radix caused each of ``harms``."""
+    record = SourceRecord(
+        id="TCMKG.DOC:illustrative-web-harm-reports",
+        kind=RecordKind.DOCUMENT,
+        title="Illustrative adverse event reports written for the web page tests",
+        year=2024,
+        illustrative=True,
+    )
+    entities = tuple(
+        Entity(
+            own_curie("TCMKG.DISEASE", name), EntityKind.DISEASE, name, (Label(name, "en", True),)
+        )
+        for name in harms
+    )
+    item = EvidenceItem(
+        source=record.id,
+        design=StudyDesign.CASE_REPORT,
+        direction=Direction.HARM,
+        sample_size=1,
+        species="human",
+        year=2024,
+        method="manual",
+    )
+    claims = tuple(Claim(HUANGQI.id, Predicate.CAUSES, e.id, (item,)) for e in entities)
+    return RecordBundle(record, entities, claims)
+
+
+@pytest.fixture(scope="module")
+def live_web_many_flags() -> Iterator[LiveServer]:
+    """The web corpus plus two more harms of Astragali Radix: four safety flags in its row."""
+    store = open_store("memory:")
+    fill_web_corpus(store)
+    bundle = harm_reports("illustrative rash", "illustrative nausea")
+    store.replace_graph(graph_iri(bundle.record.id), bundle_quads(bundle))
+    server = start_server(create_app(store, settings()), store)
+    yield server
+    server.stop()
+    store.close()
 
 
 def no_page_errors(driver: Chrome) -> None:
@@ -103,6 +163,10 @@ def test_search_rank_open_follow_and_sparql(live_web: LiveServer, desktop: Chrom
     assert "TCMKG.HERB:astragali-radix" in ids
     first = rows[0].text
     assert "黄芪" in first and "Astragali Radix" in first, first
+    # At desktop width the ranking is a table: one line per row, sorted by its column headers.
+    assert not d.find_element(By.ID, "sort-key").is_displayed()
+    tops = {c.rect["y"] for c in rows[0].find_elements(By.CSS_SELECTOR, "td.num")}
+    assert len(tops) == 1, tops
     screenshot(d, "desktop-2-ranking")
 
     # Sorting by score ascending puts the best candidate last; the certainty filter hides rows.
@@ -196,6 +260,134 @@ def test_page_fits_a_phone_and_renders_chinese(live_web: LiveServer, phone: Chro
     screenshot(d, "phone-1-candidate")
     d.execute_script("window.scrollTo(0, 0)")
     screenshot(d, "phone-0-top")
+    no_page_errors(d)
+
+
+def in_view(driver: Chrome, element: WebElement) -> bool:
+    """Whether ``element`` is displayed, says something, and lies within the window's width."""
+    left, right, width = driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.left, r.right, innerWidth];",
+        element,
+    )
+    return bool(element.is_displayed() and element.text.strip() and left >= 0 and right <= width)
+
+
+def ranked_ids(driver: Chrome) -> list[str]:
+    """Candidate ids of the ranked rows, in the order shown."""
+    from selenium.webdriver.common.by import By
+
+    rows = driver.find_elements(By.CSS_SELECTOR, "#ranking tbody tr")
+    return [r.get_attribute("data-id") or "" for r in rows]
+
+
+def test_ranked_rows_are_cards_at_phone_width(live_web: LiveServer, phone: Chrome) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    d = phone
+    d.get(live_web.url + "/")
+    wait_for(d, "#indication").send_keys("Diabetes Mellitus")  # type: ignore[attr-defined]
+    Select(d.find_element(By.ID, "kind")).select_by_value("all")
+    d.find_element(By.ID, "search-button").click()
+    wait_for(d, "#ranking tbody tr")
+    rows = d.find_elements(By.CSS_SELECTOR, "#ranking tbody tr")
+    ids = ranked_ids(d)
+    assert len(rows) >= 3 and "TCMKG.HERB:astragali-radix" in ids, ids
+
+    # Nothing to pan: neither the page nor the ranking scrolls sideways.
+    page_width, window_width, wrap_scroll, wrap_width = d.execute_script(
+        "const w = document.querySelector('.ranking-wrap');"
+        "return [document.documentElement.scrollWidth, innerWidth, w.scrollWidth, w.clientWidth];"
+    )
+    assert page_width <= window_width, (page_width, window_width)
+    assert wrap_scroll <= wrap_width, (wrap_scroll, wrap_width)
+
+    # Every card shows its candidate and kind, both axes, certainty, the for/against split and
+    # its safety flags ("none found" when there are none) inside the screen.
+    for row in rows:
+        for css in (".names", ".names .kind", ".score", ".clinical", ".mechanistic"):
+            assert in_view(d, row.find_element(By.CSS_SELECTOR, css)), (css, row.text)
+        for css in (".certainty", ".support", ".safety"):
+            assert in_view(d, row.find_element(By.CSS_SELECTOR, css)), (css, row.text)
+    safety = [r.find_element(By.CSS_SELECTOR, ".safety").text for r in rows]
+    assert any(":" in s for s in safety), safety  # a real flag, not only "none found"
+
+    # Screen readers still meet a table: rows, cells and the (visually hidden) column headers.
+    assert d.find_element(By.ID, "ranking").aria_role == "table"
+    assert rows[0].aria_role == "row"
+    assert rows[0].find_element(By.CSS_SELECTOR, ".score").aria_role == "cell"
+    headers = d.find_elements(By.CSS_SELECTOR, "#ranking th")
+    assert [h.aria_role for h in headers] == ["columnheader"] * 8
+    assert [h.accessible_name for h in headers][2:6] == [
+        "Score",
+        "Clinical",
+        "Mechanistic",
+        "Certainty",
+    ]
+    # The hidden headers' sort buttons are out of the tab order; the sort select replaces them.
+    assert all(
+        b.get_attribute("tabindex") == "-1"
+        for b in d.find_elements(By.CSS_SELECTOR, "#ranking th button")
+    )
+    assert d.find_element(By.ID, "suggestions").get_attribute("hidden") is not None
+    d.execute_script("document.getElementById('results-title').scrollIntoView()")
+    screenshot(d, "phone-2-ranking-cards")
+
+    # Sorting by score, lowest first, puts the best candidate last; the filter still filters.
+    sort_key = d.find_element(By.ID, "sort-key")
+    assert sort_key.is_displayed()
+    Select(sort_key).select_by_value("score")
+    assert ranked_ids(d) == ids  # a new key starts highest first, as the ranking is
+    order = Select(d.find_element(By.ID, "sort-dir"))
+    assert order.first_selected_option.text == "highest first"
+    order.select_by_value("1")
+    ordered = ranked_ids(d)
+    assert ordered[-1] == ids[0] and ordered != ids
+    score_header = d.find_element(By.CSS_SELECTOR, "th[data-sort='score']")
+    assert score_header.get_attribute("aria-sort") == "ascending"
+    Select(d.find_element(By.ID, "filter-certainty")).select_by_value("Low")
+    assert 0 < len(ranked_ids(d)) < len(ids)
+    Select(d.find_element(By.ID, "filter-certainty")).select_by_value("")
+    Select(sort_key).select_by_value("rank")
+    assert ranked_ids(d) == ids
+
+    # Tapping a card opens its evidence; so does Enter on a focused card.
+    d.find_element(By.CSS_SELECTOR, "#ranking tr[data-id='TCMKG.HERB:astragali-radix']").click()
+    wait_for(d, "#cards .evidence-card")
+    title = d.find_element(By.ID, "detail-title")
+    wait_until(d, "!document.getElementById('detail-title').textContent.includes('loading')")
+    assert "Astragal" in title.text, title.text
+    assert in_view(d, d.find_element(By.CSS_SELECTOR, "#cards .evidence-card"))
+    screenshot(d, "phone-3-card-evidence")
+    other = next(i for i in ids if i != "TCMKG.HERB:astragali-radix")
+    d.find_element(By.CSS_SELECTOR, f"#ranking tr[data-id='{other}']").send_keys(Keys.ENTER)
+    wait_until(
+        d,
+        "(t => !t.includes('Astragal') && !t.includes('loading') && t.includes(' for '))"
+        "(document.getElementById('detail-title').textContent)",
+    )
+    picked = d.find_element(By.CSS_SELECTOR, f"#ranking tr[data-id='{other}']")
+    assert "selected" in (picked.get_attribute("class") or "")
+    no_page_errors(d)
+
+
+def test_a_card_counts_the_safety_flags_it_does_not_list(
+    live_web_many_flags: LiveServer, phone: Chrome
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    d = phone
+    d.get(live_web_many_flags.url + "/#indication=MESH%3AD003920&kind=tcm")
+    card = wait_for(d, "#ranking tr[data-id='TCMKG.HERB:astragali-radix']")
+    safety = card.find_element(By.CSS_SELECTOR, ".safety")  # type: ignore[attr-defined]
+    flags = safety.find_elements(By.CSS_SELECTOR, ".flag")
+    assert [f.text for f in flags][-1] == "and 1 more (open the row for all)", safety.text
+    assert len(flags) == 4 and all(in_view(d, f) for f in flags), safety.text
+    card.click()  # type: ignore[attr-defined]
+    wait_for(d, "#safety li")
+    listed = [li.text for li in d.find_elements(By.CSS_SELECTOR, "#safety li")]
+    assert len(listed) == 4 and any("illustrative nausea" in t for t in listed), listed
     no_page_errors(d)
 
 
