@@ -137,9 +137,43 @@ def herb_pinyin_curie(pinyin: str) -> str:
     return f"TCMKG.HERB:pinyin-{slug(pinyin)}"
 
 
-def preparation_curie(hospital: str, name: str) -> str:
-    """Hospital preparation CURIE: the same name at two hospitals is two preparations."""
-    return f"TCMKG.PREP:{slug(hospital)}--{slug(name)}"
+def _latin_key(text: str) -> tuple[str, bool]:
+    """(the slug of ``text``'s Latin letters and digits, whether it has no other letters).
+
+    Tone marks and punctuation of any script (``Xi’an``) do not make a name non-Latin; a
+    character does. Unlike :func:`slug`, a name with no Latin letter gives an empty key.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    key = _SLUG_STRIP.sub("-", kept.lower()).strip("-")
+    return key, all(c.isascii() for c in kept if c.isalnum())
+
+
+def preparation_curie(hospital: str, name: str, hospital_romanised: str | None = None) -> str:
+    """Hospital preparation CURIE: the same name at two hospitals is two preparations.
+
+    The hospital's part of the key is its name when that is written in Latin letters
+    (``Illustrative Hospital`` -> ``illustrative-hospital``). A name in characters has no
+    readable key of its own: the catalogue's romanisation of it (``hospital_romanised``, its
+    pinyin or English name) gives one, followed by 8 hex digits of a digest of the name as
+    written, because a romanisation loses what tells two hospitals apart (中医医院 and 中一医院
+    are both "zhongyi yiyuan") and two hospitals must never merge. A name mixing characters
+    with Latin letters and no romanisation keys on its Latin letters and the digest. A name in
+    characters only, with no romanisation in Latin letters, keys on the digest alone (``u`` and
+    16 hex digits, as :func:`slug` gives).
+
+    ``示例中医医院``, ``Qi Dan Jiang Tang Keli``, ``Shili Zhongyi Yiyuan`` ->
+    ``TCMKG.PREP:shili-zhongyi-yiyuan-<8 hex digits>--qi-dan-jiang-tang-keli``.
+    """
+    key, latin = _latin_key(hospital)
+    if latin and key:
+        return f"TCMKG.PREP:{key}--{slug(name)}"
+    romanised, romanised_latin = _latin_key(hospital_romanised or "")
+    readable = romanised if romanised and romanised_latin else key
+    if not readable:
+        return f"TCMKG.PREP:{slug(hospital)}--{slug(name)}"
+    digest = hashlib.sha1(hospital.encode("utf-8")).hexdigest()[:8]
+    return f"TCMKG.PREP:{readable}-{digest}--{slug(name)}"
 
 
 def own_curie(prefix: str, name: str) -> str:

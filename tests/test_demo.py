@@ -32,8 +32,12 @@ TCMKG = Path(sys.executable).with_name("tcmkg")
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the installed console script, wide enough that tables do not wrap."""
-    environ = {**os.environ, "COLUMNS": "200", "TCMKG_STORE": "", **(env or {})}
+    """Run the installed console script, wide enough that tables do not wrap.
+
+    Preparation ids keyed on a hospital's pinyin run to 70 characters, so the ranking table
+    needs more than 200 columns to show them whole.
+    """
+    environ = {**os.environ, "COLUMNS": "240", "TCMKG_STORE": "", **(env or {})}
     return subprocess.run(
         [str(TCMKG), *args], capture_output=True, text=True, env=environ, timeout=300
     )
@@ -59,7 +63,9 @@ def seed_other_data(location: str) -> None:
         )
 
 
-PREPARATION = iri.preparation_curie("示例中医医院", "Qi Dan Jiang Tang Keli")
+PREPARATION = iri.preparation_curie(
+    "示例中医医院", "Qi Dan Jiang Tang Keli", "Shili Zhongyi Yiyuan"
+)
 PREPARATION_EVIDENCE = """
 PREFIX biolink: <https://w3id.org/biolink/vocab/>
 PREFIX tcm: <https://w3id.org/tcmkg/ontology#>

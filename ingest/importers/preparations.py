@@ -3,18 +3,37 @@
 A catalogue is a CSV (UTF-8, or GB18030 as Chinese spreadsheets export it) or an ``.xlsx``
 sheet with a header row. Columns are found by name, in English or Chinese, in any order:
 
-============================  ==========================================================
-``name_zh`` (名称)             preparation name in characters   } at least one of the two
-``name_pinyin`` (拼音)         preparation name in pinyin        }
-``hospital`` (医疗机构)         required: the same name at two hospitals is two preparations
-``approval_number`` (批准文号)  e.g. 沪药制字Z…
-``dosage_form`` (剂型)          granules, capsules, decoction …
-``composition`` (处方组成)      required: ``黄芪 30g；丹参 15g；甘草 6g`` — herbs in any name
-                              system (characters, pinyin, Latin), each with an optional dose
-``indications`` (适应症)        indication names (``2型糖尿病；糖尿病肾病``)
-``functions`` (功能主治)        the catalogue's own wording, kept as the description
-``status`` (状态)              in use, suspended …
-============================  ==========================================================
+===================================  ======================================================
+``name_zh`` (名称)                   preparation name in characters  } at least one of the
+``name_pinyin`` (拼音)               preparation name in pinyin       } three
+``name_en`` (英文名)                 preparation name in English      }
+``hospital`` (医疗机构)              required: the same name at two hospitals is two
+                                     preparations
+``hospital_pinyin`` (医疗机构拼音)   the hospital's name in pinyin, or else
+``hospital_en`` (医疗机构英文名)     its English name: gives the preparation id a readable
+                                     key when the hospital is named in characters
+``approval_number`` (批准文号)       e.g. 沪药制字Z…
+``dosage_form`` (剂型)               granules, capsules, decoction …
+``composition`` (处方组成)           required: ``黄芪 30g；丹参 15g；甘草 6g`` — herbs in any
+                                     name system (characters, pinyin, Latin), each with an
+                                     optional dose
+``indications`` (适应症)             indication names (``2型糖尿病；糖尿病肾病``)
+``functions`` (功能主治)             the catalogue's own wording, kept as the description
+``status`` (状态)                    in use, suspended …
+===================================  ======================================================
+
+Every name of a preparation is written as a ``skos:prefLabel`` of its language (characters
+``@zh``, pinyin ``@zh-Latn-pinyin`` with an unspaced ``altLabel``, English ``@en``), so a later
+``tcmkg ingest`` recognises a paper naming the preparation in any of them.
+
+The preparation's id joins a key of its hospital and one of its name (pinyin, else characters,
+else English: an English name added later never changes an id), minted by
+:func:`kg.iri.preparation_curie`. A hospital named in characters keys on its
+``hospital_pinyin`` (else ``hospital_en``) and a short digest of its characters, so two hospitals
+whose pinyin is the same stay two (``TCMKG.PREP:shili-zhongyi-yiyuan-ff7301fe--qi-dan-…``);
+without either column the key is the digest alone. Giving a hospital a romanisation, or changing
+it, therefore changes its preparations' ids: a re-import replaces the catalogue's graphs, and
+papers ingested before keep their claims under the old ids until they are ingested again.
 
 Each row becomes a ``HospitalPreparation`` with the claims *preparation has_part herb* (dose
 on the evidence item) and *preparation treats indication* for each stated indication. Both are
@@ -35,6 +54,7 @@ import csv
 import difflib
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,9 +95,19 @@ COLUMNS: dict[str, str] = {
     "name_pinyin": "name_pinyin",
     "pinyin": "name_pinyin",
     "拼音": "name_pinyin",
+    "name_en": "name_en",
+    "english_name": "name_en",
+    "英文名": "name_en",
+    "英文名称": "name_en",
     "hospital": "hospital",
     "医疗机构": "hospital",
     "医院": "hospital",
+    "hospital_pinyin": "hospital_pinyin",
+    "医疗机构拼音": "hospital_pinyin",
+    "医院拼音": "hospital_pinyin",
+    "hospital_en": "hospital_en",
+    "医疗机构英文名": "hospital_en",
+    "医院英文名": "hospital_en",
     "approval_number": "approval_number",
     "批准文号": "approval_number",
     "dosage_form": "dosage_form",
@@ -94,6 +124,7 @@ COLUMNS: dict[str, str] = {
     "状态": "status",
 }
 REQUIRED = ("hospital", "composition")
+NAME_FIELDS = ("name_zh", "name_pinyin", "name_en")
 
 _ITEM_SPLIT = re.compile(r"[；;，,、\n]+")
 _DOSE = re.compile(
@@ -149,8 +180,8 @@ def _header(cells: list[str], path: Path, problems: ProblemLog) -> dict[int, str
         if field is not None and field not in mapping.values():
             mapping[i] = field
     missing = [c for c in REQUIRED if c not in mapping.values()]
-    if not {"name_zh", "name_pinyin"} & set(mapping.values()):
-        missing.append("name_zh or name_pinyin")
+    if not set(NAME_FIELDS) & set(mapping.values()):
+        missing.append("name_zh, name_pinyin or name_en")
     if missing:
         problems.report(
             ProblemCode.COLUMN_MISSING,
@@ -299,8 +330,38 @@ def _evidence(record_id: str, *, part: bool = False, dose: str | None = None) ->
     )
 
 
-def _preparation(row: CatalogueRow) -> Entity:
+def _has_other_letters(text: str) -> bool:
+    # The rule kg.iri.preparation_curie applies: tone marks and punctuation are Latin enough
+    # (Xī’ān), a character is not.
+    decomposed = unicodedata.normalize("NFKD", text)
+    return any(c.isalnum() and not c.isascii() for c in decomposed if not unicodedata.combining(c))
+
+
+def _hospital_romanised(row: CatalogueRow, path: Path, problems: ProblemLog) -> str | None:
+    """The hospital's pinyin, else its English name, when in Latin letters (else reported)."""
+    if not _has_other_letters(row["hospital"]):
+        return None  # a hospital named in Latin letters is its own readable key
+    for field in ("hospital_pinyin", "hospital_en"):
+        value = " ".join(row[field].split())
+        if not value:
+            continue
+        if _has_other_letters(value) or not any(c.isascii() and c.isalnum() for c in value):
+            problems.report(
+                ProblemCode.FIELD_INVALID,
+                path,
+                row.line,
+                f"{field} {value!r} is not a name in Latin letters; not used for the "
+                "preparation id",
+                Severity.WARNING,
+            )
+            continue
+        return value
+    return None
+
+
+def _preparation(row: CatalogueRow, hospital_romanised: str | None) -> Entity:
     zh, pinyin = row["name_zh"], " ".join(row["name_pinyin"].split())
+    english = " ".join(row["name_en"].split())
     labels: list[Label] = []
     if zh:
         labels.append(Label(zh, "zh", preferred=True))
@@ -308,13 +369,18 @@ def _preparation(row: CatalogueRow) -> Entity:
         labels.append(Label(pinyin.lower(), "zh-Latn-pinyin", preferred=True))
         if " " in pinyin:
             labels.append(Label(pinyin.lower().replace(" ", ""), "zh-Latn-pinyin"))
+    if english:
+        # As the catalogue writes it: literature matching folds case and hyphens itself.
+        labels.append(Label(english, "en", preferred=True))
     notes = [row["functions"]] if row["functions"] else []
     if row["status"]:
         notes.append(f"status: {row['status']}")
     return Entity(
-        id=iri.preparation_curie(row["hospital"], pinyin or zh),
+        # The name key never falls to the English name while pinyin or characters are there,
+        # so adding an English name to a row keeps its id.
+        id=iri.preparation_curie(row["hospital"], pinyin or zh or english, hospital_romanised),
         kind=EntityKind.HOSPITAL_PREPARATION,
-        label=zh or pinyin.title(),
+        label=zh or pinyin.title() or english,
         labels=tuple(labels),
         description="; ".join(notes) or None,
         hospital=row["hospital"],
@@ -338,12 +404,15 @@ def import_preparations(
     new_indications: dict[str, Entity] = {}
     used: dict[str, Entity] = {}
     claims: dict[tuple[str, str, str], Claim] = {}
+    # hospital -> (its key in ids, the row that set it), so a row that romanises its hospital
+    # differently (or not at all) is reported: its preparations would be keyed apart.
+    hospital_keys: dict[str, tuple[str, str]] = {}
     progress.start(f"preparations {path.name}", None)
     try:
         for row in read_catalogue(path, problems):
             report.rows += 1
             progress.advance()
-            if not row["hospital"] or not (row["name_zh"] or row["name_pinyin"]):
+            if not row["hospital"] or not any(row[f] for f in NAME_FIELDS):
                 problems.report(
                     ProblemCode.RECORD_INVALID,
                     path,
@@ -351,8 +420,10 @@ def import_preparations(
                     "no preparation name or no hospital; row skipped",
                 )
                 continue
-            prep = _preparation(row)
+            romanised = _hospital_romanised(row, path, problems)
+            prep = _preparation(row, romanised)
             where = f"{row.line} ({prep.label})"
+            _check_hospital_key(row, romanised, hospital_keys, path, where, problems)
             if prep.id in preparations:
                 problems.report(
                     ProblemCode.RECORD_INVALID,
@@ -407,6 +478,32 @@ def import_preparations(
     report.entities = len(preparations)
     report.claims = len(claims)
     return report
+
+
+def _check_hospital_key(
+    row: CatalogueRow,
+    romanised: str | None,
+    keys: dict[str, tuple[str, str]],
+    path: Path,
+    where: str,
+    problems: ProblemLog,
+) -> None:
+    """Report a row whose hospital is romanised otherwise than in an earlier row."""
+    if not _has_other_letters(row["hospital"]):
+        return
+    key = iri.slug(romanised) if romanised else ""
+    held = keys.setdefault(row["hospital"], (key, row.line))
+    if held[0] != key:
+        here = f"romanised as {romanised!r}" if romanised else "not romanised"
+        problems.report(
+            ProblemCode.FIELD_INVALID,
+            path,
+            where,
+            f"hospital {row['hospital']!r} is {here} here but otherwise in {held[1]}: its "
+            "preparations get ids with different hospital keys; give every row of a hospital "
+            "the same hospital_pinyin",
+            Severity.WARNING,
+        )
 
 
 def _composition(

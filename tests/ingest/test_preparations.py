@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from ingest.problems import ProblemCode
 from ingest.vocabulary import Vocabulary, load_seed
 from kg import iri
 from kg.model import StudyDesign
-from kg.store import GraphStore
+from kg.store import GraphStore, open_store
 from kg.terms import DESIGN_IRI
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,7 +64,11 @@ def test_the_example_catalogue_imports_whole(memory_store: GraphStore, seed: Voc
     report = import_preparations(EXAMPLE, memory_store, seed)
     assert not report.failed and not report.problems, list(report.problems)
     assert (report.rows, report.entities) == (4, 4)
-    prep = iri.preparation_curie("示例中医医院", "Qi Dan Jiang Tang Keli")
+    # The hospital, named in characters, is keyed on its pinyin column and a digest.
+    prep = "TCMKG.PREP:shili-zhongyi-yiyuan-ff7301fe--qi-dan-jiang-tang-keli"
+    assert prep == iri.preparation_curie(
+        "示例中医医院", "Qi Dan Jiang Tang Keli", "Shili Zhongyi Yiyuan"
+    )
     assert objects(memory_store, prep, HAS_PART) == {
         "TCMKG.HERB:astragali-radix",
         "TCMKG.HERB:salviae-miltiorrhizae-radix-et-rhizoma",
@@ -85,7 +90,10 @@ def test_the_example_catalogue_imports_whole(memory_store: GraphStore, seed: Voc
     )
     assert "30 g" in {r["dose"].value for r in doses.dicts()}
     # Pinyin ("huang qi") and Latin ("Astragali Radix") names resolve to the same herb.
-    other = iri.preparation_curie("示例中西医结合医院", "Lian Zhu Tiao Tang Wan")
+    other = iri.preparation_curie(
+        "示例中西医结合医院", "Lian Zhu Tiao Tang Wan", "Shili Zhongxiyi Jiehe Yiyuan"
+    )
+    assert other.startswith("TCMKG.PREP:shili-zhongxiyi-jiehe-yiyuan-")
     assert "TCMKG.HERB:astragali-radix" in objects(memory_store, other, HAS_PART)
     # Re-importing replaces the catalogue's graph: nothing doubles.
     before = memory_store.count()
@@ -186,3 +194,223 @@ def test_demo_shows_the_illustrative_catalogue_and_it_validates() -> None:
     text = " ".join(result.output.split())
     assert "illustrative hospital catalogue: 4 preparations" in text
     assert "0 violation(s)" in text
+
+
+# Texts below are written for these tests: illustrative, not real studies; their ids are the
+# project's own (TCMKG.DOC:), never PMIDs.
+ENGLISH_ABSTRACT = (
+    "METHODS: In this randomised controlled trial, 120 patients with diabetic retinopathy "
+    "received Qi Dan Glucose-Lowering Granules or placebo for 24 weeks. RESULTS: Qi Dan "
+    "Glucose-Lowering Granules improved diabetic retinopathy compared with placebo. "
+    "Illustrative abstract written for a tcmkg test; not a real study, its figures are invented."
+)
+CLAIM_SOURCES = """
+PREFIX biolink: <https://w3id.org/biolink/vocab/>
+PREFIX tcm: <https://w3id.org/tcmkg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT DISTINCT ?source WHERE {
+  ?claim biolink:subject ?subject ; biolink:predicate biolink:treats ; biolink:object ?object ;
+         tcm:hasEvidence ?evidence .
+  ?evidence prov:wasDerivedFrom ?source .
+}
+"""
+
+
+def labels(store: GraphStore, subject: str) -> set[tuple[str, str | None]]:
+    """(text, language) of every skos:prefLabel of an entity."""
+    rows = store.select(
+        "SELECT ?o WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?o }",
+        {"s": NamedNode(iri.expand(subject))},
+    )
+    return {(r["o"].value, r["o"].language) for r in rows.dicts() if isinstance(r["o"], Literal)}
+
+
+def test_a_paper_naming_a_preparation_in_english_gives_it_a_claim(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tcmkg.cli import app
+
+    runner = CliRunner()
+    location = f"oxigraph:{tmp_path / 'store'}"
+    done = runner.invoke(app, ["import", "preparations", str(EXAMPLE), "--store", location])
+    assert done.exit_code == 0, done.output
+    corpus = tmp_path / "papers.tsv"
+    corpus.write_text(
+        "id\tyear\ttitle\tabstract\n"
+        "prep-en-001\t2023\t[Illustrative, not a real study] Qi Dan Glucose-Lowering Granules"
+        f" in diabetic retinopathy\t{ENGLISH_ABSTRACT}\n",
+        encoding="utf-8",
+    )
+    done = runner.invoke(app, ["ingest", str(corpus), "--store", location])
+    assert done.exit_code == 0, done.output
+    prep = iri.preparation_curie("示例中医医院", "Qi Dan Jiang Tang Keli", "Shili Zhongyi Yiyuan")
+    with open_store(location) as store:
+        assert ("Qi Dan Glucose-Lowering Granules", "en") in labels(store, prep)
+        rows = store.select(
+            CLAIM_SOURCES,
+            {
+                "subject": NamedNode(iri.expand(prep)),
+                "object": NamedNode(iri.expand("MESH:D003930")),  # diabetic retinopathy
+            },
+        )
+        sources = {iri.contract(r["source"].value) for r in rows.dicts()}
+    assert sources == {"TCMKG.DOC:prep-en-001"}
+
+
+def test_rows_with_and_without_an_english_name(
+    memory_store: GraphStore, seed: Vocabulary, tmp_path: Path
+) -> None:
+    path = tmp_path / "catalogue.csv"
+    path.write_text(
+        "名称,拼音,英文名,医疗机构,医疗机构拼音,处方组成\n"
+        "甲方,Jia Fang,Jia Fang Granules,测试医院,Ceshi Yiyuan,黄芪 30g\n"
+        "乙方,Yi Fang,,测试医院,Ceshi Yiyuan,丹参 9g\n"
+        ",,Bing Formula Pills,测试医院,Ceshi Yiyuan,甘草 6g\n",
+        encoding="utf-8",
+    )
+    report = import_preparations(path, memory_store, seed)
+    assert not report.problems, list(report.problems)
+    assert report.entities == 3
+    jia = iri.preparation_curie("测试医院", "Jia Fang", "Ceshi Yiyuan")
+    assert labels(memory_store, jia) == {
+        ("甲方", "zh"),
+        ("jia fang", "zh-latn-pinyin"),
+        ("Jia Fang Granules", "en"),
+    }
+    yi = iri.preparation_curie("测试医院", "Yi Fang", "Ceshi Yiyuan")
+    assert labels(memory_store, yi) == {("乙方", "zh"), ("yi fang", "zh-latn-pinyin")}
+    # A preparation the catalogue names in English only is keyed and labelled on that name.
+    bing = iri.preparation_curie("测试医院", "Bing Formula Pills", "Ceshi Yiyuan")
+    assert bing.endswith("--bing-formula-pills")
+    assert labels(memory_store, bing) == {("Bing Formula Pills", "en")}
+
+
+def test_a_hospital_named_in_characters_gets_a_readable_id(
+    memory_store: GraphStore, seed: Vocabulary, tmp_path: Path
+) -> None:
+    path = tmp_path / "catalogue.csv"
+    path.write_text(
+        "name_zh,name_pinyin,hospital,hospital_pinyin,hospital_en,composition\n"
+        "甲方,Jia Fang,测试医院,Cèshì Yīyuàn,Test Hospital,黄芪 30g\n"
+        "甲方,Jia Fang,英文医院,,Example English Hospital,黄芪 30g\n"
+        "甲方,Jia Fang,无拼音医院,,,黄芪 30g\n",
+        encoding="utf-8",
+    )
+    report = import_preparations(path, memory_store, seed)
+    assert not report.problems, list(report.problems)
+    ids = {
+        r["s"].value
+        for r in memory_store.select(
+            "SELECT DISTINCT ?s WHERE { ?s a ?cls }",
+            {"cls": NamedNode(iri.term("HospitalPreparation"))},
+        ).dicts()
+    }
+    keys = sorted(iri.contract(i).removeprefix("TCMKG.PREP:") for i in ids)
+    # Pinyin first (tone marks dropped), else the English name, each with a digest of the
+    # characters; a hospital with neither keeps the digest alone.
+    assert [k.split("--")[1] for k in keys] == ["jia-fang"] * 3
+    hospitals = [k.split("--")[0] for k in keys]
+    assert hospitals[0] == "ceshi-yiyuan-" + hashlib.sha1("测试医院".encode()).hexdigest()[:8]
+    assert hospitals[1] == (
+        "example-english-hospital-" + hashlib.sha1("英文医院".encode()).hexdigest()[:8]
+    )
+    assert hospitals[2] == "u" + hashlib.sha1("无拼音医院".encode()).hexdigest()[:16]
+    # A hospital already named in Latin letters keeps its plain key, whatever the columns say.
+    assert iri.preparation_curie("Example Hospital", "Jia Fang", "Shili Yiyuan") == (
+        "TCMKG.PREP:example-hospital--jia-fang"
+    )
+
+
+def test_hospitals_whose_pinyin_collides_stay_apart(
+    memory_store: GraphStore, seed: Vocabulary, tmp_path: Path
+) -> None:
+    # 中医医院 and 中一医院 are both "Zhongyi Yiyuan" once tones are dropped.
+    path = tmp_path / "catalogue.csv"
+    path.write_text(
+        "name_zh,name_pinyin,hospital,hospital_pinyin,composition,indications\n"
+        "甲方,Jia Fang,中医医院,Zhongyi Yiyuan,黄芪 30g,2型糖尿病\n"
+        "甲方,Jia Fang,中一医院,Zhōngyī Yīyuàn,丹参 9g,冠心病\n",
+        encoding="utf-8",
+    )
+    report = import_preparations(path, memory_store, seed)
+    assert not report.problems, list(report.problems)
+    assert report.entities == 2
+    first = iri.preparation_curie("中医医院", "Jia Fang", "Zhongyi Yiyuan")
+    second = iri.preparation_curie("中一医院", "Jia Fang", "Zhōngyī Yīyuàn")
+    assert first != second
+    assert first.startswith("TCMKG.PREP:zhongyi-yiyuan-")
+    assert second.startswith("TCMKG.PREP:zhongyi-yiyuan-")
+    assert literal(memory_store, first, "hospital") == {"中医医院"}
+    assert literal(memory_store, second, "hospital") == {"中一医院"}
+    assert objects(memory_store, first, HAS_PART) == {"TCMKG.HERB:astragali-radix"}
+    assert objects(memory_store, second, HAS_PART) == {
+        "TCMKG.HERB:salviae-miltiorrhizae-radix-et-rhizoma"
+    }
+
+
+def test_romanisations_that_cannot_key_an_id_are_reported(
+    memory_store: GraphStore, seed: Vocabulary, tmp_path: Path
+) -> None:
+    path = tmp_path / "catalogue.csv"
+    path.write_text(
+        "name_zh,name_pinyin,hospital,hospital_pinyin,composition\n"
+        "甲方,Jia Fang,测试医院,测试医院,黄芪 30g\n"
+        "乙方,Yi Fang,示例医院,Shili Yiyuan,丹参 9g\n"
+        "丙方,Bing Fang,示例医院,,甘草 6g\n",
+        encoding="utf-8",
+    )
+    report = import_preparations(path, memory_store, seed)
+    assert report.entities == 3 and report.problems.errors == []
+    found = {p.record.split(" (")[0]: p for p in report.problems}
+    assert found["row 2"].code == ProblemCode.FIELD_INVALID
+    assert "hospital_pinyin '测试医院' is not a name in Latin letters" in found["row 2"].message
+    assert found["row 4"].code == ProblemCode.FIELD_INVALID
+    assert "'示例医院' is not romanised here but otherwise in row 3" in found["row 4"].message
+    # The row whose pinyin is in characters falls back to the digest key.
+    jia = iri.preparation_curie("测试医院", "Jia Fang")
+    assert jia.startswith("TCMKG.PREP:u")
+    assert objects(memory_store, jia, HAS_PART) == {"TCMKG.HERB:astragali-radix"}
+
+
+def test_romanising_a_hospital_later_replaces_the_catalogue_ids(
+    memory_store: GraphStore, seed: Vocabulary, tmp_path: Path
+) -> None:
+    # The same catalogue file, first without the hospital's pinyin (ids keyed on a digest, as
+    # stores built by earlier releases hold them), then with it.
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    column = lines[header].split(",").index("hospital_pinyin")
+
+    def without_pinyin(line: str) -> str:
+        cells = line.split(",")
+        return ",".join(cells[:column] + cells[column + 1 :])
+
+    path = tmp_path / EXAMPLE.name
+    path.write_text(
+        "".join(lines[:header] + [without_pinyin(line) for line in lines[header:]]),
+        encoding="utf-8",
+    )
+    import_preparations(path, memory_store, seed)
+    old = iri.preparation_curie("示例中医医院", "Qi Dan Jiang Tang Keli")
+    assert old == "TCMKG.PREP:uff7301fe8718af3a--qi-dan-jiang-tang-keli"
+    assert literal(memory_store, old, "hospital") == {"示例中医医院"}
+
+    path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    import_preparations(path, memory_store, seed)
+    after = memory_store.count()
+    new = iri.preparation_curie("示例中医医院", "Qi Dan Jiang Tang Keli", "Shili Zhongyi Yiyuan")
+    # The catalogue's record and vocabulary graphs are replaced whole: no old id is left.
+    assert literal(memory_store, new, "hospital") == {"示例中医医院"}
+    assert not memory_store.select(
+        "SELECT ?p WHERE { ?s ?p ?o }", {"s": NamedNode(iri.expand(old))}
+    ).rows
+    assert not memory_store.select(
+        "SELECT ?s WHERE { ?s ?p ?o }", {"o": NamedNode(iri.expand(old))}
+    ).rows
+    # Importing the same catalogue again changes nothing, and the store holds what a fresh
+    # import writes.
+    import_preparations(path, memory_store, seed)
+    assert memory_store.count() == after
+    with open_store("memory:") as fresh:
+        import_preparations(path, fresh, seed)
+        assert fresh.count() == after

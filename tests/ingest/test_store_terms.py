@@ -30,7 +30,9 @@ runner = CliRunner()
 
 # The illustrative catalogue's 芪丹降糖颗粒 states 2型糖尿病 and 糖尿病肾病 only; the paper below
 # reports a benefit in diabetic retinopathy, so any clinical evidence there comes from the paper.
-PREPARATION = iri.preparation_curie("示例中医医院", "Qi Dan Jiang Tang Keli")
+PREPARATION = iri.preparation_curie(
+    "示例中医医院", "Qi Dan Jiang Tang Keli", "Shili Zhongyi Yiyuan"
+)
 INDICATION = "diabetic retinopathy"
 RETINOPATHY = "MESH:D003930"
 DOC_ID = "store-terms-001"
