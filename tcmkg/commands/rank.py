@@ -82,7 +82,10 @@ def rank_table(rows: list[RankedRow], indication: str) -> Table:
         ("for/against", "center"),
         ("safety", "left"),
     ]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        # Ids and safety flags wrap rather than end in "…": a cropped id cannot be copied into
+        # `tcmkg explain`, and a cropped flag hides what counts against the row.
+        overflow = "fold" if name in ("candidate", "safety") else "ellipsis"
+        table.add_column(name, justify=justify, overflow=overflow)  # type: ignore[arg-type]
     for i, row in enumerate(rows, 1):
         safety = "; ".join(flag_text(f) for f in row.safety) or "none found"
         table.add_row(
