@@ -4,6 +4,10 @@ Whatever the input format, extraction sees the same shape. Its :attr:`Document.t
 ``title + " " + abstract`` (the PubTator convention), and every offset it carries — abstract
 sections, PubTator annotations — indexes into that text, so a sentence found by extraction can be
 traced back to the characters of its source.
+
+A reader may also yield a :class:`Deletion`: the source's word that a record it published
+earlier is withdrawn (PubMed's ``DeleteCitation``). It carries no text and is never extracted;
+the ingest run drops the record's named graph.
 """
 
 from __future__ import annotations
@@ -113,3 +117,34 @@ class Document:
             retracted=self.retracted,
             illustrative=self.illustrative,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """The source withdraws a record: ``id`` is its CURIE (``PMID:123``).
+
+    Read from a PubMed/MEDLINE update or baseline file's ``DeleteCitation`` list. ``source`` is
+    the file, ``position`` the entry's 1-based place among the list's entries read (an entry
+    lost to broken XML is not counted) and ``line`` the file line it is on (0 when unknown),
+    so that a message about it can name where it was read.
+    """
+
+    id: str
+    source: str = ""
+    position: int = 0
+    line: int = 0
+
+    @property
+    def label(self) -> str:
+        """The entry within its file, for problems: ``DeleteCitation entry N, line L (id)``."""
+        line = f", line {self.line}" if self.line else ""
+        return f"DeleteCitation entry {self.position}{line} ({self.id})"
+
+    @property
+    def where(self) -> str:
+        """Where the deletion was read, for messages: ``file, DeleteCitation entry N …``."""
+        return f"{self.source}, {self.label}"
+
+
+# What a reader yields: a document to extract, or a record to withdraw.
+ReadItem = Document | Deletion

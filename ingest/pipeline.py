@@ -9,11 +9,17 @@ Each document's graph is replaced in its own transaction, so an interrupted run 
 graph either as it was or fully written, and re-running on the same input changes nothing
 (IRIs are deterministic). A record that cannot be extracted or mapped to RDF is reported as
 a problem and skipped; the run goes on.
+
+A :class:`~ingest.document.Deletion` (PubMed's ``DeleteCitation``) drops its record's named
+graph, in input order: after every document read before it is written, before any read after
+it. Deletions never go to the workers; they wait in the main process for the documents ahead
+of them, so ``processes > 1`` applies them in the same order.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import re
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -22,9 +28,9 @@ from itertools import islice
 from multiprocessing.pool import AsyncResult, Pool
 from typing import TYPE_CHECKING, TypeVar
 
-from pyoxigraph import Quad
+from pyoxigraph import NamedNode, Quad
 
-from ingest.document import Document
+from ingest.document import Deletion, Document, ReadItem
 from ingest.problems import ProblemCode, ProblemLog
 from kg.iri import CurieError, graph_iri
 from kg.model import Entity, RecordBundle, RecordKind
@@ -54,15 +60,26 @@ class Outcome:
     error: str | None = None
 
 
+# The records a deletion may withdraw: PubMed's, in the project's CURIE form.
+_DELETABLE = re.compile(r"PMID:[1-9][0-9]*", re.ASCII)
+
+
 @dataclass
 class IngestSummary:
-    """Counts of one ingest run, for the closing summary."""
+    """Counts of one ingest run, for the closing summary.
+
+    ``withdrawn`` counts the records a deletion removed from the store (their graph was
+    there and is dropped); ``deletions_not_held`` counts deletions of records the store did
+    not hold, which change nothing (a PMID deleted twice counts once in each).
+    """
 
     documents: int = 0
     written: int = 0
     claims: int = 0
     evidence: int = 0
     ambiguous_relations: int = 0
+    withdrawn: int = 0
+    deletions_not_held: int = 0
     problems: dict[str, int] = field(default_factory=dict)
 
 
@@ -143,7 +160,7 @@ def _bounded_map(pool: Pool, chunks: Iterator[list[Document]], in_flight: int) -
 
 
 def ingest(
-    documents: Iterable[Document],
+    documents: Iterable[ReadItem],
     store: GraphStore,
     problems: ProblemLog,
     *,
@@ -154,10 +171,36 @@ def ingest(
 ) -> IngestSummary:
     """Extract ``documents`` and write each one's claims into its own named graph.
 
+    ``documents`` may hold :class:`~ingest.document.Deletion` items (from
+    :func:`ingest.readers.read_items`): each drops the named graph of its PMID once the
+    documents before it are written, so a PMID given and then deleted ends up deleted, and
+    one deleted and then given again (a later update file) is written. A deletion of a record
+    the store does not hold does nothing and is counted in ``deletions_not_held``; one whose
+    id is not a ``PMID:<digits>`` CURIE is reported (``record.no_id``) and not applied.
+
     ``entities`` (the vocabulary's entities by CURIE) names the entities the claims mention;
     ``on_document`` is called once per document handled (for a progress bar).
     """
     summary = IngestSummary()
+    # Deletions read but not yet applied, each with the number of documents read before it.
+    # The reader runs ahead of the writing (by a few chunks with a worker pool), so a
+    # deletion waits here until the documents before it have been written.
+    waiting: deque[tuple[int, Deletion]] = deque()
+    read = 0
+
+    def documents_only() -> Iterator[Document]:
+        nonlocal read
+        for item in documents:
+            if isinstance(item, Deletion):
+                waiting.append((read, item))
+            else:
+                read += 1
+                yield item
+
+    def apply_deletions(handled: int | None) -> None:
+        while waiting and (handled is None or waiting[0][0] <= handled):
+            _withdraw(store, waiting.popleft()[1], summary, problems)
+
     if entities is None:
         from ingest.vocabulary import load_seed
 
@@ -165,7 +208,8 @@ def ingest(
     # Document ids made from file names (plain text files) can collide between folders; the
     # first file keeps its id, a later one is reported instead of silently replacing it.
     sources: dict[str, str] = {}
-    for outcome in extract_documents(documents, processes=processes, terms=terms):
+    for outcome in extract_documents(documents_only(), processes=processes, terms=terms):
+        apply_deletions(summary.documents)
         document = outcome.document
         summary.documents += 1
         # Only such documents are remembered: a PubMed baseline holds millions of PMIDs, and a
@@ -200,8 +244,32 @@ def ingest(
                 summary.ambiguous_relations += bundle_stats[2]
         if on_document is not None:
             on_document(document)
+    apply_deletions(None)  # those after the last document (PubMed lists them at file end)
     summary.problems = dict(Counter(p.code for p in problems).most_common())
     return summary
+
+
+def _withdraw(
+    store: GraphStore, deletion: Deletion, summary: IngestSummary, problems: ProblemLog
+) -> None:
+    """Drop the named graph of the record ``deletion`` names, counting what it did."""
+    if not _DELETABLE.fullmatch(deletion.id):
+        problems.report(
+            ProblemCode.RECORD_NO_ID,
+            deletion.source or "-",
+            deletion.label,
+            f"{deletion.id!r} is not a PMID (PMID:<digits>); only PubMed records are "
+            "withdrawn by a deletion; not applied",
+        )
+        return
+    graph = graph_iri(deletion.id)
+    held = store.query("ASK { GRAPH ?g { ?s ?p ?o } }", {"g": NamedNode(graph)})
+    if held is True:
+        # One transaction, like a replace: the record is either all there or all gone.
+        store.drop_graph(graph)
+        summary.withdrawn += 1
+    else:
+        summary.deletions_not_held += 1
 
 
 def _record(document: Document) -> str:

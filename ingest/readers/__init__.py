@@ -1,6 +1,8 @@
 """Literature readers: one module per input format, each a streaming generator of documents.
 
-A reader is ``reader(path, problems, *, limits=DEFAULT_LIMITS) -> Iterator[Document]``. It
+A reader is ``reader(path, problems, *, limits=DEFAULT_LIMITS) -> Iterator[ReadItem]``: it
+yields :class:`~ingest.document.Document` objects and, where the format can withdraw records
+(PubMed's ``DeleteCitation``), :class:`~ingest.document.Deletion` objects in file order. It
 treats its input as hostile: a bad record becomes a :class:`~ingest.problems.Problem` in
 ``problems`` (naming file, record and reason) and the rest of the file is still read. A new
 format is one module plus one line in :data:`READERS`.
@@ -8,6 +10,9 @@ format is one module plus one line in :data:`READERS`.
 Formats: ``pubmed-xml`` (PubMed/MEDLINE ``PubmedArticleSet``, plain or gzipped, baseline files
 included), ``pubtator``, ``tsv`` (TSV and CSV abstract tables), ``text`` (one document per
 file) and ``ctgov`` (ClinicalTrials.gov API v2 study JSON or JSON Lines).
+
+:func:`read_items` gives both kinds, for the ingest run, which applies deletions;
+:func:`read_documents` gives the documents alone, for callers that only extract.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
-from ingest.document import Document
+from ingest.document import Deletion, Document, ReadItem
 from ingest.problems import ProblemLog
 from ingest.readers.ctgov import read_ctgov
 from ingest.readers.limits import DEFAULT_LIMITS, ReaderLimits
@@ -33,7 +38,7 @@ class Reader(Protocol):
 
     def __call__(
         self, path: Path, problems: ProblemLog, *, limits: ReaderLimits = DEFAULT_LIMITS
-    ) -> Iterator[Document]: ...
+    ) -> Iterator[ReadItem]: ...
 
 
 READERS: dict[str, Reader] = {
@@ -106,17 +111,19 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def read_documents(
+def read_items(
     paths: Iterable[Path | str],
     fmt: str = "auto",
     problems: ProblemLog | None = None,
     *,
     limits: ReaderLimits = DEFAULT_LIMITS,
-) -> Iterator[Document]:
-    """Documents from every file in ``paths`` (directories expand to their files).
+) -> Iterator[ReadItem]:
+    """Documents and deletions from every file in ``paths``, in file order.
 
     ``fmt`` is a name in :data:`READERS`, or ``auto`` to detect each file's format. Problems go
     to ``problems`` (a fresh log when None); an unreadable file is reported and skipped.
+    Directories expand to their files, sorted, so a folder of PubMed update files is applied
+    in the order NLM numbers them.
     """
     if fmt != "auto" and fmt not in READERS:
         known = ", ".join(["auto", *READERS])
@@ -133,6 +140,24 @@ def read_documents(
         yield from READERS[name](path, log, limits=limits)
 
 
+def read_documents(
+    paths: Iterable[Path | str],
+    fmt: str = "auto",
+    problems: ProblemLog | None = None,
+    *,
+    limits: ReaderLimits = DEFAULT_LIMITS,
+) -> Iterator[Document]:
+    """Documents from every file in ``paths`` (directories expand to their files).
+
+    As :func:`read_items`, less the deletions, for callers that only want documents. A caller
+    that writes records into a store should read :func:`read_items` and give the deletions to
+    :func:`ingest.pipeline.ingest`, so that a PubMed update file withdraws what it deletes.
+    """
+    for item in read_items(paths, fmt, problems, limits=limits):
+        if not isinstance(item, Deletion):
+            yield item
+
+
 __all__ = [
     "DEFAULT_LIMITS",
     "READERS",
@@ -141,4 +166,5 @@ __all__ = [
     "detect_format",
     "expand_paths",
     "read_documents",
+    "read_items",
 ]

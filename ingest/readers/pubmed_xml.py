@@ -15,6 +15,13 @@ Hostile input:
   broken record where it can be seen, and the last good PMID. Every record before it is kept,
   and reading resumes at the next ``<PubmedArticle>`` after the error.
 - A field above the size limit skips its record (``field.too_large``).
+
+Deletions: an update (or baseline) file may end with ``<DeleteCitation>``, the PMIDs NLM has
+deleted. Each listed PMID is yielded as a :class:`~ingest.document.Deletion`, in file order
+after the records before it, one element at a time (a list of any length keeps memory flat).
+An entry that is not a PMID is reported (``record.no_id``, naming the entry and its line) and
+the rest of the list is still read. The ``Version`` attribute is not kept: the store holds one
+version of a PMID, and a deletion withdraws it.
 """
 
 from __future__ import annotations
@@ -23,10 +30,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from lxml import etree
 
-from ingest.document import Document, Section
+from ingest.document import Deletion, Document, ReadItem, Section
 from ingest.problems import ProblemCode, ProblemLog, Severity
 from ingest.readers.identifiers import nct_curie, nct_curies_in
 from ingest.readers.limits import DEFAULT_LIMITS, ReaderLimits, oversized_field
@@ -40,10 +48,27 @@ _MAX_RESUMES = 10_000
 _RECORD_START = re.compile(rb"<PubmedArticle[\s>]")
 _ROOT_START = re.compile(rb"<(?!\?|!)")
 _RESUME_PREFIX = b"<PubmedArticleSet>"
+# Where reading resumes after an error: the next record, or the deletion list after the last
+# record (a broken last record must not lose the file's deletions).
+_RESUME_AT = re.compile(rb"<(?:PubmedArticle|DeleteCitation)[\s>]")
+# After an error inside the deletion list: its next entry, inside a synthetic list.
+_DELETION_START = re.compile(rb"<PMID[\s>]")
+_DELETION_PREFIX = b"<PubmedArticleSet><DeleteCitation>"
 _PMID_IN_BYTES = re.compile(rb"<PMID[^>]*>\s*(\d{1,9})\s*</PMID>")
 # Tokens of a DOCTYPE's internal subset: quoted strings and comments may hold "]>".
 _SUBSET_TOKEN = re.compile(rb"\"[^\"]*\"|'[^']*'|<!--.*?-->|\]\s*>|[^\"'\]<]+|.", re.DOTALL)
 _YEAR = re.compile(r"\b(\d{4})\b")
+# ASCII digits only: str.isdigit() also accepts "²", which int() then refuses. Twenty digits
+# is far beyond any PMID and keeps int() away from its limit on huge digit strings.
+_PMID = re.compile(r"\d{1,20}", re.ASCII)
+
+
+def _pmid_curie(text: str | None) -> str | None:
+    """``PMID:<n>`` for the text of a ``<PMID>`` element (leading zeros dropped), else None."""
+    value = (text or "").strip()
+    if not _PMID.fullmatch(value) or int(value) == 0:
+        return None
+    return f"PMID:{int(value)}"
 
 
 class _RecordError(Exception):
@@ -154,11 +179,13 @@ class _Feed:
             match = _PMID_IN_BYTES.search(self._window, begin, begin + 4096)
         return match.group(1).decode() if match else None
 
-    def resume(self, after: int) -> bool:
-        """Position at the first ``<PubmedArticle>`` at or after file offset ``after``.
+    def resume(
+        self, after: int, target: re.Pattern[bytes] = _RESUME_AT, prefix: bytes = _RESUME_PREFIX
+    ) -> bool:
+        """Position at the first match of ``target`` (a record) at or after file offset ``after``.
 
-        Returns False at the end of the file. The next reads serve a synthetic root start tag,
-        then the file from that record on.
+        Returns False at the end of the file. The next reads serve ``prefix`` (a synthetic
+        root start tag), then the file from that match on.
         """
         local = max(0, after - self._window_offset)
         buffer = bytes(self._window[local:]) + self._pending
@@ -168,7 +195,7 @@ class _Feed:
         )
         self._pending = b""
         while True:
-            match = _RECORD_START.search(buffer)
+            match = target.search(buffer)
             if match:
                 start = match.start()
                 buffer_line += buffer.count(b"\n", 0, start)
@@ -177,12 +204,12 @@ class _Feed:
                 self.base_line = buffer_line
                 self._window = bytearray()
                 self._window_offset, self._window_line = self.offset, self.line
-                self._prefix = _RESUME_PREFIX
+                self._prefix = prefix
                 return True
             more = self._stream.read(_CHUNK)
             if not more:
                 return False
-            # Keep a tail that may hold the start of a split "<PubmedArticle" tag.
+            # Keep a tail that may hold the start of a split "<PubmedArticle" tag (or "<PMID").
             keep = buffer[-32:]
             dropped = len(buffer) - len(keep)
             buffer_line += buffer.count(b"\n", 0, dropped)
@@ -194,12 +221,19 @@ class _Feed:
 class _Progress:
     index: int = 0
     last_pmid: str | None = None
+    deletions: int = 0  # DeleteCitation entries read, valid or not
+    in_deletions: bool = False  # inside DeleteCitation: an error there resumes at its next entry
 
 
 def read_pubmed_xml(
     path: Path, problems: ProblemLog, *, limits: ReaderLimits = DEFAULT_LIMITS
-) -> Iterator[Document]:
-    """Documents from a PubMed/MEDLINE XML file, plain or gzipped."""
+) -> Iterator[ReadItem]:
+    """Documents from a PubMed/MEDLINE XML file, plain or gzipped, then its deletions.
+
+    Each PMID of the file's ``DeleteCitation`` list is yielded as a
+    :class:`~ingest.document.Deletion` where it appears (PubMed puts the list after the
+    records, so a PMID both given and deleted by one file ends up deleted).
+    """
     progress = _Progress()
     try:
         with open_binary(path) as stream:
@@ -253,7 +287,9 @@ def _parser_events(feed: _Feed) -> etree.iterparse:
     return etree.iterparse(
         feed,
         events=("end",),
-        tag=("PubmedArticle", "PubmedBookArticle"),
+        # PMID too, for the entries of DeleteCitation: each is handled and freed as it ends.
+        # The PMIDs inside records also come through here and are passed over.
+        tag=("PubmedArticle", "PubmedBookArticle", "PMID", "DeleteCitation"),
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -265,13 +301,26 @@ def _parser_events(feed: _Feed) -> etree.iterparse:
 
 def _parse(
     path: Path, feed: _Feed, progress: _Progress, problems: ProblemLog, limits: ReaderLimits
-) -> Iterator[Document]:
+) -> Iterator[ReadItem]:
     resumes = 0
     resumed_at = -1
     while True:
         events = _parser_events(feed)
         try:
             for _event, element in events:
+                if element.tag == "PMID":
+                    parent = element.getparent()
+                    if parent is not None and parent.tag == "DeleteCitation":
+                        progress.in_deletions = True
+                        deletion = _deletion(path, element, feed, progress, problems)
+                        if deletion is not None:
+                            yield deletion
+                        _free(element)
+                    continue
+                if element.tag == "DeleteCitation":
+                    progress.in_deletions = False
+                    _free(element)
+                    continue
                 progress.index += 1
                 try:
                     if element.tag == "PubmedBookArticle":
@@ -291,24 +340,27 @@ def _parse(
                     progress.last_pmid = document.id
                     yield document
                 finally:
-                    element.clear(keep_tail=False)
-                    parent = element.getparent()
-                    while parent is not None and element.getprevious() is not None:
-                        del parent[0]
+                    _free(element)
             return
         except etree.XMLSyntaxError as exc:
             line, column, message = _syntax_error(events, exc)
             absolute = feed.base_line + line - 1 if line > 0 else feed.line
             offset = feed.line_start(absolute) + (max(column - 1, 0) if line > 1 else 0)
-            pmid = feed.pmid_near(offset)
             entity = "Entity '" in message and "not defined" in message
-            label = f"line {absolute}" + (f" (PMID:{pmid})" if pmid else "")
-            after = f"; last good record {progress.last_pmid}" if progress.last_pmid else ""
+            if progress.in_deletions:
+                label = f"line {absolute} (DeleteCitation)"
+                after = f"; last entry read {progress.deletions}"
+                resumes_at = "the next entry of the list"
+            else:
+                pmid = feed.pmid_near(offset)
+                label = f"line {absolute}" + (f" (PMID:{pmid})" if pmid else "")
+                after = f"; last good record {progress.last_pmid}" if progress.last_pmid else ""
+                resumes_at = "the next record"
             problems.report(
                 ProblemCode.XML_ENTITY if entity else ProblemCode.XML_MALFORMED,
                 path,
                 label,
-                f"{message}{after}; reading resumes at the next record",
+                f"{message}{after}; reading resumes at {resumes_at}",
             )
             resumes += 1
             offset = max(offset, resumed_at + 1)
@@ -320,9 +372,43 @@ def _parse(
                     f"more than {_MAX_RESUMES:,} XML errors; rest of the file skipped",
                 )
                 return
-            if not feed.resume(offset):
+            resumed = (
+                feed.resume(offset, _DELETION_START, _DELETION_PREFIX)
+                if progress.in_deletions
+                else feed.resume(offset)
+            )
+            if not resumed:
                 return
             resumed_at = feed.offset
+
+
+def _free(element: etree._Element) -> None:
+    """Release an element once read, with the siblings read before it (flat memory)."""
+    element.clear()  # the tail goes too: lxml's default keep_tail=False
+    parent = element.getparent()
+    while parent is not None and element.getprevious() is not None:
+        del parent[0]
+
+
+def _deletion(
+    path: Path, element: etree._Element, feed: _Feed, progress: _Progress, problems: ProblemLog
+) -> Deletion | None:
+    """The deletion one ``DeleteCitation/PMID`` entry asks for, or None (reported) if invalid."""
+    progress.deletions += 1
+    source_line = cast("int | None", element.sourceline)  # the stubs leave it untyped
+    line = feed.base_line + source_line - 1 if source_line else 0
+    text = _text(element)
+    curie = _pmid_curie(text)
+    if curie is None:
+        at = f", line {line}" if line else ""
+        problems.report(
+            ProblemCode.RECORD_NO_ID,
+            path,
+            f"DeleteCitation entry {progress.deletions}{at}",
+            f"PMID {text[:40]!r} is not a PMID; this deletion is skipped",
+        )
+        return None
+    return Deletion(id=curie, source=str(path), position=progress.deletions, line=line)
 
 
 def _syntax_error(
@@ -349,11 +435,11 @@ def _document(path: Path, article: etree._Element, index: int, limits: ReaderLim
     if citation is None:
         raise _RecordError(ProblemCode.RECORD_INVALID, "no MedlineCitation element; skipped")
     pmid = (citation.findtext("PMID") or "").strip()
-    if not pmid.isdigit():
+    doc_id = _pmid_curie(pmid)
+    if doc_id is None:
         raise _RecordError(ProblemCode.RECORD_NO_ID, f"PMID {pmid[:40]!r} is not a PMID; skipped")
     if next(article.iter(etree.Entity), None) is not None:
         raise _RecordError(ProblemCode.XML_ENTITY, "uses an XML entity; not expanded; skipped")
-    doc_id = f"PMID:{int(pmid)}"
     info = citation.find("Article")
     title = _text(info.find("ArticleTitle")) if info is not None else ""
     if not title and info is not None:

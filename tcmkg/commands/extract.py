@@ -4,6 +4,10 @@ This is the evaluation interface: one JSON object per document, in input order, 
 shape fixed by :data:`ingest.extract.JSON_SCHEMA`. A bad record is reported (file, record,
 reason) and skipped; the rest of the input is still extracted.
 
+The PMIDs of a PubMed update file's ``DeleteCitation`` list are not documents: they give no
+line of output (every line stays a document of the schema) and are counted in the closing
+message on stderr. ``tcmkg ingest`` is the command that withdraws them from a store.
+
 Exit codes: 0 done (problems, if any, are reported), 2 usage error, unreadable output, or no
 input at all.
 """
@@ -11,7 +15,7 @@ input at all.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -26,9 +30,10 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from ingest.document import Deletion, Document, ReadItem
 from ingest.pipeline import extract_documents
 from ingest.problems import ProblemCode, ProblemLog
-from ingest.readers import read_documents
+from ingest.readers import read_items
 from tcmkg.cli import err_console, fail
 
 
@@ -103,7 +108,17 @@ def extract(
 
     paths = check_inputs(inputs)
     problems = ProblemLog()
-    documents = read_documents(paths, fmt.value, problems)
+    deletions = 0
+
+    def documents_only(items: Iterable[ReadItem]) -> Iterator[Document]:
+        nonlocal deletions
+        for item in items:
+            if isinstance(item, Deletion):
+                deletions += 1  # a withdrawal has no text to extract: no output line
+            else:
+                yield item
+
+    documents = documents_only(read_items(paths, fmt.value, problems))
     written = 0
     try:
         out = (
@@ -132,8 +147,13 @@ def extract(
                 elapsed = progress.tasks[0].elapsed or 0.0
                 progress.update(task, rate=f"{written / max(elapsed, 1e-9):,.0f} docs/s")
     report_problems(problems)
+    skipped = (
+        f"; {deletions:,} DeleteCitation PMID(s) skipped (tcmkg ingest withdraws them)"
+        if deletions
+        else ""
+    )
     err_console.print(
-        f"extracted {written:,} document(s) to {output}; {len(problems):,} problem(s)",
+        f"extracted {written:,} document(s) to {output}; {len(problems):,} problem(s){skipped}",
         highlight=False,
     )
 

@@ -9,6 +9,11 @@ hospital preparations already imported into the store (``tcmkg import preparatio
 ``tcmkg import symmap`` …), so a paper naming an imported preparation gives it evidence;
 ``--seed-only`` matches the seed vocabulary alone.
 
+PubMed update files withdraw records too: each PMID of a file's ``DeleteCitation`` list has its
+named graph dropped once the file's records before it are written (so a PMID both given and
+deleted by one file ends up deleted). The summary counts the records withdrawn, and apart the
+deletions of records the store did not hold (nothing to do).
+
 Exit codes: 0 done (problems, if any, are reported), 2 usage error, unreadable input list,
 or a store that cannot be opened or written.
 """
@@ -24,7 +29,7 @@ from rich.table import Table
 from ingest.document import Document
 from ingest.pipeline import IngestSummary, ingest
 from ingest.problems import ProblemLog
-from ingest.readers import read_documents
+from ingest.readers import read_items
 from ingest.vocabulary.store_terms import IngestVocabulary, ingest_vocabulary
 from tcmkg.cli import StoreOption, console, fail, opened_store
 from tcmkg.commands.extract import (
@@ -43,7 +48,7 @@ DEFAULT_PROBLEMS = "ingest-problems.jsonl"
 def print_summary(
     summary: IngestSummary, problems_file: Path | None, vocabulary: IngestVocabulary | None = None
 ) -> None:
-    """The closing summary: documents, claims, evidence items, problems by kind."""
+    """The closing summary: documents, claims, evidence items, withdrawals, problems by kind."""
     table = Table(title="tcmkg ingest")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -54,6 +59,9 @@ def print_summary(
     table.add_row("claims", f"{summary.claims:,}")
     table.add_row("evidence items", f"{summary.evidence:,}")
     table.add_row("relations left out (ambiguous name)", f"{summary.ambiguous_relations:,}")
+    table.add_row("records withdrawn (PubMed deletions)", f"{summary.withdrawn:,}")
+    if summary.deletions_not_held:
+        table.add_row("deletions of records not in the store", f"{summary.deletions_not_held:,}")
     for code, n in summary.problems.items():
         table.add_row(f"problem: {code}", f"{n:,}")
     console.print(table)
@@ -89,7 +97,7 @@ def ingest_command(
     """Extract claims and evidence from documents and write them into the store."""
     paths = check_inputs(inputs)
     problems = ProblemLog()
-    documents = read_documents(paths, fmt.value, problems)
+    documents = read_items(paths, fmt.value, problems)
     with opened_store(store) as st, document_progress() as progress:
         vocabulary = ingest_vocabulary(st, seed_only=seed_only)
         task = progress.add_task("ingesting", total=None, rate="")
