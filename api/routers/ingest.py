@@ -34,7 +34,7 @@ from api.jobs import JobProgress
 from api.models import ErrorOut, JobOut, ProblemOut
 from ingest.pipeline import ingest
 from ingest.problems import Problem, ProblemLog
-from ingest.readers import READERS, read_documents
+from ingest.readers import READERS, read_items
 from ingest.vocabulary.store_terms import ingest_vocabulary
 from kg.iri import slug
 
@@ -112,7 +112,8 @@ def _run_ingest(
             problems = _JobProblemLog(progress, stored, shown)
             # Read inside the slot: names imported by an earlier job are known to this one.
             vocabulary = ingest_vocabulary(ctx.store)
-            documents = read_documents([stored], fmt, problems)
+            # Items, not only documents: a PubMed update file withdraws the records it deletes.
+            documents = read_items([stored], fmt, problems)
             summary = ingest(
                 documents,
                 ctx.store,
@@ -128,6 +129,7 @@ def _run_ingest(
                 claims=summary.claims,
                 evidence=summary.evidence,
                 ambiguous_relations=summary.ambiguous_relations,
+                withdrawn=summary.withdrawn,
                 problems=len(problems),
             )
             progress.note(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -123,3 +124,25 @@ def test_client_file_names_never_become_paths(client_name: str | None, stored: s
     name = server_file_name(client_name)
     assert name == stored
     assert "/" not in name and "\\\\" not in name and not name.startswith(".")
+
+
+def test_an_uploaded_pubmed_update_file_withdraws_what_it_deletes(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    from tests.ingest.test_ingest_pubmed_deletions import A, B, pubmed_file
+
+    baseline = pubmed_file(tmp_path / "base.xml", [A, B]).read_bytes()
+    update = pubmed_file(tmp_path / "update.xml", [], deleted=[A]).read_bytes()
+    with httpx.Client(base_url=live.url, timeout=30) as client:
+        first = client.post(
+            "/ingest", files={"file": ("base.xml", baseline, "application/xml")}, headers=AUTH
+        )
+        assert wait(client, first.json()["id"])["summary"]["written"] == 2
+        assert graph_iri(f"PMID:{A}") in live.store.named_graphs()
+        second = client.post(
+            "/ingest", files={"file": ("update.xml", update, "application/xml")}, headers=AUTH
+        )
+        job = wait(client, second.json()["id"])
+    assert job["state"] == "succeeded" and job["summary"]["withdrawn"] == 1
+    graphs = live.store.named_graphs()
+    assert graph_iri(f"PMID:{A}") not in graphs and graph_iri(f"PMID:{B}") in graphs
