@@ -59,7 +59,9 @@ def print_summary(
     table.add_row("claims", f"{summary.claims:,}")
     table.add_row("evidence items", f"{summary.evidence:,}")
     table.add_row("relations left out (ambiguous name)", f"{summary.ambiguous_relations:,}")
-    table.add_row("records withdrawn (PubMed deletions)", f"{summary.withdrawn:,}")
+    # Only inputs that list deletions (PubMed update files) get the rows about them.
+    if summary.withdrawn or summary.deletions_not_held:
+        table.add_row("records withdrawn (PubMed deletions)", f"{summary.withdrawn:,}")
     if summary.deletions_not_held:
         table.add_row("deletions of records not in the store", f"{summary.deletions_not_held:,}")
     for code, n in summary.problems.items():

@@ -209,6 +209,7 @@ def test_two_text_files_with_one_name_keep_the_first_and_report_the_second(
         app, ["ingest", *folders, "--store", location, "--problems", str(problems)]
     )
     assert result.exit_code == 0, result.output
+    assert "withdrawn" not in result.output, "text files carry no deletions to count"
     (problem,) = [json.loads(line) for line in problems.read_text("utf-8").splitlines()]
     assert problem["code"] == "record.duplicate"
     assert problem["file"].endswith(str(Path("b") / "abstract.txt"))
