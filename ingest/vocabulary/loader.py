@@ -47,6 +47,10 @@ SEED_METHOD = "seed-vocabulary"
 MAX_CELL = 2000
 
 # Expected header of each seed file, in order.
+# Names an entity keeps as labels but that free text is not searched for: in biomedical
+# writing they mostly mean something else ("hippocampus", the brain region, not the herb).
+NOT_MATCHED_FILE = "names_not_matched.tsv"
+
 COLUMNS: dict[str, tuple[str, ...]] = {
     "herbs.tsv": ("latin", "latin_alt", "chinese", "pinyin", "english", "species", "aliases"),
     "formulas.tsv": ("pinyin", "chinese", "english", "composition", "source", "aliases"),
@@ -55,6 +59,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "pathways.tsv": ("name", "id", "synonyms", "id_status"),
     "diseases.tsv": ("name", "mesh", "chinese", "synonyms", "broader", "kind", "id_status"),
     "drugs.tsv": ("name", "mesh", "pubchem_cid", "synonyms", "id_status"),
+    NOT_MATCHED_FILE: ("id", "name", "reason"),
 }
 
 _MESH_RE = re.compile(r"^[CD]\d{6,9}$")
@@ -98,6 +103,12 @@ class Vocabulary:
     problems: list[VocabularyProblem] = field(default_factory=list)
     _names: NameIndex = field(default_factory=NameIndex, repr=False)
     _claim_keys: dict[tuple[str, str, str], int] = field(default_factory=dict, repr=False)
+    # (CURIE, case-folded name) pairs kept as labels but not matched in free text.
+    not_matched: set[tuple[str, str]] = field(default_factory=set)
+
+    def matched_in_text(self, curie: str, name: str) -> bool:
+        """Whether free text is searched for ``name`` as a name of ``curie``."""
+        return (curie, name.casefold()) not in self.not_matched
 
     def add(self, entity: Entity) -> None:
         """Add an entity, or merge its labels, cross-references and broader terms into the
@@ -146,7 +157,7 @@ class Vocabulary:
         for entity in self.entities.values():
             seen: set[str] = set()
             for text in (entity.label, *(label.text for label in entity.labels)):
-                if text and text not in seen:
+                if text and text not in seen and self.matched_in_text(entity.id, text):
                     seen.add(text)
                     yield text, entity.id, entity.kind
 
@@ -588,4 +599,28 @@ def load_seed(data_dir: Path | None = None) -> Vocabulary:
         path = folder / name
         if path.is_file():
             load_file(vocabulary, path, reader)
+    path = folder / NOT_MATCHED_FILE
+    if path.is_file():
+        _load_not_matched(vocabulary, path)
     return vocabulary
+
+
+def _load_not_matched(vocabulary: Vocabulary, path: Path) -> None:
+    """Read the names not searched for in text; each must be a label of a seed entity."""
+    for line, row in read_rows(path, vocabulary.problems):
+        curie, name = row["id"], row["name"]
+        entity = vocabulary.entities.get(curie)
+        names = {entity.label, *(x.text for x in entity.labels)} if entity else set()
+        if entity is None or name.casefold() not in {n.casefold() for n in names}:
+            vocabulary.problems.append(
+                VocabularyProblem(
+                    "unknown-name", path.name, line, f"{name!r} is not a name of {curie}"
+                )
+            )
+            continue
+        if not row["reason"]:
+            vocabulary.problems.append(
+                VocabularyProblem("missing-field", path.name, line, "no reason given")
+            )
+            continue
+        vocabulary.not_matched.add((curie, name.casefold()))

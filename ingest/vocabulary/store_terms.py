@@ -133,6 +133,8 @@ def ingest_vocabulary(
     names = 0
     for item in store_names(store, kinds):
         key = (item.name, item.curie, item.kind)
+        if not seed.matched_in_text(item.curie, item.name):
+            continue  # a seed name kept as a label only, written into the store's vocabulary
         if key not in terms:
             terms[key] = None
             names += 1

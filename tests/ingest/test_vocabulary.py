@@ -23,6 +23,7 @@ from kg.model import (
     Predicate,
     StudyDesign,
 )
+from kg.store import GraphStore
 from kg.writer import vocabulary_quads
 
 HERBS_HEADER = "latin\tlatin_alt\tchinese\tpinyin\tenglish\tspecies\taliases\n"
@@ -290,3 +291,37 @@ def test_adding_an_entity_twice_merges_its_names(seed: Vocabulary) -> None:
     assert merged.label == herb.label
     assert Label("Hwanggi", "en") in merged.labels
     assert [e.id for e in vocabulary.find_herb("hwanggi")] == [herb.id]
+
+
+def test_names_that_mostly_mean_something_else_are_labels_but_not_searched_for(
+    seed: Vocabulary, memory_store: GraphStore
+) -> None:
+    from ingest.document import Document
+    from ingest.extract import Extractor
+    from ingest.vocabulary.store_terms import ingest_vocabulary
+
+    assert [str(p) for p in seed.problems if p.file == "names_not_matched.tsv"] == []
+    herb = iri.herb_curie("Hippocampus")
+    assert "Hippocampus" in {
+        seed.entities[herb].label,
+        *(x.text for x in seed.entities[herb].labels),
+    }
+    assert [e.id for e in seed.find_herb("Hippocampus")] == [herb], "still a name to look up"
+    names = {(n, c) for n, c, _ in seed.surface_names()}
+    assert ("Hippocampus", herb) not in names and ("sea horse", herb) in names
+    found = Extractor().extract(
+        Document(
+            id="TCMKG.DOC:names-test",
+            title="Neurons of the hippocampus survived",
+            abstract="Sea horse extract was given. Sulfur dioxide rose.",
+        )
+    )
+    kinds = {(m.text.lower(), m.kind.value) for m in found.mentions}
+    assert ("sea horse", "Herb") in kinds
+    assert not any(text.lower() in ("hippocampus", "sulfur") for text, _ in kinds)
+    # Names written into a store's vocabulary graph do not bring them back.
+    memory_store.replace_graph(
+        iri.vocabulary_graph("seed"), list(vocabulary_quads(seed.entities.values(), "seed"))
+    )
+    terms = ingest_vocabulary(memory_store).terms or ()
+    assert not any(c == herb and n.casefold() == "hippocampus" for n, c, _ in terms)
