@@ -44,7 +44,7 @@ from ingest.nlp.relations import Relation, document_lexicon, sentence_relations
 from kg.model import EntityKind
 
 PIPELINE_NAME = "tcmkg_extract"
-PIPELINE_VERSION = "1.1.0"
+PIPELINE_VERSION = "1.2.0"
 METHOD = "tcmkg.extract"
 
 TermSource = Iterable[Term | tuple[str, str, EntityKind]]

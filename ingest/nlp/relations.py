@@ -214,6 +214,8 @@ _STRONG_HARM = re.compile(
     r"(?:side[ -]effects?|adverse|toxicit|induc|caus|hepatotoxic|nephrotoxic|cardiotoxic)",
     re.IGNORECASE,
 )
+_ANTI = re.compile(r"\banti-?$", re.IGNORECASE)
+_BY = re.compile(r"\w*\s+by\s+", re.IGNORECASE)
 _GLUED_AFTER_NOTE = re.compile(r"^\s*\([^()]{0,40}\)\s*-$")
 _CLAUSE_BREAK = re.compile(r"[;:]|\.\s")
 _PASSIVE = re.compile(r"\b(?:by|with|after|following|using)\b", re.IGNORECASE)
@@ -241,6 +243,11 @@ def _effect_cue(
     for m in between:
         if dirn.glued(text[m.end : m.end + 12]):
             skip.append((m.end, m.end + 12))
+    if any(
+        set(m.curies) & set(b.curies) and _ANTI.search(text[max(0, m.start - 6) : m.start])
+        for m in between
+    ):
+        return None  # "X had an anti-Y effect in Y rats": the nearer "anti-Y" says it
     exposures = [m for m in between if m.kind in EXPOSURES]
     for m in exposures:
         if set(m.curies) & set(a.curies) and b.start - m.end <= 12 and dirn.glued(text[m.end :]):
@@ -284,6 +291,21 @@ def _effect_cue(
             return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
         strength = GLUED_STRENGTH if cue.start - a.end <= 2 else VERB_STRENGTH
         if kind is dirn.CueKind.HARM:
+            if exposure_first and _ANTI.search(text[max(a.end, b.start - 6) : b.start]):
+                # "X produced an anti-hypertensive effect": the effect opposes the condition.
+                return Predicate.TREATS, Direction.BENEFIT, strength
+            by = _BY.match(text, cue.end)
+            if (
+                not exposure_first
+                and by
+                and any(
+                    c.start >= by.end() and dirn.effect_kind(c.kinds) is dirn.CueKind.EXPOSURE
+                    for c in found
+                )
+            ):
+                # "dizziness caused by vestibular disorders were treated with X": what follows
+                # "by" is the cause, and X is named as the treatment.
+                continue
             return Predicate.CAUSES, Direction.HARM, strength
         if not exposure_first:
             if _DECHALLENGE.search(text[sentence[0] : sentence[1]]):

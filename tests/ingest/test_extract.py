@@ -30,7 +30,7 @@ TEXT_TITLE = "Huang Qi and berberine in type 2 diabetes"
 TEXT_ABSTRACT = (
     "A randomised, double-blind trial enrolled 120 patients with type 2 diabetes. "
     "Berberine reduced HbA1c and did not improve diabetic nephropathy. "
-    "Ginkgo biloba reduced type 2 diabetes in 3 patients. "
+    "Fang ji reduced type 2 diabetes in 3 patients. "
     "Huang Qi may lower blood glucose."
 )
 
@@ -142,12 +142,13 @@ def test_ambiguous_name_is_reported_with_candidates_but_makes_no_claim(
     extraction: Extraction,
 ) -> None:
     obj = extraction_json(extraction)
-    ginkgo = next(e for e in obj["entities"] if e["text"] == "Ginkgo biloba")
-    assert ginkgo["ids"] == [] and len(ginkgo["candidates"]) == 2
-    index = obj["entities"].index(ginkgo)
+    # "Fang ji" names two herbs (防己 and 广防己, which holds aristolochic acid).
+    fangji = next(e for e in obj["entities"] if e["text"] == "Fang ji")
+    assert fangji["ids"] == [] and len(fangji["candidates"]) == 2
+    index = obj["entities"].index(fangji)
     assert any(r["subject"] == index for r in obj["relations"])  # in the JSON …
     bundle, stats = extraction_bundle(illustrative_document(), extraction)
-    candidates = set(ginkgo["candidates"])
+    candidates = set(fangji["candidates"])
     assert all(c.subject not in candidates for c in bundle.claims)  # … not in the store
     assert stats.ambiguous_relations >= 1
 

@@ -26,7 +26,7 @@ ROWS = [
     ("doc-1", "Berberine in type 2 diabetes", "Berberine reduced HbA1c in 60 patients."),
     ("doc-2", "Huang Qi", "Huang Qi attenuated cisplatin-induced nephrotoxicity in rats."),
     ("doc-3", "", ""),  # a record with no text: reported and skipped
-    ("doc-4", "Ginkgo biloba", "Ginkgo biloba reduced type 2 diabetes; berberine inhibited IL-6."),
+    ("doc-4", "Fang ji", "Fang ji reduced type 2 diabetes; berberine inhibited IL-6."),
 ]
 
 
@@ -104,8 +104,12 @@ def test_ingest_writes_claims_per_document_graph_and_is_idempotent(tmp_path: Pat
     # The claim is in the record's own graph, with its evidence sentence.
     doc1 = {q for q in before if q.graph_name.value == iri.graph_iri("TCMKG.DOC:doc-1")}
     assert any(q.object.value == "Berberine reduced HbA1c in 60 patients." for q in doc1)
-    # Ginkgo biloba is ambiguous: no claim names either candidate.
-    assert not any("ginkgo" in q.subject.value for q in before)
+    # "Fang ji" is ambiguous (防己 or 广防己): no claim names either candidate.
+    fangji = {
+        iri.expand("TCMKG.HERB:stephaniae-tetrandrae-radix"),
+        iri.expand("TCMKG.HERB:aristolochiae-fangchi-radix"),
+    }
+    assert not any(q.subject.value in fangji for q in before)
 
     second = runner.invoke(app, args)
     assert second.exit_code == 0, second.output

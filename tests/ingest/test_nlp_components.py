@@ -83,6 +83,23 @@ def test_the_inducing_agent_is_not_the_studied_exposure(nlp: Language) -> None:
     assert ("cisplatin", "causes", "Nephrotoxicity", "harm", False) in found
 
 
+def test_an_anti_effect_treats_and_a_named_cause_is_not_the_treatment(nlp: Language) -> None:
+    found = relations(
+        nlp,
+        "Ginkgo biloba extract produces an anti-hypertensive effect in spontaneously "
+        "hypertensive rats.",
+    )
+    assert [(s, p) for s, p, *_ in found] == [("Ginkgo biloba", "treats")]
+    found = relations(
+        nlp,
+        "Patients with vertigo caused by vestibular disorders were treated with extract of "
+        "Ginkgo biloba.",
+    )
+    assert not any(p == "causes" for _, p, *_ in found)
+    found = relations(nlp, "Nephrotoxicity caused by high doses of cisplatin was reported.")
+    assert ("cisplatin", "causes", "Nephrotoxicity", "harm", False) in found
+
+
 def test_adverse_event_in_treated_patients_is_not_treats(nlp: Language) -> None:
     found = relations(nlp, "Hepatotoxicity occurred in patients treated with cisplatin.")
     assert all(p != "treats" for _, p, *_ in found)
