@@ -143,10 +143,9 @@ class MechanismLayer:
     """
 
     adj: dict[str, dict[str, Edge]]  # u -> v -> (weight, predicate)
-    parents: dict[str, set[str]]  # v -> every u with an edge u -> v
     hub: dict[str, float]  # hub factor of every node with an incoming edge
     entities: dict[str, tuple[str, str]]  # CURIE -> (kind value, label)
-    order: tuple[str, ...]  # nodes in reverse topological order (indication side first)
+    # The edges as arrays; ``arrays.names`` lists the nodes in reverse topological order.
     arrays: EdgeArrays = field(repr=False)
     # Harm claims (causes, contraindicated_in, interacts_with) of every subject, with beliefs:
     # safety flags are looked up here rather than queried per candidate.
@@ -223,18 +222,15 @@ def build_layer(store: GraphStore, config: ScoringConfig) -> MechanismLayer:
         if whole != part:
             adj[whole][part] = (config.formula_herb_share, "has_part")
     order = _break_cycles(adj)
-    parents: dict[str, set[str]] = defaultdict(set)
     degree: dict[str, int] = defaultdict(int)
-    for u, out in adj.items():
+    for out in adj.values():
         for v, (_, predicate) in out.items():
-            parents[v].add(u)
+            degree.setdefault(v, 0)  # a hub factor for every node with an incoming edge
             if predicate != "has_part":
                 degree[v] += 1
-    hub = {v: hub_factor(degree.get(v, 0), config) for v in parents}
+    hub = {v: hub_factor(d, config) for v, d in degree.items()}
     arrays = _edge_arrays(adj, order, hub)
-    return MechanismLayer(
-        dict(adj), dict(parents), hub, _entities(store), order, arrays, _harms(store, config)
-    )
+    return MechanismLayer(dict(adj), hub, _entities(store), arrays, _harms(store, config))
 
 
 _CACHE: dict[tuple[int, str], tuple[str, ScoringConfig, MechanismLayer]] = {}
@@ -296,7 +292,7 @@ def _layer_json(layer: MechanismLayer, state: str, config: ScoringConfig) -> dic
         "adj": {u: {v: [w, p] for v, (w, p) in out.items()} for u, out in layer.adj.items()},
         "hub": layer.hub,
         "entities": layer.entities,
-        "order": list(layer.order),
+        "order": list(arrays.names),
         "edges": {
             "src": arrays.src.tolist(),
             "dst": arrays.dst.tolist(),
@@ -337,10 +333,6 @@ def _read_layer(file: Path, state: str, config: ScoringConfig) -> MechanismLayer
             u: {v: (float(w), str(p)) for v, (w, p) in out.items()}
             for u, out in data["adj"].items()
         }
-        parents: dict[str, set[str]] = defaultdict(set)
-        for u, out in adj.items():
-            for v in out:
-                parents[v].add(u)
         edges = data["edges"]
         src = np.array(edges["src"], dtype=np.intp)
         levels = tuple(
@@ -362,7 +354,7 @@ def _read_layer(file: Path, state: str, config: ScoringConfig) -> MechanismLayer
         }
         entities = {c: (str(k), str(label)) for c, (k, label) in data["entities"].items()}
         hub = {k: float(v) for k, v in data["hub"].items()}
-        return MechanismLayer(adj, dict(parents), hub, entities, order, arrays, harms)
+        return MechanismLayer(adj, hub, entities, arrays, harms)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as err:
