@@ -18,7 +18,9 @@ from __future__ import annotations
 import abc
 import gzip
 import hashlib
+import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, cast
@@ -135,6 +137,9 @@ def _nquads(quads: Iterable[Quad]) -> bytes:
     data = serialize(quads, format=RdfFormat.N_QUADS)
     assert data is not None  # serialize returns bytes when given no output
     return data
+
+
+_WRITES_LOCK = threading.Lock()  # write counters are bumped from several API threads
 
 
 class GraphStore(abc.ABC):
@@ -271,19 +276,41 @@ class GraphStore(abc.ABC):
     def named_graphs(self) -> list[str]:
         """IRIs of all named graphs."""
 
+    # Writes made through this object (see _writing); shared default until the first write.
+    _writes = 0
+
     def state_token(self) -> str:
         """A value that changes whenever the store's content may have changed.
 
         Caches of projections of the store (the ranking's mechanism layer, indication names)
         compare it before reusing what they hold. This generic version, for servers that other
-        clients may write to, digests the named graphs and the number of quads; an embedded
-        store, which only this process can write, counts its own writes instead.
+        clients may write to, digests the named graphs and the number of quads, and adds the
+        writes this process made (a record replaced by one of the same size changes neither);
+        an embedded store, which only this process can write, needs its own writes alone.
         """
         digest = hashlib.sha256()
         for graph in self.named_graphs():
             digest.update(graph.encode("utf-8") + b"\n")
         digest.update(str(self.count()).encode("ascii"))
-        return digest.hexdigest()
+        with _WRITES_LOCK:
+            writes = self._writes
+        return f"{digest.hexdigest()}:{writes}"
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Wrap every write: the token changes when it starts and again when it has ended.
+
+        A projection built while the write ran is then never taken for the store after it.
+        """
+        self._renew()
+        try:
+            yield
+        finally:
+            self._renew()
+
+    def _renew(self) -> None:
+        with _WRITES_LOCK:
+            self._writes += 1
 
     def dump(self, out: BinaryIO, fmt: RdfFormat, graph: str | None = None) -> None:
         """Serialise the store (or one graph) to ``out``; triple formats need ``graph``.

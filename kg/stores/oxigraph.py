@@ -7,7 +7,6 @@ import os
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,9 +43,6 @@ class OxigraphStore(GraphStore):
     def __init__(self, path: Path | None) -> None:
         self.location = f"oxigraph:{path}" if path else "memory:"
         self.path = path
-        # Writes made through this object. The on-disk store is locked to one process, so
-        # every write to it goes through here and this counter is a complete change token.
-        self._writes = 0
         # Which opening of the store this is: a store closed, written by another process and
         # opened again must not match what was cached from its earlier opening.
         self._opening = next(_OPENINGS)
@@ -100,6 +96,8 @@ class OxigraphStore(GraphStore):
         return generation
 
     def state_token(self) -> str:
+        # Only this process can write the store (on disk it is locked to one process), so its
+        # own writes are the whole story: no digest of the content is needed.
         with self._lock:
             if self._generation is not None:
                 return self._generation
@@ -127,19 +125,9 @@ class OxigraphStore(GraphStore):
     def drop_graph(self, graph: str) -> None:
         self.update(f"DROP SILENT GRAPH {NamedNode(graph)}")
 
-    @contextmanager
-    def _writing(self) -> Iterator[None]:
-        # The token changes when a write starts and again when it has finished (or failed): a
-        # projection built while the write ran is never taken for the store after it.
-        self._renew()
-        try:
-            yield
-        finally:
-            self._renew()
-
     def _renew(self) -> None:
+        super()._renew()
         with self._lock:
-            self._writes += 1
             if self._generation is not None:
                 self._generation = self._new_generation()
 

@@ -25,7 +25,6 @@ Query results are parsed by pyoxigraph into the same terms the embedded store re
 
 from __future__ import annotations
 
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -132,10 +131,6 @@ class SparqlStore(GraphStore):
         self.graph_prefix = graph_prefix
         self.timeout = timeout
         self.location = f"sparql:{query_url}"
-        # Updates sent through this object: other clients' writes show in the digest of
-        # state_token, but a record this process replaced by one of the same size would not.
-        self._writes = 0
-        self._lock = threading.Lock()
         # Fail at open, not at the first write, when the server is not there.
         self.query("ASK { }")
 
@@ -169,22 +164,8 @@ class SparqlStore(GraphStore):
 
     # -- writing ----------------------------------------------------------------------------
     def update(self, sparql: str) -> None:
-        # Counted before and after: a projection built while the update ran is not reused.
-        self._count_write()
-        try:
+        with self._writing():
             self._post(self.update_url, {"update": sparql}, "*/*")
-        finally:
-            self._count_write()
-
-    def _count_write(self) -> None:
-        with self._lock:
-            self._writes += 1
-
-    def state_token(self) -> str:
-        """The digest of the server's graphs and size, and the updates this process sent."""
-        with self._lock:
-            writes = self._writes
-        return f"{super().state_token()}:{writes}"
 
     def replace_graph(self, graph: str, quads: Sequence[Quad]) -> None:
         # One request: the server parses and commits it as one transaction.
