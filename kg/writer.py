@@ -155,12 +155,8 @@ def evidence_quads(
         yield Quad(ev, NamedNode(term("reportsTrial")), node(trial), g)
     if item.dose:
         yield Quad(ev, NamedNode(term("dose")), _text(item.dose), g)
-    own = record is not None and record.id == item.source
-    inputs = inputs_of(
-        item,
-        record.year if own and record is not None else None,
-        record.trial_ids if own and record is not None else (),
-    )
+    own = record if record is not None and record.id == item.source else None
+    inputs = inputs_of(item, own.year if own else None, own.trial_ids if own else ())
     yield Quad(ev, NamedNode(term("scoringInputs")), Literal(encode(inputs), datatype=RDF_JSON), g)
 
 
