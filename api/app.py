@@ -20,7 +20,7 @@ from api.jobs import JobRegistry
 from api.label_index import LabelIndex
 from api.query_runner import QueryRunner
 from api.routers.docs import mount_assets
-from api.security import parse_key_hash
+from api.security import parse_key_hash, warn_if_weak
 from kg.store import GraphStore, QuerySyntaxError, StoreError, open_store
 from tcmkg.settings import Settings, get_settings
 
@@ -54,6 +54,8 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
     """
     settings = settings or get_settings()
     key_hash = parse_key_hash(settings.api_key_hash) if settings.api_key_hash else None
+    if key_hash is not None:
+        warn_if_weak(key_hash)
     owned = isinstance(store_location, str)
     store = open_store(store_location) if isinstance(store_location, str) else store_location
     ctx = ApiContext(
@@ -71,6 +73,8 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        if ctx.keys is not None:
+            ctx.keys.close()
         if owned:
             store.close()
 

@@ -13,7 +13,7 @@ from api.jobs import JobRegistry
 from api.label_index import LabelIndex
 from api.query_runner import QueryRunner
 from api.result_cache import ResultCache
-from api.security import KeyHash
+from api.security import KeyHash, KeyVerifier, Verdict
 from kg.store import GraphStore
 from tcmkg.settings import Settings
 
@@ -33,6 +33,12 @@ class ApiContext:
     # Bumped after every write made through the API, so caches built from the store rebuild.
     generation: int = 0
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Checks presented keys against key_hash; None while writes are disabled.
+    keys: KeyVerifier | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self.key_hash is not None:
+            self.keys = KeyVerifier(self.key_hash)
 
     def wrote(self) -> None:
         """Record that the store changed: cached answers are dropped."""
@@ -53,9 +59,14 @@ api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="A
 bearer = HTTPBearer(auto_error=False, scheme_name="Bearer")
 
 
-def check_write_key(ctx: ApiContext, key: str | None) -> None:
-    """Refuse the request unless writes are enabled and ``key`` is the configured key."""
-    if ctx.key_hash is None:
+async def check_write_key(ctx: ApiContext, key: str | None, client: str) -> None:
+    """Refuse the request unless writes are enabled and ``key`` is the configured key.
+
+    The check never blocks the event loop (see :class:`api.security.KeyVerifier`): a client
+    that sent too many wrong keys recently gets 429 with ``Retry-After``, and when too many
+    checks are already waiting the answer is 503 with ``Retry-After``.
+    """
+    if ctx.keys is None:
         raise HTTPException(
             status_code=403,
             detail="write endpoints are disabled: no API key is configured "
@@ -67,12 +78,38 @@ def check_write_key(ctx: ApiContext, key: str | None) -> None:
             detail="this endpoint needs an API key (Authorization: Bearer KEY or X-API-Key)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    if not ctx.key_hash.matches(key):
+    outcome = await ctx.keys.check(key, client)
+    if outcome.verdict is Verdict.ACCEPTED:
+        return
+    if outcome.verdict is Verdict.LOCKED_OUT:
         raise HTTPException(
-            status_code=401,
-            detail="wrong API key",
-            headers={"WWW-Authenticate": "Bearer"},
+            status_code=429,
+            detail=f"too many wrong API keys from this address; retry in {outcome.retry_after} s",
+            headers={"Retry-After": str(outcome.retry_after)},
         )
+    if outcome.verdict is Verdict.BUSY:
+        raise HTTPException(
+            status_code=503,
+            detail="too many API key checks in progress; retry shortly",
+            headers={"Retry-After": str(outcome.retry_after)},
+        )
+    raise HTTPException(
+        status_code=401,
+        detail="wrong API key",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def client_address(request: Request) -> str:
+    """The address failed key checks are counted against (the TCP peer)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def authorize_write(request: Request, ctx: ApiContext) -> None:
+    """Check the key a request carries (either header); for routes that read their own body."""
+    credentials = await bearer(request)
+    key = presented_key(request.headers.get("x-api-key"), credentials)
+    await check_write_key(ctx, key, client_address(request))
 
 
 def presented_key(
@@ -84,13 +121,14 @@ def presented_key(
     return header_key or None
 
 
-def require_write_key(
+async def require_write_key(
+    request: Request,
     ctx: Context,
     header_key: Annotated[str | None, Security(api_key_header)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> None:
     """Dependency for write routes: 403 when writes are disabled, 401 without the right key."""
-    check_write_key(ctx, presented_key(header_key, credentials))
+    await check_write_key(ctx, presented_key(header_key, credentials), client_address(request))
 
 
 WriteAccess = Annotated[None, Depends(require_write_key)]

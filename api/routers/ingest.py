@@ -25,10 +25,8 @@ from starlette.formparsers import MultiPartException
 from api.deps import (
     ApiContext,
     Context,
-    bearer,
-    check_write_key,
+    authorize_write,
     documented_write_key,
-    presented_key,
 )
 from api.jobs import JobProgress
 from api.models import ErrorOut, JobOut, ProblemOut
@@ -191,8 +189,7 @@ async def ingest_upload(request: Request, ctx: Context) -> JSONResponse:
     The key is checked before the body is read, so a client without it cannot make the
     server take in an upload.
     """
-    credentials = await bearer(request)
-    check_write_key(ctx, presented_key(request.headers.get("x-api-key"), credentials))
+    await authorize_write(request, ctx)
     try:
         form = await request.form(max_files=1, max_fields=8)
     except (MultiPartException, ValueError) as err:

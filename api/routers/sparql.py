@@ -26,10 +26,8 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import (
     ApiContext,
     Context,
-    bearer,
-    check_write_key,
+    authorize_write,
     documented_write_key,
-    presented_key,
 )
 from api.models import ErrorOut
 from api.negotiation import GRAPH_TYPES, RESULT_TYPES, negotiate, parse_accept
@@ -293,8 +291,7 @@ async def sparql_post(request: Request, ctx: Context) -> Response:
     if op.query is not None and op.update is not None:
         raise _bad("a request carries either a query or an update, not both")
     if op.update is not None:
-        credentials = await bearer(request)
-        check_write_key(ctx, presented_key(request.headers.get("x-api-key"), credentials))
+        await authorize_write(request, ctx)
         return await run_in_threadpool(_run_update, ctx, op)
     if op.query is None:
         raise _bad("missing the 'query' (or 'update') parameter")

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from api.security import KeyHashError, hash_key, new_key
+from api.security import KeyHashError, hash_key, new_key, parse_key_hash
 from kg.store import StoreError
-from tcmkg.cli import StoreOption, console, fail
+from tcmkg.cli import EXIT_ERROR, StoreOption, console, err_console, fail
 from tcmkg.settings import get_settings
 
 
@@ -56,6 +56,17 @@ def serve(
     from api.app import create_app
 
     settings = get_settings()
+    if settings.api_key_hash:
+        try:
+            parse_key_hash(settings.api_key_hash)
+        except KeyHashError as err:
+            # One line whatever the terminal width, so a log or a supervisor shows all of it.
+            err_console.print(
+                f"[bold red]error:[/] TCMKG_API_KEY_HASH is unusable: {err}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_ERROR) from None
     location = store or settings.store_location()
     try:
         app = create_app(location, settings)
@@ -69,7 +80,9 @@ def serve(
         f"writes {writes})",
         highlight=False,
     )
-    uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")
+    # X-Forwarded-For is not trusted (uvicorn trusts it from loopback by default): wrong API
+    # keys are counted per TCP peer, and a header must not give a client a fresh budget.
+    uvicorn.run(app, host=bind_host, port=bind_port, log_level="info", proxy_headers=False)
 
 
 def register(app: typer.Typer) -> None:
