@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from kg.iri import CurieError, expand
 
@@ -105,6 +105,45 @@ def paged_query(query: str, limit: int, offset: int) -> str:
         raise QueryTextError("only SELECT queries can be paged")
     prologue, body = query[:start], query[start:]
     return f"{prologue}SELECT * WHERE {{ {{\n{body}\n}} }} LIMIT {int(limit)} OFFSET {int(offset)}"
+
+
+def count_query(query: str) -> str:
+    """A query counting the rows of a SELECT (one row, ``?rows``), for any server.
+
+    A count is one row, which no server cuts short, so it tells whether a long result is all.
+    """
+    upper = query.upper()
+    start = next((i for i in _code_chars(query) if upper.startswith("SELECT", i)), None)
+    if start is None:
+        raise QueryTextError("only SELECT queries can be counted")
+    prologue, body = query[:start], query[start:]
+    return f"{prologue}SELECT (COUNT(*) AS ?rows) WHERE {{ {{\n{body}\n}} }}"
+
+
+STATEMENT_CHUNK = 2_000  # statements per INSERT DATA: below Virtuoso's SPARQL compiler limit
+
+
+def insert_data_statements(graph: str | None, quads: Sequence[Quad]) -> list[str]:
+    """``INSERT DATA`` statements of at most STATEMENT_CHUNK quads each (terms escaped).
+
+    ``graph`` puts every statement in that graph; else each quad keeps its own graph.
+    """
+    statements: list[str] = []
+    for start in range(0, len(quads), STATEMENT_CHUNK):
+        chunk = quads[start : start + STATEMENT_CHUNK]
+        if graph is not None:
+            body = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in chunk)
+            statements.append(f"INSERT DATA {{ GRAPH {NamedNode(graph)} {{ {body} }} }}")
+            continue
+        parts = []
+        for q in chunk:
+            triple = f"{q.subject} {q.predicate} {q.object} ."
+            if isinstance(q.graph_name, NamedNode):
+                parts.append(f"GRAPH {q.graph_name} {{ {triple} }}")
+            else:
+                parts.append(triple)
+        statements.append("INSERT DATA { " + " ".join(parts) + " }")
+    return statements
 
 
 def _outer_where_brace(query: str) -> int:

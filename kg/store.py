@@ -251,6 +251,18 @@ class GraphStore(abc.ABC):
             raise StoreError(f"{self.location}: expected a SELECT query")
         return result
 
+    def select_all(
+        self, sparql: str, bindings: Bindings | None = None, *, page: int | None = None
+    ) -> SelectResult:
+        """Every row of a SELECT, even where the server cuts long results short silently.
+
+        Some servers (Virtuoso by default) return the first 10,000 rows of a longer result as
+        if that were all; a backend behind such a server overrides this to detect the cut and
+        read the rest in ordered pages. ``page``: the cut to assume, where the caller knows of
+        a smaller one than the backend's default. The embedded stores cap nothing.
+        """
+        return self.select(sparql, bindings)
+
     def cache_folder(self) -> Path | None:
         """Where projections of this store may be cached between processes (None: nowhere).
 

@@ -44,7 +44,14 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from kg.sparql import Bindings, bind, paged_query, query_form
+from kg.sparql import (
+    Bindings,
+    bind,
+    count_query,
+    insert_data_statements,
+    paged_query,
+    query_form,
+)
 from kg.store import (
     GraphStore,
     QueryResult,
@@ -58,8 +65,8 @@ from kg.store import (
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 XSD_FLOAT = "http://www.w3.org/2001/XMLSchema#float"
-# Statements per INSERT DATA and per request: below Virtuoso's compiler limit (see module docs).
-STATEMENT_CHUNK = 2_000
+# Statements per request (each INSERT DATA holds at most kg.sparql.STATEMENT_CHUNK, below
+# Virtuoso's compiler limit: see module docs).
 REQUEST_CHUNK = 20_000
 PAGE = 10_000  # rows per page when reading a graph: Virtuoso caps result sets (10,000 default)
 
@@ -91,29 +98,6 @@ def _fix_term(term: Term | None) -> Term | None:
             return term
         return Literal(canonical.value, datatype=term.datatype)
     return term
-
-
-def insert_data_statements(graph: str | None, quads: Sequence[Quad]) -> list[str]:
-    """``INSERT DATA`` statements of at most STATEMENT_CHUNK quads each (terms escaped).
-
-    ``graph`` puts every statement in that graph; else each quad keeps its own graph.
-    """
-    statements: list[str] = []
-    for start in range(0, len(quads), STATEMENT_CHUNK):
-        chunk = quads[start : start + STATEMENT_CHUNK]
-        if graph is not None:
-            body = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in chunk)
-            statements.append(f"INSERT DATA {{ GRAPH {NamedNode(graph)} {{ {body} }} }}")
-            continue
-        parts = []
-        for q in chunk:
-            triple = f"{q.subject} {q.predicate} {q.object} ."
-            if isinstance(q.graph_name, NamedNode):
-                parts.append(f"GRAPH {q.graph_name} {{ {triple} }}")
-            else:
-                parts.append(triple)
-        statements.append("INSERT DATA { " + " ".join(parts) + " }")
-    return statements
 
 
 class SparqlStore(GraphStore):
@@ -244,6 +228,36 @@ class SparqlStore(GraphStore):
                 isinstance(row[0], Literal) and row[0].value not in ("0", "false") for row in rows
             )
         return SelectResult(variables, rows)
+
+    def select_all(
+        self, sparql: str, bindings: Bindings | None = None, *, page: int | None = None
+    ) -> SelectResult:
+        """Every row of a SELECT: a result as long as the server's cap is checked and paged.
+
+        A result shorter than the cap is complete. A longer one is checked against a count (one
+        row, never cut short) and read again in pages ordered by every column only when rows
+        are missing, so a complete result costs one more short query and no sort.
+        """
+        cap = page or PAGE
+        text = bind(sparql, bindings)
+        first = self.select(text)
+        if len(first.rows) < cap:
+            return first
+        counted = self.select(count_query(text)).rows
+        total = counted[0][0] if counted else None
+        if (
+            isinstance(total, Literal)
+            and total.value.isdigit()
+            and int(total.value) == len(first.rows)
+        ):
+            return first
+        ordered = f"{text}\nORDER BY " + " ".join(f"?{v}" for v in first.variables)
+        rows: list[tuple[Term | None, ...]] = []
+        while True:
+            chunk = self.select(paged_query(ordered, cap, len(rows))).rows
+            rows.extend(chunk)
+            if len(chunk) < cap:
+                return SelectResult(first.variables, rows)
 
     def _graph_filter(self) -> tuple[str, Bindings | None]:
         if not self.graph_prefix:

@@ -26,8 +26,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ingest.load.backfill import FillReport, fill_scoring_inputs
 from kg import iri
-from kg.backfill import FillReport, fill_scoring_inputs
 from kg.export import EXPORT_FORMATS, RDF_FORMATS, export, export_rdf
 from kg.sparql import BindValue, QueryTextError, parse_param
 from kg.store import GraphStore, QueryResult, SelectResult, StoreError, Term
@@ -274,7 +274,7 @@ SHOWN_FILL_PROBLEMS = 20  # as the import commands: the first ones, then how man
 
 
 def _fill_scoring_inputs(st: GraphStore, progress: Progress) -> FillReport:
-    """Run :func:`kg.backfill.fill_scoring_inputs` behind a progress bar of its graphs."""
+    """Run :func:`ingest.load.backfill.fill_scoring_inputs` behind a progress bar of its graphs."""
     task = progress.add_task("looking for evidence items without scoring inputs", total=None)
 
     def advance(done: int, todo: int) -> None:

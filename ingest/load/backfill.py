@@ -19,8 +19,9 @@ skipped and reported. Nothing else stops the run.
 
 Reads are shaped for both kinds of store: one row per (item, property, value), which the
 embedded store answers by index lookups where one OPTIONAL per property would make it scan;
-and result sets kept below 10,000 rows, or checked against a count, because remote servers
-such as Virtuoso cut longer results short by default without saying so.
+and every result read through :meth:`~kg.store.GraphStore.select_all`, because remote servers
+such as Virtuoso cut long results short by default without saying so. The queries are the
+``.rq`` files beside this module.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import TypeVar
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
@@ -35,16 +38,16 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 from kg.iri import PROV, RDF, biolink, contract, term
 from kg.model import AgentType, Direction, EvidenceItem, StudyDesign
 from kg.scoring_inputs import encode, inputs_of
-from kg.sparql import paged_query
+from kg.sparql import Bindings, insert_data_statements, read_query
 from kg.store import GraphStore, Term
-from kg.stores.sparql_remote import insert_data_statements
 from kg.terms import DESIGN_OF_IRI, DIRECTION_OF_IRI
 
 SCORING_INPUTS = NamedNode(term("scoringInputs"))
 RDF_JSON = NamedNode(RDF + "JSON")
+_RQ = Path(__file__).parent / "rq"
 
 # The item properties the scoring inputs are made from; the rest (sentence, offsets, method)
-# is not read, which keeps the rows per item near ten.
+# is read but not used.
 SOURCE = PROV + "wasDerivedFrom"
 DESIGN = term("studyDesign")
 DIRECTION = term("direction")
@@ -56,59 +59,37 @@ HEDGED = term("hedged")
 SPECIES = term("species")
 AGENT = biolink("agent_type")
 TRIAL = term("reportsTrial")
-_READ = (
-    SOURCE,
-    DESIGN,
-    DIRECTION,
-    SAMPLE_SIZE,
-    YEAR,
-    CONFIDENCE,
-    NEGATED,
-    HEDGED,
-    SPECIES,
-    AGENT,
-    TRIAL,
+_READ = frozenset(
+    (
+        SOURCE,
+        DESIGN,
+        DIRECTION,
+        SAMPLE_SIZE,
+        YEAR,
+        CONFIDENCE,
+        NEGATED,
+        HEDGED,
+        SPECIES,
+        AGENT,
+        TRIAL,
+    )
 )
 
-# Rows a result may have and still be known complete: remote servers commonly cap a result at
-# 10,000 rows (Virtuoso's default) and return the first ones as if that were all.
-PAGE = 10_000
-# Items described per query: about ten rows each keeps a batch well below PAGE, and one
-# bound VALUES block of this size is looked up by index in the embedded store.
-BATCH = 500
+# The cut a server may make to a long result, where smaller than the store's own default
+# (None: the store knows its server; see GraphStore.select_all).
+PAGE: int | None = None
+# Items described per query: about twenty rows each keeps a batch well below the 10,000 rows
+# a server commonly returns, and one bound VALUES block of this size is looked up by index in
+# the embedded store.
+BATCH = 300
 # Literals per update, from as many whole graphs as fit (a bigger graph goes alone): a request
 # of this size is one transaction on Virtuoso, well within what it accepts.
 WRITE_BATCH = 10_000
 
-_PREFIXES = (
-    "PREFIX tcm: <https://w3id.org/tcmkg/ontology#>\n"
-    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-)
-# An evidence item of graph ?g without the literal there. The literal is looked for in the
-# item's own graph: a record's graph must be complete on its own, since it is replaced and
-# withdrawn as a whole. MINUS, not FILTER NOT EXISTS: the embedded store answers it as one
-# anti-join, five times faster over a whole store (0.5 s against 2.6 s for 220,000 items).
-_MISSING = "?e rdf:type tcm:EvidenceItem MINUS { ?e tcm:scoringInputs ?inputs }"
-_MISSING_BY_GRAPH = (
-    f"SELECT ?g (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH ?g {{ {_MISSING} }} }} GROUP BY ?g"
-)
-_READ_ONLY = "FILTER(?p IN (" + ", ".join(str(NamedNode(p)) for p in _READ) + "))"
-_RECORD_ONLY = f"FILTER(?p IN ({NamedNode(YEAR)}, {NamedNode(TRIAL)}))"
 
-
-def _missing_in(g: NamedNode) -> str:
-    """Query: the items of graph ``g`` without the literal."""
-    return f"SELECT DISTINCT ?e WHERE {{ GRAPH {g} {{ {_MISSING} }} }}"
-
-
-def _properties_of_missing(g: NamedNode) -> str:
-    """Query: rows (item, property, value) of every item of ``g`` without the literal."""
-    return f"SELECT ?e ?p ?v WHERE {{ GRAPH {g} {{ {_MISSING} ?e ?p ?v {_READ_ONLY} }} }}"
-
-
-def _properties_of(g: NamedNode, only: str = _READ_ONLY) -> str:
-    """Query: rows (item, property, value) in ``g`` of the items bound to ?e."""
-    return f"SELECT ?e ?p ?v WHERE {{ GRAPH {g} {{ ?e ?p ?v {only} }} }}"
+@cache
+def _query(name: str) -> str:
+    return read_query(_RQ / f"{name}.rq")
 
 
 Progress = Callable[[int, int], None]  # (graphs done, graphs to do)
@@ -141,53 +122,20 @@ def _name(node: Term) -> str:
     return contract(node.value) if isinstance(node, NamedNode) else str(node)
 
 
-def _rows_all(store: GraphStore, select: str, order: str) -> list[tuple[Term | None, ...]]:
-    """All rows of ``select`` (its prologue is :data:`_PREFIXES`), even from a capped server.
-
-    A result shorter than :data:`PAGE` is complete. A longer one is checked against a count
-    (one row, never cut short) and read again in ordered pages only when rows are missing, so
-    the embedded store, which caps nothing, is not made to sort.
-    """
-    rows = store.select(_PREFIXES + select).rows
-    if len(rows) < PAGE:
-        return rows
-    counted = store.select(f"{_PREFIXES}SELECT (COUNT(*) AS ?rows) WHERE {{ {{ {select} }} }}")
-    total = _integer(counted.rows[0][0]) if counted.rows else None
-    if total is not None and total == len(rows):
-        return rows
-    ordered = f"{_PREFIXES}{select} ORDER BY {order}"
-    rows = []
-    while True:
-        page = store.select(paged_query(ordered, PAGE, len(rows))).rows
-        rows.extend(page)
-        if len(page) < PAGE:
-            return rows
-
-
 def _missing_items(store: GraphStore, graph: str) -> list[NamedNode | BlankNode]:
     """The evidence items of ``graph`` that have no literal there."""
-    rows = _rows_all(store, _missing_in(NamedNode(graph)), "?e")
+    rows = store.select_all(_query("missing_items"), {"g": NamedNode(graph)}, page=PAGE).rows
     return [row[0] for row in rows if isinstance(row[0], NamedNode | BlankNode)]
 
 
 def _described(
-    store: GraphStore, graph: str, items: Sequence[NamedNode], only: str = _READ_ONLY
+    store: GraphStore, graph: str, items: Sequence[NamedNode], query: str = "item_properties"
 ) -> list[tuple[Term | None, ...]]:
-    """Rows (item, property, value) of ``items`` in ``graph``, for the properties ``only`` names.
-
-    A result that reaches :data:`PAGE` rows may have been cut short by the server: the items
-    are then described again in halves.
-    """
+    """Rows (item, property, value) of ``items`` in ``graph``, read by the query ``query``."""
     if not items:
         return []
-    query = _PREFIXES + _properties_of(NamedNode(graph), only)
-    rows = store.select(query, {"e": list(items)}).rows
-    if len(rows) < PAGE or len(items) == 1:
-        return rows  # (one item with 10,000 values: there is nothing smaller to ask for)
-    half = len(items) // 2
-    return _described(store, graph, items[:half], only) + _described(
-        store, graph, items[half:], only
-    )
+    bindings: Bindings = {"g": NamedNode(graph), "e": list(items)}
+    return store.select_all(_query(query), bindings, page=PAGE).rows
 
 
 def _fold(rows: Sequence[tuple[Term | None, ...]]) -> dict[Term, dict[str, list[Term]]]:
@@ -195,6 +143,8 @@ def _fold(rows: Sequence[tuple[Term | None, ...]]) -> dict[Term, dict[str, list[
     out: dict[Term, dict[str, list[Term]]] = {}
     for subject, prop, value in rows:
         if subject is None or not isinstance(prop, NamedNode) or value is None:
+            continue
+        if prop.value not in _READ:
             continue
         out.setdefault(subject, {}).setdefault(prop.value, []).append(value)
     return out
@@ -333,7 +283,7 @@ def _records(
     """
     out: dict[str, _Record] = {}
     for start in range(0, len(sources), BATCH):
-        rows = _described(store, graph, sources[start : start + BATCH], _RECORD_ONLY)
+        rows = _described(store, graph, sources[start : start + BATCH], "record_year_trials")
         for node, values in _fold(rows).items():
             if isinstance(node, NamedNode):
                 reader = _Item(node, values, problems, "record")
@@ -384,10 +334,9 @@ def _batches(
     """The items of ``graph`` that lack the literal, with their values, a batch at a time."""
     if missing <= BATCH:
         # The common case (one record's graph, a few items): one query, no item list first.
-        rows = store.select(_PREFIXES + _properties_of_missing(NamedNode(graph))).rows
-        if len(rows) < PAGE:
-            yield _fold(rows)
-            return
+        query = _query("missing_item_properties")
+        yield _fold(store.select_all(query, {"g": NamedNode(graph)}, page=PAGE).rows)
+        return
     items = _missing_items(store, graph)
     named = [e for e in items if isinstance(e, NamedNode)]
     if len(named) < len(items):
@@ -473,7 +422,7 @@ def fill_scoring_inputs(store: GraphStore, progress: Progress | None = None) -> 
     """
     report = FillReport()
     todo: list[tuple[str, int]] = []
-    for name, count in _rows_all(store, _MISSING_BY_GRAPH, "?g"):
+    for name, count in store.select_all(_query("missing_by_graph"), page=PAGE).rows:
         n = _integer(count) or 0
         if isinstance(name, NamedNode):
             todo.append((name.value, n))

@@ -15,9 +15,9 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 from typer.testing import CliRunner
 
-import kg.backfill
+import ingest.load.backfill
+from ingest.load.backfill import FillReport, fill_scoring_inputs
 from kg import iri
-from kg.backfill import FillReport, fill_scoring_inputs
 from kg.iri import PROV, term
 from kg.model import (
     AgentType,
@@ -337,8 +337,8 @@ def test_big_graphs_are_read_in_batches_with_the_same_result(
 ) -> None:
     # A curated table is one graph of a hundred thousand items: it is read a batch of items
     # at a time, and a result as long as a server's row cap is read again in smaller parts.
-    monkeypatch.setattr(kg.backfill, "BATCH", 2)
-    monkeypatch.setattr(kg.backfill, "PAGE", 5)
+    monkeypatch.setattr(ingest.load.backfill, "BATCH", 2)
+    monkeypatch.setattr(ingest.load.backfill, "PAGE", 5)
     record = SourceRecord(
         "TCMKG.TABLE:backfill-table",
         RecordKind.TABLE,

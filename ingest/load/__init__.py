@@ -1,0 +1,1 @@
+"""Jobs run on a store after RDF is loaded into it (``tcmkg load``)."""
