@@ -21,8 +21,8 @@ from api.label_index import LabelIndex
 from api.query_runner import QueryRunner
 from api.routers.docs import mount_assets
 from api.security import parse_key_hash, warn_if_weak
+from kg.settings import Settings, get_settings
 from kg.store import GraphStore, QuerySyntaxError, StoreError, open_store
-from tcmkg.settings import Settings, get_settings
 
 ROUTER_MODULES: tuple[str, ...] = (
     "api.routers.health",

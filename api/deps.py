@@ -14,8 +14,8 @@ from api.label_index import LabelIndex
 from api.query_runner import QueryRunner
 from api.result_cache import ResultCache
 from api.security import KeyHash, KeyVerifier, Verdict
+from kg.settings import Settings
 from kg.store import GraphStore
-from tcmkg.settings import Settings
 
 
 @dataclass

@@ -36,6 +36,7 @@ from ingest.vocabulary.store_terms import ingest_vocabulary
 from kg import iri
 from kg.illustrative import VOCABULARY_SOURCE, illustrative_bundles, illustrative_entities
 from kg.model import Claim, Entity, EntityKind, RecordBundle, RecordKind, SourceRecord
+from kg.settings import user_data_dir
 from kg.store import GraphStore
 from kg.terms import ENTITY_CLASS
 from kg.validate import validate_store
@@ -43,10 +44,9 @@ from kg.writer import bundle_quads, vocabulary_quads
 from queries.config import ScoringConfig
 from queries.explain import explain_in_context
 from queries.rank import CandidateKind, prepare, rank_in_context
-from tcmkg.cli import EXIT_INVALID, StoreOption, console, fail, opened_store
 from tcmkg.commands.rank import print_explanation, rank_table
 from tcmkg.commands.validate import DEFAULT_SHOWN, print_report
-from tcmkg.settings import user_data_dir
+from tcmkg.console import EXIT_INVALID, StoreOption, console, fail, opened_store
 
 # Constant queries with no user input; the class to count is bound as a VALUES parameter.
 COUNT_BY_CLASS = """

@@ -14,8 +14,8 @@ from kg.iri import CurieError
 from queries.dossier import DOSSIER_STEPS, prepare_dossier, render_dossier
 from queries.explain import UnknownCandidateError
 from queries.indications import UnknownIndicationError
-from tcmkg.cli import StoreOption, console, fail, opened_store
 from tcmkg.commands.rank import ConfigOption, scoring_config
+from tcmkg.console import StoreOption, console, fail, opened_store
 
 
 def write_atomically(path: Path, text: str) -> None:

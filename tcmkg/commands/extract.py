@@ -34,7 +34,7 @@ from ingest.document import Deletion, Document, ReadItem
 from ingest.pipeline import extract_documents
 from ingest.problems import ProblemCode, ProblemLog
 from ingest.readers import read_items
-from tcmkg.cli import err_console, fail
+from tcmkg.console import err_console, fail
 
 
 class InputFormat(StrEnum):

@@ -28,7 +28,8 @@ from ingest.fetch.http import FetchError
 from ingest.fetch.pubmed import PubMedClient, fetch_pubmed
 from ingest.fetch.state import FetchResult
 from ingest.fetch.sync import SyncOutcome, remove_query, save_query, saved_queries, sync_store
-from tcmkg.cli import (
+from kg.settings import get_settings, user_data_dir
+from tcmkg.console import (
     EXIT_ERROR,
     StoreOption,
     console,
@@ -37,7 +38,6 @@ from tcmkg.cli import (
     opened_store,
     task_progress,
 )
-from tcmkg.settings import get_settings, user_data_dir
 
 
 class _Bar:

@@ -25,7 +25,7 @@ from ingest.importers.report import Progress as ImportProgress
 from ingest.importers.symmap import read_symmap
 from ingest.vocabulary import Vocabulary, load_seed
 from kg.store import GraphStore
-from tcmkg.cli import (
+from tcmkg.console import (
     EXIT_ERROR,
     StoreOption,
     console,

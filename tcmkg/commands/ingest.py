@@ -31,7 +31,6 @@ from ingest.pipeline import IngestSummary, ingest
 from ingest.problems import ProblemLog
 from ingest.readers import read_items
 from ingest.vocabulary.store_terms import IngestVocabulary, ingest_vocabulary
-from tcmkg.cli import StoreOption, console, fail, opened_store
 from tcmkg.commands.extract import (
     FormatOption,
     InputFormat,
@@ -41,6 +40,7 @@ from tcmkg.commands.extract import (
     document_progress,
     report_problems,
 )
+from tcmkg.console import StoreOption, console, fail, opened_store
 
 DEFAULT_PROBLEMS = "ingest-problems.jsonl"
 

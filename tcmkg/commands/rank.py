@@ -12,13 +12,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from kg.settings import get_settings
 from queries.config import ScoringConfig, ScoringConfigError, load_config
 from queries.explain import Explanation, UnknownCandidateError, explain_candidate
 from queries.indications import UnknownIndicationError
 from queries.rank import CandidateKind, RankedRow, SafetyFlag, rank_candidates
 from queries.scoring import Certainty
-from tcmkg.cli import EXIT_ERROR, StoreOption, console, err_console, fail, opened_store
-from tcmkg.settings import get_settings
+from tcmkg.console import EXIT_ERROR, StoreOption, console, err_console, fail, opened_store
 
 
 class RankFormat(StrEnum):

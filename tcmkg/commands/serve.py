@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from api.security import KeyHashError, hash_key, new_key, parse_key_hash
+from kg.settings import get_settings
 from kg.store import StoreError
-from tcmkg.cli import EXIT_ERROR, StoreOption, console, err_console, fail
-from tcmkg.settings import get_settings
+from tcmkg.console import EXIT_ERROR, StoreOption, console, err_console, fail
 
 
 def _read_key() -> str:

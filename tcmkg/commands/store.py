@@ -31,7 +31,7 @@ from kg import iri
 from kg.export import EXPORT_FORMATS, RDF_FORMATS, export, export_rdf
 from kg.sparql import BindValue, QueryTextError, parse_param
 from kg.store import GraphStore, QueryResult, SelectResult, StoreError, Term
-from tcmkg.cli import StoreOption, console, err_console, fail, opened_store, task_progress
+from tcmkg.console import StoreOption, console, err_console, fail, opened_store, task_progress
 
 
 class ResultFormat(StrEnum):

@@ -21,7 +21,7 @@ from kg.validate import (
     validate_file,
     validate_store,
 )
-from tcmkg.cli import (
+from tcmkg.console import (
     EXIT_ERROR,
     EXIT_INVALID,
     EXIT_OK,

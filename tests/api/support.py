@@ -29,9 +29,9 @@ from kg.model import (
     SourceRecord,
     StudyDesign,
 )
+from kg.settings import Settings
 from kg.store import GraphStore
 from kg.writer import bundle_quads, vocabulary_quads
-from tcmkg.settings import Settings
 
 API_KEY = "test-key-for-the-api-tests-only"
 API_KEY_HASH = "sha256:" + hashlib.sha256(API_KEY.encode()).hexdigest()

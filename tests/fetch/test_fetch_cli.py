@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from ingest.fetch.sync import saved_queries
+from kg.settings import get_settings
 from kg.store import open_store
 from tcmkg.cli import app
-from tcmkg.settings import get_settings
 from tests.fetch.replay import ESEARCH, ReplayService
 
 

@@ -36,7 +36,6 @@ INDICATION = "Diabetes Mellitus"
 
 def fill_web_corpus(store: GraphStore) -> None:
     """The illustrative graph plus the illustrative abstracts, ingested into ``store``."""
-    import tcmkg.cli  # noqa: F401 - registers the commands before a command module is imported
     from tcmkg.commands.demo import load_demo
 
     load_demo(store)
