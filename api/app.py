@@ -65,7 +65,9 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
             store, timeout=settings.query_timeout_seconds, max_rows=settings.max_result_rows
         ),
         labels=LabelIndex(store),
-        jobs=JobRegistry(),
+        jobs=JobRegistry(
+            max_active=settings.max_ingest_jobs, max_problems=settings.max_problems_kept
+        ),
         key_hash=key_hash,
         store_kind=store_kind(store),
     )

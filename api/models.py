@@ -133,8 +133,15 @@ class JobOut(BaseModel):
     total: int | None = None
     message: str | None = None
     summary: dict[str, int] = Field(default_factory=dict)
-    problems: list[ProblemOut] = Field(default_factory=list)
+    problems: list[ProblemOut] = Field(
+        default_factory=list,
+        description="the first problems in full (TCMKG_MAX_PROBLEMS_KEPT), then one "
+        "'problems.dropped' entry when more were found",
+    )
     problems_total: int = 0
+    problem_counts: dict[str, int] = Field(
+        default_factory=dict, description="every problem found, by code"
+    )
 
 
 class EntityRef(BaseModel):

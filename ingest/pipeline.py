@@ -21,7 +21,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import re
 import traceback
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -245,7 +245,7 @@ def ingest(
         if on_document is not None:
             on_document(document)
     apply_deletions(None)  # those after the last document (PubMed lists them at file end)
-    summary.problems = dict(Counter(p.code for p in problems).most_common())
+    summary.problems = problems.counts()
     return summary
 
 

@@ -3,6 +3,11 @@
 Readers treat their input as hostile. A bad record does not raise out of a reader: it becomes a
 :class:`Problem` naming the file, the record and the reason, collected in a :class:`ProblemLog`
 that the run summary (and ``problems.jsonl``) reports. Programming errors still raise.
+
+A log keeps the first :data:`DEFAULT_PROBLEMS_KEPT` problems in full (``TCMKG_MAX_PROBLEMS_KEPT``
+for the command line and the API) and only counts the rest, by code, so that a file of millions
+of bad records cannot exhaust memory; the problems it lists then end with one
+``problems.dropped`` entry saying how many more there were.
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ class ProblemCode(StrEnum):
     EXTRACT_FAILED = "extract.failed"
     RECORD_UNWRITABLE = "record.unwritable"
     RECORD_DUPLICATE = "record.duplicate"
+    RECORD_SUSPICIOUS = "record.suspicious"
+    INPUT_TOO_LARGE = "input.too_large"
+    PROBLEMS_DROPPED = "problems.dropped"
 
 
 DESCRIPTIONS: dict[ProblemCode, str] = {
@@ -80,7 +88,17 @@ DESCRIPTIONS: dict[ProblemCode, str] = {
     ProblemCode.RECORD_DUPLICATE: "a document whose identifier, made from its file name, another "
     "file of the same run already gave (two 'abstract.txt' in different folders); it is "
     "skipped rather than replacing the first: rename one of the files",
+    ProblemCode.RECORD_SUSPICIOUS: "a record that is read but looks wrong (an identifier that is "
+    "not one, control characters, a row with the wrong number of columns); check the input",
+    ProblemCode.INPUT_TOO_LARGE: "a compressed file that expands beyond the decompressed-size or "
+    "compression-ratio limit (a decompression bomb); records before the limit are kept, the rest "
+    "of the file is not read",
+    ProblemCode.PROBLEMS_DROPPED: "more problems than the log keeps in full; they are counted by "
+    "code but not listed one by one",
 }
+
+# Problems a log keeps in full; the rest are only counted (TCMKG_MAX_PROBLEMS_KEPT).
+DEFAULT_PROBLEMS_KEPT = 1_000
 
 
 @dataclass(frozen=True)
@@ -102,14 +120,31 @@ class Problem:
 
 
 class ProblemLog:
-    """Collects the problems of one run, in the order found."""
+    """Collects the problems of one run, in the order found, keeping the first ``keep`` in full.
 
-    def __init__(self) -> None:
+    Beyond ``keep`` problems are counted by code and severity, not stored, so memory stays
+    bounded whatever the input; iterating the log then yields the kept problems and a final
+    ``problems.dropped`` problem saying how many more there were. ``len`` and :meth:`counts`
+    are exact either way.
+    """
+
+    def __init__(self, keep: int = DEFAULT_PROBLEMS_KEPT) -> None:
+        if keep < 0:
+            raise ValueError(f"keep must be 0 or more, not {keep}")
+        self.keep = keep
         self._problems: list[Problem] = []
+        self._counts: Counter[str] = Counter()
+        self._errors = 0
+        self._total = 0
 
     def add(self, problem: Problem) -> Problem:
-        """Record a problem and return it."""
-        self._problems.append(problem)
+        """Record a problem and return it (kept in full while fewer than ``keep`` are kept)."""
+        self._total += 1
+        self._counts[problem.code] += 1
+        if problem.severity == Severity.ERROR:
+            self._errors += 1
+        if len(self._problems) < self.keep:
+            self._problems.append(problem)
         return problem
 
     def report(
@@ -123,27 +158,57 @@ class ProblemLog:
         """Record a problem from its parts (the form readers use) and return it."""
         return self.add(Problem(code.value, str(file), record, message, severity.value))
 
+    @property
+    def dropped(self) -> int:
+        """How many problems were counted but not kept."""
+        return self._total - len(self._problems)
+
+    def dropped_problem(self) -> Problem | None:
+        """The closing ``problems.dropped`` entry, or None when every problem was kept."""
+        if not self.dropped:
+            return None
+        return Problem(
+            ProblemCode.PROBLEMS_DROPPED.value,
+            "-",
+            "-",
+            f"{self.dropped:,} more problems were found and counted but not listed (the first "
+            f"{self.keep:,} are; raise TCMKG_MAX_PROBLEMS_KEPT to list more); by code: "
+            + ", ".join(f"{code} {n:,}" for code, n in self.counts().items()),
+            Severity.WARNING.value,
+        )
+
     def __iter__(self) -> Iterator[Problem]:
-        return iter(list(self._problems))
+        closing = self.dropped_problem()
+        return iter([*self._problems, *([closing] if closing else [])])
 
     def __len__(self) -> int:
-        return len(self._problems)
+        return self._total
 
     def __bool__(self) -> bool:
-        return bool(self._problems)
+        return self._total > 0
 
     @property
     def errors(self) -> list[Problem]:
-        """The problems of severity ``error`` (data was lost)."""
+        """The kept problems of severity ``error`` (data was lost)."""
         return [p for p in self._problems if p.severity == Severity.ERROR]
 
+    @property
+    def error_count(self) -> int:
+        """How many problems of severity ``error`` were found, kept or not."""
+        return self._errors
+
     def counts(self) -> dict[str, int]:
-        """Number of problems by code, most frequent first."""
-        return dict(Counter(p.code for p in self._problems).most_common())
+        """Number of problems by code, most frequent first (every problem, kept or not)."""
+        return dict(self._counts.most_common())
 
     def write_jsonl(self, path: str | Path) -> int:
-        """Write one JSON object per problem to ``path``; return how many were written."""
+        """Write one JSON object per listed problem to ``path``; return how many were written.
+
+        The kept problems are written, then the ``problems.dropped`` entry if some were not kept.
+        """
+        written = 0
         with Path(path).open("w", encoding="utf-8") as out:
-            for problem in self._problems:
+            for problem in self:
                 out.write(json.dumps(asdict(problem), ensure_ascii=False) + "\n")
-        return len(self._problems)
+                written += 1
+        return written

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     max_result_rows: int = 100_000
     max_query_bytes: int = 1_048_576  # SPARQL query/update request bodies
     max_upload_bytes: int = 104_857_600  # POST /ingest uploads
+    max_ingest_jobs: int = 8  # upload jobs queued or running at once; more get 429
+    # Problems listed in full by `tcmkg ingest`/`extract` and each job; the rest are counted.
+    max_problems_kept: int = 1_000
     # Literature services (`tcmkg fetch`, `tcmkg sync`). An NCBI API key raises the allowed
     # rate from 3 to 10 requests/s; NCBI asks for an e-mail to contact about heavy use.
     ncbi_api_key: str = ""

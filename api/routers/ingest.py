@@ -28,7 +28,7 @@ from api.deps import (
     authorize_write,
     documented_write_key,
 )
-from api.jobs import JobProgress
+from api.jobs import JobProgress, JobQueueFullError
 from api.models import ErrorOut, JobOut, ProblemOut
 from ingest.pipeline import ingest
 from ingest.problems import Problem, ProblemLog
@@ -77,10 +77,14 @@ def server_file_name(client_name: str | None) -> str:
 
 
 class _JobProblemLog(ProblemLog):
-    """A problem log that also reports each problem on the job, under the upload's name."""
+    """A problem log that reports each problem on the job, under the upload's name.
+
+    The job keeps the first problems and counts the rest; this log keeps none itself (only
+    counts), so a file of millions of bad records costs no memory here.
+    """
 
     def __init__(self, progress: JobProgress, stored: Path, shown: str) -> None:
-        super().__init__()
+        super().__init__(keep=0)
         self._progress = progress
         self._stored = str(stored)
         self._shown = shown
@@ -181,31 +185,49 @@ def _store_upload(upload: UploadFile) -> tuple[Path, Path]:
         403: {"model": ErrorOut, "description": "writes are disabled (no key configured)"},
         413: {"model": ErrorOut, "description": "upload larger than TCMKG_MAX_UPLOAD_BYTES"},
         422: {"model": ErrorOut, "description": "no file, or an unknown format"},
+        429: {
+            "model": ErrorOut,
+            "description": "TCMKG_MAX_INGEST_JOBS jobs are queued or running; retry after "
+            "the Retry-After header's seconds",
+        },
     },
 )
 async def ingest_upload(request: Request, ctx: Context) -> JSONResponse:
     """Upload literature to ingest; the work runs as a job (poll ``GET /jobs/{id}``).
 
     The key is checked before the body is read, so a client without it cannot make the
-    server take in an upload.
+    server take in an upload; so is the job queue, so that a full queue (429, with
+    Retry-After) costs the server no upload stored on disk.
     """
     await authorize_write(request, ctx)
     try:
-        form = await request.form(max_files=1, max_fields=8)
-    except (MultiPartException, ValueError) as err:
-        raise HTTPException(status_code=422, detail=f"malformed form: {err}") from err
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise HTTPException(status_code=422, detail="the form needs a 'file' part (the upload)")
-    fmt = form.get("format") or "auto"
-    if not isinstance(fmt, str) or fmt not in UploadFormat.__args__:  # type: ignore[attr-defined]
-        allowed = ", ".join(UploadFormat.__args__)  # type: ignore[attr-defined]
-        raise HTTPException(status_code=422, detail=f"format must be one of {allowed}")
-    shown = PurePosixPath((upload.filename or "upload").replace("\\", "/")).name[:200]
-    folder, stored = await run_in_threadpool(_store_upload, upload)
-    job = ctx.jobs.submit(
-        "ingest", lambda progress: _run_ingest(ctx, folder, stored, shown, fmt, progress)
-    )
+        slot = ctx.jobs.reserve()
+    except JobQueueFullError as err:
+        raise HTTPException(
+            status_code=429, detail=str(err), headers={"Retry-After": str(err.retry_after)}
+        ) from err
+    try:
+        try:
+            form = await request.form(max_files=1, max_fields=8)
+        except (MultiPartException, ValueError) as err:
+            raise HTTPException(status_code=422, detail=f"malformed form: {err}") from err
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(status_code=422, detail="the form needs a 'file' part (the upload)")
+        fmt = form.get("format") or "auto"
+        if not isinstance(fmt, str) or fmt not in UploadFormat.__args__:  # type: ignore[attr-defined]
+            allowed = ", ".join(UploadFormat.__args__)  # type: ignore[attr-defined]
+            raise HTTPException(status_code=422, detail=f"format must be one of {allowed}")
+        shown = PurePosixPath((upload.filename or "upload").replace("\\", "/")).name[:200]
+        folder, stored = await run_in_threadpool(_store_upload, upload)
+        job = ctx.jobs.submit(
+            "ingest",
+            lambda progress: _run_ingest(ctx, folder, stored, shown, fmt, progress),
+            slot,
+        )
+    except BaseException:
+        slot.release()  # no job came of it (a job releases its own place when it ends)
+        raise
     return JSONResponse(job.model_dump(), status_code=202, headers={"Location": f"/jobs/{job.id}"})
 
 

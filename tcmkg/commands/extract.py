@@ -34,6 +34,7 @@ from ingest.document import Deletion, Document, ReadItem
 from ingest.pipeline import extract_documents
 from ingest.problems import ProblemCode, ProblemLog
 from ingest.readers import read_items
+from kg.settings import get_settings
 from tcmkg.console import err_console, fail
 
 
@@ -107,7 +108,7 @@ def extract(
     from ingest.extract import extraction_json  # imports spaCy: only when extracting
 
     paths = check_inputs(inputs)
-    problems = ProblemLog()
+    problems = ProblemLog(keep=get_settings().max_problems_kept)
     deletions = 0
 
     def documents_only(items: Iterable[ReadItem]) -> Iterator[Document]:

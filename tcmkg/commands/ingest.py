@@ -31,6 +31,7 @@ from ingest.pipeline import IngestSummary, ingest
 from ingest.problems import ProblemLog
 from ingest.readers import read_items
 from ingest.vocabulary.store_terms import IngestVocabulary, ingest_vocabulary
+from kg.settings import get_settings
 from tcmkg.commands.extract import (
     FormatOption,
     InputFormat,
@@ -98,7 +99,7 @@ def ingest_command(
 ) -> None:
     """Extract claims and evidence from documents and write them into the store."""
     paths = check_inputs(inputs)
-    problems = ProblemLog()
+    problems = ProblemLog(keep=get_settings().max_problems_kept)
     documents = read_items(paths, fmt.value, problems)
     with opened_store(store) as st, document_progress() as progress:
         vocabulary = ingest_vocabulary(st, seed_only=seed_only)
