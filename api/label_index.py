@@ -14,25 +14,17 @@ import bisect
 import threading
 import time
 from dataclasses import dataclass
-from importlib import resources
 
 from pyoxigraph import Literal, NamedNode
 
 from api.models import SearchHit, SearchOut
 from ingest.vocabulary import normalise_name
 from kg.iri import contract
-from kg.sparql import read_query
+from kg.sparql import load_query
 from kg.store import GraphStore
 from kg.terms import KIND_OF_CLASS
 
-LABELS_QUERY = "labels.rq"
-
-
-def load_query(name: str) -> str:
-    """Text of one of the API's ``.rq`` files."""
-    path = resources.files("api") / "rq" / name
-    with resources.as_file(path) as real:
-        return read_query(real)
+LABELS_QUERY = "labels"
 
 
 @dataclass(frozen=True)
@@ -59,7 +51,7 @@ class LabelIndex:
         names: dict[str, list[_Name]] = {}
         kind: dict[str, str] = {}
         label: dict[str, str] = {}
-        result = self.store.select(load_query(LABELS_QUERY))
+        result = self.store.select(load_query("api", LABELS_QUERY))
         for s, p, o, t in result.rows:
             if not isinstance(s, NamedNode):
                 continue

@@ -20,7 +20,6 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib.resources import files
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
@@ -28,7 +27,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
 
 from kg import iri
 from kg.model import AgentType, KnowledgeLevel
-from kg.sparql import paged_query
+from kg.sparql import load_query, paged_query
 from kg.store import GraphStore, StoreError
 
 RDF_FORMATS: dict[str, RdfFormat] = {
@@ -63,10 +62,6 @@ AGENT_ORDER = (
 )
 PUBLICATION_PREFIXES = ("PMID", "DOI")
 PAGE = 10_000  # rows per request: Virtuoso's default cap on one result
-
-
-def _query_text(name: str) -> str:
-    return files("kg").joinpath(name).read_text(encoding="utf-8")
 
 
 @contextmanager
@@ -127,7 +122,7 @@ def _pages(store: GraphStore, query: str) -> Iterator[dict[str, Any]]:
 
 def kgx_nodes(store: GraphStore) -> Iterator[dict[str, Any]]:
     """KGX node records: id, category, name (when the entity has a label), provided_by."""
-    for row in _pages(store, _query_text("kgx_nodes.rq")):
+    for row in _pages(store, load_query("kg", "kgx_nodes")):
         categories = sorted(iri.contract(c) for c in _text(row.get("categories")).split())
         node: dict[str, Any] = {
             "id": _curie(row["node"]),
@@ -142,7 +137,7 @@ def kgx_nodes(store: GraphStore) -> Iterator[dict[str, Any]]:
 
 def kgx_edges(store: GraphStore) -> Iterator[dict[str, Any]]:
     """KGX edge records, one per claim, with the Biolink edge slots Translator tools read."""
-    for row in _pages(store, _query_text("kgx_edges.rq")):
+    for row in _pages(store, load_query("kg", "kgx_edges")):
         sources = [iri.contract(s) for s in _text(row.get("sources")).split()]
         publications = sorted(s for s in sources if s.partition(":")[0] in PUBLICATION_PREFIXES)
         yield {

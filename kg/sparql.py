@@ -1,5 +1,11 @@
 """Binding parameters into SPARQL queries safely, and reading the project's ``.rq`` files.
 
+Every query the product runs is a ``.rq`` file in the ``rq/`` folder of the package that owns
+it (``queries/rq``, ``api/rq``, ``kg/rq``, ``ingest/fetch/rq`` …), read by the one loader here,
+:func:`load_query` (``load_query("queries", "composition")``): the text is read once per
+process and its header comment (purpose, parameters, results) parsed once with it. No query
+text lives in Python code; ``tests/test_architecture_sparql.py`` keeps it so.
+
 Parameters are never formatted into query text as raw strings: each value is an RDF term
 (:class:`pyoxigraph.NamedNode` or :class:`pyoxigraph.Literal`) serialised by pyoxigraph in
 N-Triples syntax, which escapes it, and placed in a ``VALUES`` block at the start of the
@@ -11,8 +17,11 @@ not projected).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
@@ -227,6 +236,61 @@ def parse_param(text: str) -> tuple[str, BindValue]:
         return name, Literal(value)
 
 
-def read_query(path: Path) -> str:
-    """Read a ``.rq`` file as UTF-8."""
-    return path.read_text(encoding="utf-8")
+class UnknownQueryError(KeyError):
+    """No ``.rq`` file of that name in a package's ``rq/`` folder."""
+
+
+QUERY_FOLDER = "rq"
+# The first header line of a documented query: ``# name.rq — title``.
+_TITLE = re.compile(r"^#\s*\S+\.rq\s*[—-]+\s*(.*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryFile:
+    """One ``.rq`` file: its text as written and its header comment, parsed."""
+
+    package: str
+    name: str  # file name without ``.rq``
+    title: str  # from a ``# name.rq — title`` first line, else the name in words
+    description: str  # the rest of the leading comment: purpose, parameters, results
+    text: str  # the whole file, runnable as it is
+
+
+def _parse(package: str, name: str, text: str) -> QueryFile:
+    header: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    title = name.replace("_", " ")
+    if header and (m := _TITLE.match(header[0])):
+        title = m.group(1).strip()
+        header = header[1:]
+    description = "\n".join(h[1:].removeprefix(" ") for h in header).strip()
+    return QueryFile(package, name, title, description, text)
+
+
+@cache
+def query_file(package: str, name: str) -> QueryFile:
+    """``<package>/rq/<name>.rq``, read and its header parsed once per process.
+
+    ``package`` is an importable package name (``"queries"``, ``"ingest.fetch"``). Raises
+    :class:`UnknownQueryError` when there is no such file.
+    """
+    path = resources.files(package).joinpath(QUERY_FOLDER, f"{name}.rq")
+    if not path.is_file():
+        raise UnknownQueryError(f"no query {name!r} in {package}/{QUERY_FOLDER}")
+    return _parse(package, name, path.read_text(encoding="utf-8"))
+
+
+def load_query(package: str, name: str) -> str:
+    """The text of ``<package>/rq/<name>.rq`` (see :func:`query_file`)."""
+    return query_file(package, name).text
+
+
+def query_names(package: str) -> list[str]:
+    """Names (without ``.rq``) of every query in ``<package>/rq``, sorted."""
+    folder = resources.files(package).joinpath(QUERY_FOLDER)
+    if not folder.is_dir():
+        return []
+    return sorted(p.name[:-3] for p in folder.iterdir() if p.name.endswith(".rq"))

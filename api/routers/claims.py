@@ -9,12 +9,11 @@ from fastapi import APIRouter, Query
 from pyoxigraph import Literal, NamedNode
 
 from api.deps import Context
-from api.label_index import load_query
 from api.models import ClaimOut, ClaimPage, ErrorOut, EvidenceOut
 from api.routers.entities import entity_iri
 from kg.iri import PROV, biolink, contract, term
 from kg.model import Predicate
-from kg.sparql import BindValue
+from kg.sparql import BindValue, load_query
 from kg.store import Term
 from kg.terms import DESIGN_OF_IRI, DIRECTION_OF_IRI, PREDICATE_IRI, PREDICATE_OF_IRI
 
@@ -115,14 +114,14 @@ def list_claims(
     if predicate:
         bindings["predicate"] = NamedNode(predicate_iri(predicate))
     # LIMIT and OFFSET are validated integers, not user text, so formatting them in is safe.
-    page_query = load_query("claims.rq") + f"\nLIMIT {limit + 1} OFFSET {offset}"
+    page_query = load_query("api", "claims") + f"\nLIMIT {limit + 1} OFFSET {offset}"
     rows = ctx.store.select(page_query, bindings or None).rows
     more = len(rows) > limit
     rows = rows[:limit]
     claims = [r[0] for r in rows if isinstance(r[0], NamedNode)]
     evidence: dict[str, dict[str, list[tuple[str, Term]]]] = defaultdict(dict)
     if claims:
-        ev_rows = ctx.store.select(load_query("evidence.rq"), {"claim": claims}).rows
+        ev_rows = ctx.store.select(load_query("api", "evidence"), {"claim": claims}).rows
         for c, ev, p, o in ev_rows:
             if isinstance(c, NamedNode) and isinstance(ev, NamedNode) and isinstance(p, NamedNode):
                 assert o is not None

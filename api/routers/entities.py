@@ -8,10 +8,10 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pyoxigraph import Literal, NamedNode
 
 from api.deps import Context
-from api.label_index import load_query
 from api.models import EntityOut, ErrorOut, LabelOut, SearchOut
 from kg.iri import DCT, RDF, RDFS, SKOS, CurieError, contract, expand
 from kg.model import EntityKind
+from kg.sparql import load_query
 from kg.terms import KIND_OF_CLASS
 
 router = APIRouter(tags=["entities"])
@@ -23,8 +23,11 @@ def entity_iri(curie: str) -> str:
     """The IRI of a CURIE from a request; 400 naming the problem when it is not one."""
     try:
         iri = expand(curie)
+    except CurieError as err:
+        raise HTTPException(status_code=400, detail=f"{curie!r}: {err}") from err
+    try:
         NamedNode(iri)  # checks it is a valid IRI, not only a known prefix
-    except (CurieError, ValueError) as err:
+    except ValueError as err:  # pyoxigraph's only error for an invalid IRI
         raise HTTPException(status_code=400, detail=f"{curie!r}: {err}") from err
     return iri
 
@@ -41,7 +44,7 @@ def get_entity(
 ) -> EntityOut:
     """Everything the graph says to identify one entity: types, names, cross-references."""
     iri = entity_iri(curie)
-    rows = ctx.store.select(load_query("entity.rq"), {"entity": NamedNode(iri)}).rows
+    rows = ctx.store.select(load_query("api", "entity"), {"entity": NamedNode(iri)}).rows
     if not rows:
         raise HTTPException(status_code=404, detail=f"no entity {curie} in the graph")
     types: list[str] = []

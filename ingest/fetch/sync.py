@@ -37,12 +37,12 @@ from ingest.readers import read_documents
 from kg import iri
 from kg.iri import DCT, RDF, XSD
 from kg.model import Entity, RecordBundle
-from kg.sparql import read_query
+from kg.sparql import load_query
 from kg.store import GraphStore, Term
 from kg.writer import bundle_quads
 
 SOURCES = ("pubmed", "ctgov")
-_RQ = Path(__file__).parent / "rq"
+_RQ = "ingest.fetch"  # the package whose rq/ folder holds this module's queries
 _LOOKUP_CHUNK = 200
 _A = NamedNode(RDF + "type")
 
@@ -177,7 +177,7 @@ def _count(row: Mapping[str, Term], name: str) -> int:
 def saved_queries(store: GraphStore) -> list[SavedQuery]:
     """Every saved query of the store, oldest first."""
     out: list[SavedQuery] = []
-    for row in store.select(read_query(_RQ / "saved_queries.rq")).dicts():
+    for row in store.select(load_query(_RQ, "saved_queries")).dicts():
         curie = iri.contract(_value(row, "query") or "")
         since, last_run = _value(row, "since"), _value(row, "lastRun")
         out.append(
@@ -222,7 +222,7 @@ def _held(store: GraphStore, ids: Iterable[str]) -> dict[str, _Held]:
     nodes = [NamedNode(iri.expand(i)) for i in ids]
     if not nodes:
         return {}
-    result = store.select(read_query(_RQ / "record_state.rq"), {"record": nodes})
+    result = store.select(load_query(_RQ, "record_state"), {"record": nodes})
     out: dict[str, _Held] = {}
     for row in result.dicts():
         curie = iri.contract(_value(row, "record") or "")

@@ -18,18 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode
 
 from ingest.vocabulary.loader import load_seed
 from kg.iri import RDFS, SKOS, VOCABULARY_GRAPH, contract
 from kg.model import Entity, EntityKind
-from kg.sparql import read_query
+from kg.sparql import load_query
 from kg.store import GraphStore
 from kg.terms import ENTITY_CLASS, KIND_OF_CLASS
 
-QUERY_FILE = Path(__file__).resolve().parent / "rq" / "store_names.rq"
+QUERY = ("ingest.vocabulary", "store_names")  # ingest/vocabulary/rq/store_names.rq
 NAME_PROPERTIES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel")
 # Kinds whose imported names are matched in literature unless asked otherwise.
 DEFAULT_KINDS: frozenset[EntityKind] = frozenset(
@@ -63,7 +62,7 @@ def store_names(
     if not classes:
         return
     result = store.select(
-        read_query(QUERY_FILE),
+        load_query(*QUERY),
         {
             "cls": classes,
             "property": [NamedNode(p) for p in NAME_PROPERTIES],
