@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from pyoxigraph import Literal, NamedNode
 
-from kg.iri import contract, expand, term
+from kg.iri import CurieError, contract, expand, term
 from kg.model import Predicate
 from kg.scoring_inputs import MalformedInputsError, ScoringInputs, decode
 from kg.sparql import BindValue
@@ -21,11 +21,21 @@ log = logging.getLogger(__name__)
 
 
 def nodes(curies: Iterable[str]) -> list[BindValue]:
-    """IRI nodes for CURIEs (or IRIs), de-duplicated, in a stable order."""
+    """IRI nodes for CURIEs (or IRIs), de-duplicated, in a stable order.
+
+    Raises :class:`kg.iri.CurieError` for an id that is not a CURIE with a known prefix or
+    does not make a valid IRI (a space, a quote …): these ids come from users.
+    """
     out: dict[str, None] = {}
     for c in curies:
         out[c if c.startswith(("http://", "https://")) else expand(c)] = None
-    return [NamedNode(v) for v in out]
+    found: list[BindValue] = []
+    for iri in out:
+        try:
+            found.append(NamedNode(iri))
+        except ValueError as err:  # pyoxigraph's word for an invalid IRI
+            raise CurieError(f"not a valid IRI: {iri!r}: {err}") from err
+    return found
 
 
 def value_of(term: Term | None) -> str:

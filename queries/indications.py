@@ -86,7 +86,11 @@ def _resolve(store: GraphStore, name: str) -> IndicationTerms:
     query = query_text("indication_terms")
     iri = _as_iri(name.strip())
     if iri is not None:
-        result = store.select(query, {"root": NamedNode(iri)})
+        try:
+            root = NamedNode(iri)
+        except ValueError as err:  # pyoxigraph's word for an invalid IRI: the user's text
+            raise UnknownIndicationError(f"no indication {name!r}: not a valid IRI") from err
+        result = store.select(query, {"root": root})
     else:
         needle = normalise(name)
         if not needle:

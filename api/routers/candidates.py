@@ -82,9 +82,11 @@ def candidates(
                 min_certainty=floor,
                 config=scoring_config(ctx),
             )
+        # Only "no such indication" is a 404: any other error is a fault of the program and
+        # must reach the client as a 500 (and the log), not as a misleading "not found".
         except UnknownIndicationError as err:
             raise HTTPException(status_code=404, detail=str(err)) from err
-        except (CurieError, ValueError) as err:
+        except CurieError as err:
             raise HTTPException(
                 status_code=404, detail=f"indication {indication!r}: {err}"
             ) from err
@@ -128,7 +130,7 @@ def evidence(
             )
         except (UnknownCandidateError, UnknownIndicationError) as err:
             raise HTTPException(status_code=404, detail=str(err)) from err
-        except (CurieError, ValueError) as err:
+        except CurieError as err:
             raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
         return ExplanationOut.model_validate(explanation.to_json())
 

@@ -7,6 +7,9 @@
   English), for the ranked table;
 * ``GET /candidates/{id}/mechanism``: the mechanism graph picture (nodes in layers, edges with
   beliefs, hub nodes marked);
+* ``GET /candidates/{id}/figures``: the page's two charts as SVG and the citation links of the
+  evidence, drawn by :mod:`api.presentation` exactly as in the dossier;
+* ``GET /study-designs``: the reader's name of each study design, strongest design first;
 * ``GET /sources/{curie}``: the source record an evidence card cites (title, year, journal,
   link to PubMed or ClinicalTrials.gov), read from the record's own named graph;
 * ``GET /dossier``: the evidence dossier of one candidate as one self-contained HTML file.
@@ -14,7 +17,6 @@
 
 from __future__ import annotations
 
-import re
 from importlib import resources
 from typing import Annotated, Any
 
@@ -25,19 +27,28 @@ from pyoxigraph import Literal, NamedNode
 
 from api.deps import Context
 from api.models import ErrorOut
-from api.routers.candidates import MAX_NAME, IndicationParam, scoring_config
-from kg.iri import DCT, CurieError, graph_iri, slug, term
-from queries.dossier import (
+from api.presentation import (
+    DESIGN_LABEL,
+    citation_link,
     citation_url,
-    entity_names,
-    mechanism_picture,
-    prepare_dossier,
+    evidence_profile_svg,
+    mechanism_svg,
     render_dossier,
 )
+from api.routers.candidates import MAX_NAME, IndicationParam, scoring_config
+from kg.iri import DCT, CurieError, graph_iri, slug, term
+from kg.sparql import load_query, query_file
+from queries.dossier import MechanismPicture, entity_names, mechanism_picture, prepare_dossier
 from queries.evidence import nodes
-from queries.explain import UnknownCandidateError, explain_in_context, resolve_candidate
+from queries.explain import (
+    Explanation,
+    UnknownCandidateError,
+    explain_in_context,
+    resolve_candidate,
+)
 from queries.indications import UnknownIndicationError
-from queries.library import query_names, query_text
+from queries.library import PACKAGE as LIBRARY
+from queries.library import query_names
 from queries.rank import prepare
 
 router = APIRouter(tags=["web page"])
@@ -49,7 +60,6 @@ STATIC_FILES: dict[str, str] = {
     "style.css": "text/css; charset=utf-8",
 }
 MAX_NAMES = 200
-_TITLE = re.compile(r"^#\s*\S+\.rq\s*[—-]+\s*(.*)$")
 
 # The page is served with a policy that forbids every remote origin, so a stray remote link
 # would fail loudly in tests instead of silently needing the internet.
@@ -91,18 +101,8 @@ class QueryExample(BaseModel):
 
 def query_example(name: str) -> QueryExample:
     """The example ``name`` with its title and header comment split from the query."""
-    text = query_text(name)
-    header: list[str] = []
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        header.append(line)
-    title = name.replace("_", " ")
-    if header and (m := _TITLE.match(header[0])):
-        title = m.group(1).strip()
-        header = header[1:]
-    description = "\n".join(h[1:].removeprefix(" ") for h in header).strip()
-    return QueryExample(name=name, title=title, description=description, text=text)
+    q = query_file(LIBRARY, name)
+    return QueryExample(name=name, title=q.title, description=q.description, text=q.text)
 
 
 @router.get("/queries", operation_id="list_example_queries", response_model=list[QueryExample])
@@ -136,7 +136,7 @@ def names(
     """Every name of each entity: Chinese characters, pinyin, Latin, English and others."""
     try:
         found = entity_names(ctx.store, id)
-    except (CurieError, ValueError) as err:
+    except CurieError as err:
         raise HTTPException(status_code=400, detail=str(err)) from err
     return {k: v.to_json() for k, v in found.items()}
 
@@ -184,19 +184,87 @@ def mechanism(
     ctx: Context, candidate_id: CandidatePath, indication: IndicationParam
 ) -> dict[str, Any]:
     """Nodes and edges of the candidate's strongest paths to the indication, hubs marked."""
-    try:
-        cand = resolve_candidate(ctx.store, candidate_id)
-        rank_ctx = prepare(ctx.store, indication, scoring_config(ctx))
-        picture = mechanism_picture(rank_ctx, explain_in_context(rank_ctx, cand))
-    except (UnknownCandidateError, UnknownIndicationError) as err:
-        raise HTTPException(status_code=404, detail=str(err)) from err
-    except (CurieError, ValueError) as err:
-        raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
+    _, picture = _explained(ctx, candidate_id, indication)
     return picture.to_json()
 
 
-# Constant query, no user input: ?record and ?g are bound as VALUES.
-SOURCE_FACTS = "SELECT ?p ?o WHERE { GRAPH ?g { ?record ?p ?o } }"
+def _explained(
+    ctx: Context, candidate_id: str, indication: str
+) -> tuple[Explanation, MechanismPicture]:
+    """The explanation and mechanism picture of one candidate; 404 for a name not in the graph.
+
+    Only the errors that mean "no such candidate or indication" become a 404: any other error
+    is a fault of the program and reaches the client as a 500 (and the log).
+    """
+    try:
+        cand = resolve_candidate(ctx.store, candidate_id)
+        rank_ctx = prepare(ctx.store, indication, scoring_config(ctx))
+    except (UnknownCandidateError, UnknownIndicationError) as err:
+        raise HTTPException(status_code=404, detail=str(err)) from err
+    except CurieError as err:
+        raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
+    explanation = explain_in_context(rank_ctx, cand)
+    return explanation, mechanism_picture(rank_ctx, explanation)
+
+
+class CitationLinkOut(BaseModel):
+    """Where a reader can check a source record or trial."""
+
+    url: str
+    site: str = Field(description="PubMed, ClinicalTrials.gov or doi.org")
+
+
+class FiguresOut(BaseModel):
+    """The charts of one candidate for one indication, drawn as in the dossier."""
+
+    profile: str | None = Field(
+        description="the evidence profile as SVG (none without direct evidence); each marker's "
+        "data-index is its item's position in /candidates/{id}/evidence"
+    )
+    mechanism: str | None = Field(
+        description="the mechanism graph as SVG (none without a mechanism path)"
+    )
+    links: dict[str, CitationLinkOut] = Field(
+        description="the reader's link of each cited source record and trial that has one"
+    )
+
+
+@router.get(
+    "/candidates/{candidate_id:path}/figures",
+    operation_id="candidate_figures",
+    response_model=FiguresOut,
+    responses={404: {"model": ErrorOut}},
+)
+def figures(ctx: Context, candidate_id: CandidatePath, indication: IndicationParam) -> FiguresOut:
+    """The evidence profile and mechanism graph as SVG, and the citation links, for the page."""
+    explanation, picture = _explained(ctx, candidate_id, indication)
+    evidence = explanation.evidence
+    cited = [c for e in evidence for c in (e.item.source, *e.item.trials)]
+    links = {
+        c: CitationLinkOut(url=link.url, site=link.site)
+        for c in cited
+        if (link := citation_link(c))
+    }
+    return FiguresOut(
+        profile=evidence_profile_svg(evidence, interactive=True) if evidence else None,
+        mechanism=mechanism_svg(picture) or None,
+        links=links,
+    )
+
+
+class StudyDesignOut(BaseModel):
+    """A study design and the name a reader knows it by."""
+
+    id: str
+    label: str
+
+
+@router.get(
+    "/study-designs", operation_id="list_study_designs", response_model=list[StudyDesignOut]
+)
+def study_designs() -> list[StudyDesignOut]:
+    """Every study design with its reader's name, strongest design first."""
+    return [StudyDesignOut(id=d, label=label) for d, label in DESIGN_LABEL.items()]
 
 
 class SourceOut(BaseModel):
@@ -226,9 +294,10 @@ def source(
     try:
         record = nodes([curie])[0]
         graph = graph_iri(curie)
-    except (CurieError, ValueError) as err:
+    except CurieError as err:
         raise HTTPException(status_code=400, detail=f"{curie!r}: {err}") from err
-    rows = ctx.store.select(SOURCE_FACTS, {"record": record, "g": NamedNode(graph)}).dicts()
+    bindings = {"record": record, "g": NamedNode(graph)}
+    rows = ctx.store.select(load_query("api", "source_facts"), bindings).dicts()
     facts: dict[str, str] = {}
     for row in rows:
         p, o = row.get("p"), row.get("o")
@@ -272,11 +341,12 @@ def dossier(
     download: Annotated[bool, Query(description="ask the browser to save the file")] = False,
 ) -> HTMLResponse:
     """The evidence dossier (``tcmkg dossier``): ranking row, charts, evidence, safety, formula."""
+    config = scoring_config(ctx)
     try:
-        prepared = prepare_dossier(ctx.store, candidate, indication, scoring_config(ctx))
+        prepared = prepare_dossier(ctx.store, candidate, indication, config)
     except (UnknownCandidateError, UnknownIndicationError) as err:
         raise HTTPException(status_code=404, detail=str(err)) from err
-    except (CurieError, ValueError) as err:
+    except CurieError as err:
         raise HTTPException(status_code=404, detail=f"{candidate!r}: {err}") from err
     filename = f"dossier-{slug(prepared.explanation.row.candidate.label) or 'candidate'}.html"
     disposition = "attachment" if download else "inline"

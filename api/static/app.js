@@ -1,6 +1,6 @@
 // The page: indication search → ranked table → evidence (charts, cards) → dossier; SPARQL box.
 // Plain ES module, no framework and nothing fetched from outside this server.
-import { DESIGN_LABEL, drawEvidenceProfile, drawMechanism } from "/static/charts.js";
+import { onMarker, showChart } from "/static/charts.js";
 
 const $ = (id) => document.getElementById(id);
 const CERTAINTY_RANK = { "Very low": 1, Low: 2, Moderate: 3, High: 4 };
@@ -16,7 +16,9 @@ const state = {
   sort: { key: "rank", dir: 1 },
   selected: null,
   evidence: [],
+  designs: {}, // study design -> the reader's name of it (GET /study-designs)
 };
+const designsLoaded = loadDesigns();
 
 function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -112,6 +114,7 @@ async function rank(indication, kind) {
     state.names = ids.length
       ? await getJSON(`/names?${new URLSearchParams(ids.map((id) => ["id", id]))}`).catch(() => ({}))
       : {};
+    await designsLoaded;
     fillDesignFilter();
     renderTable();
     $("results").hidden = false;
@@ -131,7 +134,7 @@ function fillDesignFilter() {
   const designs = new Set(state.rows.flatMap((r) => Object.keys(r.by_design)));
   const select = $("filter-design");
   select.replaceChildren(h("option", { value: "" }, "any"),
-    ...[...designs].sort().map((d) => h("option", { value: d }, DESIGN_LABEL[d] || d)));
+    ...[...designs].sort().map((d) => h("option", { value: d }, designLabel(d))));
 }
 
 function sortValue(row, key) {
@@ -266,12 +269,15 @@ function markNames(text, names) {
   return out;
 }
 
-function externalUrl(source) {
-  const [prefix, local] = [source.split(":")[0], source.slice(source.indexOf(":") + 1)];
-  if (prefix === "PMID" && /^\d+$/.test(local)) return [`https://pubmed.ncbi.nlm.nih.gov/${local}/`, "PubMed"];
-  if (prefix === "NCT") return [`https://clinicaltrials.gov/study/${local}`, "ClinicalTrials.gov"];
-  if (/^NCT\d{8}$/.test(source)) return [`https://clinicaltrials.gov/study/${source}`, "ClinicalTrials.gov"];
-  return null;
+const designLabel = (d) => state.designs[d] || d;
+
+async function loadDesigns() {
+  try {
+    const designs = await getJSON("/study-designs");
+    state.designs = Object.fromEntries(designs.map((d) => [d.id, d.label]));
+  } catch {
+    state.designs = {}; // the raw design values are shown instead
+  }
 }
 
 async function showSource(source) {
@@ -300,21 +306,22 @@ function selectEvidence(index) {
   if (marker) marker.classList.add("selected");
 }
 
-function renderCards(evidence, highlightNames) {
+// `links`: the reader's link of each source and trial that has one, from the server.
+function renderCards(evidence, highlightNames, links) {
   $("cards").replaceChildren(...(evidence.length ? evidence.map((e, i) => {
-    const link = externalUrl(e.source);
+    const link = links[e.source];
     return h("article", { class: `card evidence-card ${e.counts === "for" ? "for" : "against"}`, id: `card-${i}`, onclick: () => selectEvidence(i) },
       h("div", { class: "facts" },
-        h("b", {}, DESIGN_LABEL[e.design] || e.design),
+        h("b", {}, designLabel(e.design)),
         ` · n = ${e.sample_size ?? "not reported"} · ${e.year ?? "year not reported"} · ${e.direction}`,
         e.negated ? " (negated)" : "", e.hedged ? " (hedged)" : "",
         ` · counts `, h("b", {}, e.counts), ` · weight ${e.weight.toFixed(3)} · ${e.axis}`),
       e.sentence ? h("blockquote", {}, ...markNames(e.sentence, highlightNames)) : null,
       h("div", { class: "links" },
-        link ? h("a", { href: link[0], target: "_blank", rel: "noopener", class: "source-link" }, `${e.source} on ${link[1]}`) : h("span", { class: "source-id" }, e.source),
+        link ? h("a", { href: link.url, target: "_blank", rel: "noopener", class: "source-link" }, `${e.source} on ${link.site}`) : h("span", { class: "source-id" }, e.source),
         ...e.trials.map((t) => {
-          const tl = externalUrl(t);
-          return tl ? h("a", { href: tl[0], target: "_blank", rel: "noopener" }, `trial ${t}`) : h("span", { class: "source-id" }, `trial ${t}`);
+          const tl = links[t];
+          return tl ? h("a", { href: tl.url, target: "_blank", rel: "noopener" }, `trial ${t}`) : h("span", { class: "source-id" }, `trial ${t}`);
         }),
         h("button", { type: "button", class: "source-button", onclick: (ev) => { ev.stopPropagation(); showSource(e.source); } }, "Source record")));
   }) : [h("p", {}, "No direct evidence that this candidate treats the indication.")]));
@@ -336,9 +343,9 @@ async function openCandidate(row) {
   $("detail").hidden = false;
   $("detail-title").textContent = `${row.candidate.label} — loading evidence…`;
   try {
-    const [ex, picture] = await Promise.all([
+    const [ex, figures] = await Promise.all([
       getJSON(`/candidates/${path}/evidence?${q}`),
-      getJSON(`/candidates/${path}/mechanism?${q}`),
+      getJSON(`/candidates/${path}/figures?${q}`),
     ]);
     const n = state.names[id] || {};
     const names = [row.candidate.label, ...(n.zh || []), ...(n.pinyin || []), ...(n.latin || []), ...(n.english || []), ...(n.other || []),
@@ -350,9 +357,11 @@ async function openCandidate(row) {
     $("dossier-link").href = `/dossier?${dq}`;
     $("dossier-download").href = `/dossier?${dq}&download=true`;
     state.evidence = ex.evidence;
-    drawEvidenceProfile($("profile-chart"), ex.evidence, selectEvidence);
-    drawMechanism($("mechanism-chart"), picture);
-    renderCards(ex.evidence, names);
+    onMarker(showChart($("profile-chart"), figures.profile,
+      "No direct evidence for this candidate and indication."), selectEvidence);
+    showChart($("mechanism-chart"), figures.mechanism,
+      "No mechanism path from this candidate to the indication in the graph.");
+    renderCards(ex.evidence, names, figures.links);
     renderSafety(ex.score.safety);
     $("source-panel").hidden = true;
     const kind = $("kind").value;

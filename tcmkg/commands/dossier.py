@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.presentation import render_dossier
 from kg.iri import CurieError
-from queries.dossier import DOSSIER_STEPS, prepare_dossier, render_dossier
+from queries.dossier import DOSSIER_STEPS, prepare_dossier
 from queries.explain import UnknownCandidateError
 from queries.indications import UnknownIndicationError
 from tcmkg.commands.rank import ConfigOption, scoring_config

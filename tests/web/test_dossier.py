@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from api.presentation import build_dossier
 from ingest.pipeline import ingest
 from ingest.problems import ProblemLog
 from ingest.readers.table import read_table
@@ -24,7 +25,7 @@ from kg.iri import graph_iri
 from kg.store import GraphStore, open_store
 from kg.writer import bundle_quads
 from queries.config import ScoringConfig
-from queries.dossier import build_dossier, graph_version
+from queries.dossier import graph_version
 from queries.explain import explain_candidate
 from queries.rank import CandidateKind, rank_candidates
 from tests.conftest import shared_data
