@@ -29,8 +29,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import TypeVar
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
@@ -38,13 +36,12 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 from kg.iri import PROV, RDF, biolink, contract, term
 from kg.model import AgentType, Direction, EvidenceItem, StudyDesign
 from kg.scoring_inputs import encode, inputs_of
-from kg.sparql import Bindings, insert_data_statements, read_query
+from kg.sparql import Bindings, insert_data_statements, load_query
 from kg.store import GraphStore, Term
 from kg.terms import DESIGN_OF_IRI, DIRECTION_OF_IRI
 
 SCORING_INPUTS = NamedNode(term("scoringInputs"))
 RDF_JSON = NamedNode(RDF + "JSON")
-_RQ = Path(__file__).parent / "rq"
 
 # The item properties the scoring inputs are made from; the rest (sentence, offsets, method)
 # is read but not used.
@@ -87,9 +84,8 @@ BATCH = 300
 WRITE_BATCH = 10_000
 
 
-@cache
 def _query(name: str) -> str:
-    return read_query(_RQ / f"{name}.rq")
+    return load_query("ingest.load", name)
 
 
 Progress = Callable[[int, int], None]  # (graphs done, graphs to do)
