@@ -8,6 +8,7 @@ a new resource is one module plus one line there.
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -35,6 +36,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "api.routers.export",
     "api.routers.ingest",
 )
+
+log = logging.getLogger(__name__)
 
 # Paths whose request bodies are uploads, with the larger upload limit.
 UPLOAD_PATHS = ("/ingest",)
@@ -102,6 +105,15 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
     @app.exception_handler(QuerySyntaxError)
     async def _syntax(_request: Request, err: QuerySyntaxError) -> JSONResponse:
         return JSONResponse({"detail": str(err)}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _fault(request: Request, err: Exception) -> JSONResponse:
+        # A fault of the program, not of the request: the log names it (the server also logs
+        # the traceback); the client learns only that it is ours, in JSON like every error.
+        log.error(
+            "%s %s failed: %s: %s", request.method, request.url.path, type(err).__name__, err
+        )
+        return JSONResponse({"detail": "internal server error"}, status_code=500)
 
     @app.exception_handler(StoreError)
     async def _store(_request: Request, err: StoreError) -> JSONResponse:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import httpx
+import logging
+from pathlib import Path
 
+import httpx
+import pytest
+
+from api.app import create_app
+from kg.store import GraphStore
 from queries.library import query_names
-from tests.api.support import LiveServer
+from tests.api.support import LiveServer, settings, start_server
 
 HERB = "TCMKG.HERB:astragali-radix"
 
@@ -83,3 +89,28 @@ def test_static_files_are_a_fixed_list(live_web: LiveServer) -> None:
     assert js.headers["content-type"].startswith("text/javascript")
     for name in ("index.html", "..%2F..%2Fpyproject.toml", "nothing.js"):
         assert httpx.get(f"{live_web.url}/static/{name}", timeout=10).status_code == 404
+
+
+def test_unknown_names_are_404_and_a_fault_of_the_program_is_a_500(
+    live_web: LiveServer, web_store: GraphStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    params = {"indication": "no such illness"}
+    missing = httpx.get(live_web.url + "/candidates", params=params, timeout=30)
+    assert missing.status_code == 404 and "no such illness" in missing.json()["detail"]
+
+    # NaN passes the scoring file's number check and then fails inside the ranking with a
+    # ValueError: a fault of the program, which must not read as "no such indication".
+    config = tmp_path / "scoring.toml"
+    config.write_text("max_paths = nan\n", encoding="utf-8")
+    faulty = start_server(create_app(web_store, settings(scoring_config=config)), web_store)
+    try:
+        with caplog.at_level(logging.ERROR, logger="api.app"):
+            got = httpx.get(
+                faulty.url + "/candidates", params={"indication": "Diabetes Mellitus"}, timeout=30
+            )
+    finally:
+        faulty.stop()
+    assert got.status_code == 500
+    assert got.json() == {"detail": "internal server error"}
+    logged = [r.getMessage() for r in caplog.records if r.name == "api.app"]
+    assert any("GET /candidates failed: ValueError" in m for m in logged), logged
