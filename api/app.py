@@ -110,9 +110,7 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
     async def _fault(request: Request, err: Exception) -> JSONResponse:
         # A fault of the program, not of the request: the log names it (the server also logs
         # the traceback); the client learns only that it is ours, in JSON like every error.
-        log.error(
-            "%s %s failed: %s: %s", request.method, request.url.path, type(err).__name__, err
-        )
+        log.error("%s %s failed: %s: %s", request.method, request.url.path, type(err).__name__, err)
         return JSONResponse({"detail": "internal server error"}, status_code=500)
 
     @app.exception_handler(StoreError)
