@@ -34,6 +34,7 @@ from ingest.document import Deletion, Document, ReadItem
 from ingest.problems import ProblemCode, ProblemLog
 from kg.iri import CurieError, graph_iri
 from kg.model import Entity, RecordBundle, RecordKind
+from kg.sparql import load_query
 from kg.store import GraphStore
 from kg.writer import bundle_quads
 
@@ -263,7 +264,7 @@ def _withdraw(
         )
         return
     graph = graph_iri(deletion.id)
-    held = store.query("ASK { GRAPH ?g { ?s ?p ?o } }", {"g": NamedNode(graph)})
+    held = store.query(load_query("kg", "graph_held"), {"g": NamedNode(graph)})
     if held is True:
         # One transaction, like a replace: the record is either all there or all gone.
         store.drop_graph(graph)

@@ -27,7 +27,7 @@ from typing import BinaryIO, Protocol, cast
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse, serialize
 
-from kg.sparql import Bindings
+from kg.sparql import Bindings, BindValue, load_query
 
 Term = NamedNode | BlankNode | Literal | Triple
 
@@ -277,8 +277,9 @@ class GraphStore(abc.ABC):
         A direct lookup for the few values a user will see (an evidence item's sentence);
         embedded backends answer it from their index without a query.
         """
-        query = f"SELECT DISTINCT ?o WHERE {{ {NamedNode(subject)} {NamedNode(predicate)} ?o }}"
-        return [row[0] for row in self.select(query).rows if row[0] is not None]
+        bindings = {"s": NamedNode(subject), "p": NamedNode(predicate)}
+        rows = self.select(load_query("kg", "objects"), bindings).rows
+        return [row[0] for row in rows if row[0] is not None]
 
     @abc.abstractmethod
     def count(self, graph: str | None = None) -> int:
@@ -345,8 +346,8 @@ class GraphStore(abc.ABC):
 
     def quads(self, graph: str | None = None) -> Iterator[Quad]:
         """Iterate the quads of the store or of one graph."""
-        g = f"GRAPH <{NamedNode(graph).value}>" if graph else "GRAPH ?g"
-        result = self.select(f"SELECT ?g ?s ?p ?o WHERE {{ {g} {{ ?s ?p ?o }} }}")
+        bindings: dict[str, BindValue] = {"g": NamedNode(graph)} if graph else {}
+        result = self.select(load_query("kg", "quads"), bindings)
         for row in result.rows:
             gg, s, p, o = row
             name = NamedNode(graph) if graph else gg

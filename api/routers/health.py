@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from api.deps import Context
 from api.models import HealthOut
+from kg.sparql import load_query
 from kg.store import StoreError
 
 router = APIRouter(tags=["health"])
@@ -28,7 +29,7 @@ def _version() -> str:
 def health(ctx: Context) -> HealthOut:
     """Liveness and store reachability (a trivial ASK against the store)."""
     try:
-        ctx.store.query("ASK { }")
+        ctx.store.query(load_query("kg", "ping"))
         status = "ok"
     except StoreError:
         status = "degraded"

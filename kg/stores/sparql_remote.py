@@ -49,6 +49,7 @@ from kg.sparql import (
     bind,
     count_query,
     insert_data_statements,
+    load_query,
     paged_query,
     query_form,
 )
@@ -116,7 +117,7 @@ class SparqlStore(GraphStore):
         self.timeout = timeout
         self.location = f"sparql:{query_url}"
         # Fail at open, not at the first write, when the server is not there.
-        self.query("ASK { }")
+        self.query(load_query("kg", "ping"))
 
     # -- HTTP -------------------------------------------------------------------------------
     def _post(self, url: str, form: dict[str, str], accept: str) -> tuple[bytes, str]:
@@ -259,30 +260,20 @@ class SparqlStore(GraphStore):
             if len(chunk) < cap:
                 return SelectResult(first.variables, rows)
 
-    def _graph_filter(self) -> tuple[str, Bindings | None]:
+    def _graph_filter(self) -> Bindings | None:
+        """The ``?prefix`` binding that keeps a query to this store's graphs (None: all)."""
         if not self.graph_prefix:
-            return "", None
-        return "FILTER(STRSTARTS(STR(?g), ?prefix))", {"prefix": Literal(self.graph_prefix)}
+            return None
+        return {"prefix": Literal(self.graph_prefix)}
 
     def count(self, graph: str | None = None) -> int:
-        if graph is not None:
-            result = self.select(
-                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-                {"g": NamedNode(graph)},
-            )
-        else:
-            where, bindings = self._graph_filter()
-            result = self.select(
-                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {where} }}", bindings
-            )
+        bindings = {"g": NamedNode(graph)} if graph is not None else self._graph_filter()
+        result = self.select(load_query("kg", "graph_count"), bindings)
         value = result.rows[0][0] if result.rows else None
         return int(value.value) if isinstance(value, Literal) else 0
 
     def named_graphs(self) -> list[str]:
-        where, bindings = self._graph_filter()
-        result = self.select(
-            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {where} }}", bindings
-        )
+        result = self.select(load_query("kg", "named_graphs"), self._graph_filter())
         return sorted(row[0].value for row in result.rows if isinstance(row[0], NamedNode))
 
     def quads(self, graph: str | None = None) -> Iterator[Quad]:
@@ -293,9 +284,7 @@ class SparqlStore(GraphStore):
             while True:
                 # Paged in a fixed order: servers cap the rows of one result.
                 # Bound before paging: the binding belongs inside the ordered sub-query.
-                ordered = bind(
-                    "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s ?p ?o", {"g": g}
-                )
+                ordered = bind(load_query("kg", "graph_triples"), {"g": g})
                 page = self.select(paged_query(ordered, PAGE, offset))
                 for row in page.dicts():
                     s, p, o = row["s"], row["p"], row["o"]
