@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from api.models import JobOut, ProblemOut
-from ingest.problems import DEFAULT_PROBLEMS_KEPT, ProblemCode, Severity
+from ingest.problems import DEFAULT_PROBLEMS_KEPT, ProblemCode, ProblemLog, Severity
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +60,19 @@ class Job:
     problems: list[ProblemOut] = field(default_factory=list)
     problems_total: int = 0
     problem_counts: Counter[str] = field(default_factory=Counter)
+    # A log whose counts are the job's (its worker reports problems there, not one by one).
+    problem_log: ProblemLog | None = None
 
     def snapshot(self) -> JobOut:
         """The job as the API reports it (a ``problems.dropped`` entry closes a capped list)."""
         problems = list(self.problems)
-        dropped = self.problems_total - len(self.problems)
-        if dropped:
-            by_code = ", ".join(f"{c} {n:,}" for c, n in self.problem_counts.most_common())
+        total, counts = self.problems_total, Counter(self.problem_counts)
+        if self.problem_log is not None:
+            total += len(self.problem_log)
+            counts.update(self.problem_log.counts())
+        dropped = total - len(self.problems)
+        if dropped > 0:
+            by_code = ", ".join(f"{c} {n:,}" for c, n in counts.most_common())
             problems.append(
                 ProblemOut(
                     code=ProblemCode.PROBLEMS_DROPPED.value,
@@ -89,8 +95,8 @@ class Job:
             message=self.message,
             summary=dict(self.summary),
             problems=problems,
-            problems_total=self.problems_total,
-            problem_counts=dict(self.problem_counts.most_common()),
+            problems_total=total,
+            problem_counts=dict(counts.most_common()),
         )
 
 
@@ -119,6 +125,22 @@ class JobProgress:
         with self._lock:
             self._job.problems_total += 1
             self._job.problem_counts[problem.code] += 1
+            if len(self._job.problems) < self._max_problems:
+                self._job.problems.append(problem)
+
+    def count_problems_of(self, problems: ProblemLog) -> None:
+        """Take the job's problem total and counts from ``problems`` as it fills.
+
+        The log passes on the problems it keeps (to :meth:`kept_problem`); the rest are only
+        counted there, which costs far less than reporting each one here.
+        """
+        with self._lock:
+            self._job.problem_log = problems
+
+    def kept_problem(self, problem: ProblemOut) -> None:
+        """List a problem in full (one already counted by the log given to
+        :meth:`count_problems_of`)."""
+        with self._lock:
             if len(self._job.problems) < self._max_problems:
                 self._job.problems.append(problem)
 

@@ -145,6 +145,7 @@ class ProblemLog:
             self._errors += 1
         if len(self._problems) < self.keep:
             self._problems.append(problem)
+            self.kept(problem)
         return problem
 
     def report(
@@ -154,9 +155,22 @@ class ProblemLog:
         record: str,
         message: str,
         severity: Severity = Severity.ERROR,
-    ) -> Problem:
-        """Record a problem from its parts (the form readers use) and return it."""
-        return self.add(Problem(code.value, str(file), record, message, severity.value))
+    ) -> Problem | None:
+        """Record a problem from its parts (the form readers use); return it if it is kept.
+
+        Once ``keep`` problems are kept, a problem is only counted: no object is made for it,
+        so a file of millions of bad records costs little time and no memory here.
+        """
+        if len(self._problems) >= self.keep:
+            self._total += 1
+            self._counts[code] += 1
+            if severity is Severity.ERROR:
+                self._errors += 1
+            return None
+        return self.add(Problem(str(code), str(file), record, message, str(severity)))
+
+    def kept(self, problem: Problem) -> None:
+        """Called for each problem kept in full; a log that passes problems on overrides it."""
 
     @property
     def dropped(self) -> int:
@@ -199,7 +213,9 @@ class ProblemLog:
 
     def counts(self) -> dict[str, int]:
         """Number of problems by code, most frequent first (every problem, kept or not)."""
-        return dict(self._counts.most_common())
+        # A copy first (one C call): another thread may read the counts of a running log.
+        counts = Counter({str(code): n for code, n in dict(self._counts).items()})
+        return dict(counts.most_common())
 
     def write_jsonl(self, path: str | Path) -> int:
         """Write one JSON object per listed problem to ``path``; return how many were written.

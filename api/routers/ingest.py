@@ -77,22 +77,22 @@ def server_file_name(client_name: str | None) -> str:
 
 
 class _JobProblemLog(ProblemLog):
-    """A problem log that reports each problem on the job, under the upload's name.
+    """A problem log whose problems are the job's, shown under the upload's name.
 
-    The job keeps the first problems and counts the rest; this log keeps none itself (only
-    counts), so a file of millions of bad records costs no memory here.
+    It keeps the job's first problems in full and passes them on; the rest it only counts,
+    and the job reads those counts, so a file of millions of bad records costs no memory.
     """
 
-    def __init__(self, progress: JobProgress, stored: Path, shown: str) -> None:
-        super().__init__(keep=0)
+    def __init__(self, progress: JobProgress, stored: Path, shown: str, keep: int) -> None:
+        super().__init__(keep=keep)
         self._progress = progress
         self._stored = str(stored)
         self._shown = shown
+        progress.count_problems_of(self)
 
-    def add(self, problem: Problem) -> Problem:
-        problem = super().add(problem)
+    def kept(self, problem: Problem) -> None:
         shown = self._shown if problem.file.startswith(self._stored) else problem.file
-        self._progress.problem(
+        self._progress.kept_problem(
             ProblemOut(
                 code=problem.code,
                 file=shown,
@@ -101,7 +101,6 @@ class _JobProblemLog(ProblemLog):
                 severity=problem.severity,
             )
         )
-        return problem
 
 
 def _run_ingest(
@@ -111,7 +110,7 @@ def _run_ingest(
         progress.note("waiting for the previous ingest to finish")
         with _INGEST_SLOT:
             progress.note("ingesting")
-            problems = _JobProblemLog(progress, stored, shown)
+            problems = _JobProblemLog(progress, stored, shown, ctx.jobs.max_problems)
             # Read inside the slot: names imported by an earlier job are known to this one.
             vocabulary = ingest_vocabulary(ctx.store)
             # Items, not only documents: a PubMed update file withdraws the records it deletes.

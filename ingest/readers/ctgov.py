@@ -22,10 +22,10 @@ from typing import Any
 from ingest.document import Document, Section, TrialInfo
 from ingest.problems import ProblemCode, ProblemLog
 from ingest.readers.identifiers import nct_curie, nct_curies_in
+from ingest.readers.json_records import JsonStreamError, first_bytes, json_records
 from ingest.readers.limits import DEFAULT_LIMITS, ReaderLimits, oversized_field
 from ingest.readers.opening import (
     InputError,
-    check_bom,
     decode_utf8,
     iter_lines,
     logical_name,
@@ -35,6 +35,11 @@ from kg.model import RecordKind
 
 _YEAR = re.compile(r"^(\d{4})")
 _MESH_UI = re.compile(r"^[CD]\d{6,9}$")
+# Memory one parsed JSON object or list costs at least (an empty dict is 64 bytes).
+_CONTAINER_COST = 64
+_SHAPE = (
+    "expected a study object (with 'protocolSection'), a list of studies, or a page with 'studies'"
+)
 
 
 def _obj(value: Any, key: str) -> dict[str, Any]:
@@ -77,18 +82,31 @@ def read_ctgov(
 
 def _read_lines(path: Path, problems: ProblemLog, limits: ReaderLimits) -> Iterator[Document]:
     index = 0
+    limit = min(limits.max_line_bytes, limits.max_json_record_bytes)
     with open_binary(path) as stream:
-        for raw in iter_lines(stream, limits.max_line_bytes):
+        for raw in iter_lines(stream, limit):
             record = f"line {raw.number}"
             if raw.data is None:
                 problems.report(
                     ProblemCode.FIELD_TOO_LARGE,
                     path,
                     record,
-                    f"line has {raw.size:,} bytes, above the line limit; skipped",
+                    f"line has {raw.size:,} bytes, above the limit of {limit:,}; skipped",
                 )
                 continue
             if not raw.data.strip():
+                continue
+            # Each object or list costs far more memory parsed than its two bytes of text: a
+            # line of a million '{},' is refused before it is parsed.
+            containers = raw.data.count(b"{") + raw.data.count(b"[")
+            if raw.size + containers * _CONTAINER_COST > limit:
+                problems.report(
+                    ProblemCode.FIELD_TOO_LARGE,
+                    path,
+                    record,
+                    f"line holds {containers:,} JSON objects or lists, above what the limit "
+                    f"of {limit:,} bytes allows for one record; skipped",
+                )
                 continue
             text, reason = decode_utf8(raw.data)
             if reason:
@@ -105,40 +123,43 @@ def _read_lines(path: Path, problems: ProblemLog, limits: ReaderLimits) -> Itera
 
 
 def _read_whole(path: Path, problems: ProblemLog, limits: ReaderLimits) -> Iterator[Document]:
+    # Streamed one study at a time: a page of thousands of studies, or a hostile file of
+    # millions of tiny objects, costs the memory of one study (see json_records).
+    index = 0
     with open_binary(path) as stream:
-        data = stream.read(limits.max_json_file_bytes + 1)
-    if len(data) > limits.max_json_file_bytes:
-        problems.report(
-            ProblemCode.FIELD_TOO_LARGE,
-            path,
-            "-",
-            f"JSON file above the limit of {limits.max_json_file_bytes:,} bytes; "
-            "split it or use JSON Lines (.jsonl); file skipped",
+        first = first_bytes(stream)
+        if not first.strip():
+            problems.report(ProblemCode.FILE_EMPTY, path, "-", "file holds no JSON")
+            return
+        records = json_records(
+            stream,
+            first,
+            page_key="studies",
+            max_record_bytes=limits.max_json_record_bytes,
+            max_depth=limits.max_json_depth,
         )
-        return
-    data = check_bom(data)
-    if not data.strip():
-        problems.report(ProblemCode.FILE_EMPTY, path, "-", "file holds no JSON")
-        return
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.report(
-            ProblemCode.ENCODING_INVALID,
-            path,
-            f"line {line}",
-            f"invalid UTF-8 at byte {exc.start} ({exc.reason}); file skipped",
-        )
-        return
-    del data
-    value = _parse(path, text, "-", problems)
-    if value is None:
-        return
-    for index, study in enumerate(_studies(path, value, "-", problems), start=1):
-        document = _study_document(path, study, index, "", problems, limits)
-        if document is not None:
-            yield document
+        try:
+            for record in records:
+                index = record.number
+                if record.skipped is not None:
+                    problems.report(
+                        ProblemCode.FIELD_TOO_LARGE,
+                        path,
+                        f"study {record.number} (line {record.line})",
+                        f"study is above the limit of {limits.max_json_record_bytes:,} bytes "
+                        f"of JSON (about {record.skipped.size:,} read); skipped",
+                    )
+                    continue
+                if record.whole and not _obj(record.value, "protocolSection"):
+                    problems.report(ProblemCode.JSON_MALFORMED, path, "-", _SHAPE)
+                    continue
+                document = _study_document(path, record.value, record.number, "", problems, limits)
+                if document is not None:
+                    yield document
+        except JsonStreamError as exc:
+            after = f" (after study {index})" if index else ""
+            where = "-" if exc.line is None else f"line {exc.line}"
+            problems.report(exc.code, path, where, f"{exc.message}{after}")
 
 
 def _parse(path: Path, text: str, record: str, problems: ProblemLog) -> Any:
@@ -165,13 +186,7 @@ def _studies(path: Path, value: Any, record: str, problems: ProblemLog) -> list[
         return studies
     if isinstance(value, list):
         return value
-    problems.report(
-        ProblemCode.JSON_MALFORMED,
-        path,
-        record,
-        "expected a study object (with 'protocolSection'), a list of studies, or a page "
-        "with 'studies'",
-    )
+    problems.report(ProblemCode.JSON_MALFORMED, path, record, _SHAPE)
     return []
 
 

@@ -10,14 +10,17 @@ class ReaderLimits:
     """Limits on input sizes; a record over a limit is skipped with a ``field.too_large`` problem.
 
     ``max_field_chars`` applies to each text field (title, abstract, summary). The byte limits
-    bound what is held in memory at once: one physical line (PubTator, TSV/CSV, JSON Lines), one
-    plain-text file, one whole JSON file (use JSON Lines above that).
+    bound what is held in memory at once: one physical line (PubTator, TSV/CSV), one plain-text
+    file, one JSON record (a study of a JSON file, read as a stream, or a line of JSON Lines;
+    counted as the memory its value takes, so a list of millions of empty objects is large),
+    and ``max_json_depth`` how deeply a JSON record may nest.
     """
 
     max_field_chars: int = 1_000_000
     max_line_bytes: int = 16_000_000
     max_text_file_bytes: int = 16_000_000
-    max_json_file_bytes: int = 512_000_000
+    max_json_record_bytes: int = 8_000_000
+    max_json_depth: int = 64
 
 
 DEFAULT_LIMITS = ReaderLimits()
