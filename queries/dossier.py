@@ -227,10 +227,15 @@ class Dossier:
     @property
     def mark_names(self) -> tuple[str, ...]:
         """Names highlighted in evidence sentences: the candidate's and the indication's."""
-        n = self.names
-        cand = self.explanation.row.candidate.label
-        ind = (self.explanation.query, *self.indication_labels.values())
-        return (cand, *n.zh, *n.pinyin, *n.latin, *n.english, *n.other, *ind)
+        return mark_names(self.explanation, self.names)
+
+
+def mark_names(explanation: Explanation, names: Names) -> tuple[str, ...]:
+    """Names to highlight in evidence sentences: the candidate's, and the indication's terms'."""
+    cand = explanation.row.candidate.label
+    ind = (explanation.query, *(explanation.labels.get(t, t) for t in explanation.terms))
+    n = names
+    return (cand, *n.zh, *n.pinyin, *n.latin, *n.english, *n.other, *ind)
 
 
 def prepare_dossier(

@@ -1,13 +1,13 @@
 """Presentation: how evidence is shown to a reader, in one place for the web page and the dossier.
 
-The charts (evidence profile, mechanism graph), the citation links and the study design labels
-are made here, in Python, and only here:
+The charts (evidence profile, mechanism graph), the evidence cards with their citation links and
+highlighted names, and the study design labels are made here, in Python, and only here:
 
 * the dossier (``GET /dossier`` and ``tcmkg dossier``, :mod:`api.presentation.dossier`) embeds
   them in one self-contained HTML file;
-* the web page fetches the same SVG and links from ``GET /candidates/{id}/figures`` and the
-  labels from ``GET /study-designs``; its script (``api/static/charts.js``) only places the
-  SVG in the page and wires clicks on the markers to the evidence cards.
+* the web page fetches the same SVG and cards from ``GET /candidates/{id}/figures`` and the
+  labels from ``GET /study-designs``; its script (``api/static/charts.js``) only places them in
+  the page and wires clicks (a marker picks out its card, a card's button opens its source).
 
 Why the server's drawing serves both, not the browser's: the dossier must open offline, print,
 and pass a committee's mail filter as a plain document, so it carries no script at all (it is
@@ -23,6 +23,7 @@ from __future__ import annotations
 from api.presentation.charts import DESIGN_LABEL, design_label, evidence_profile_svg, mechanism_svg
 from api.presentation.citations import CitationLink, citation_link, citation_url
 from api.presentation.dossier import build_dossier, render_dossier
+from api.presentation.evidence import render_cards
 
 __all__ = [
     "DESIGN_LABEL",
@@ -33,5 +34,6 @@ __all__ = [
     "design_label",
     "evidence_profile_svg",
     "mechanism_svg",
+    "render_cards",
     "render_dossier",
 ]

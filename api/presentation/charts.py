@@ -58,9 +58,10 @@ def _design_rank(design: str) -> int:
     return DESIGN_ORDER.index(design) if design in DESIGN_ORDER else len(DESIGN_ORDER)
 
 
-def _indexed_groups(
+def indexed_groups(
     evidence: Sequence[ScoredEvidence],
 ) -> list[tuple[str, list[tuple[int, ScoredEvidence]]]]:
+    """Evidence by design, strongest design first, each item with its position in ``evidence``."""
     groups: dict[str, list[tuple[int, ScoredEvidence]]] = defaultdict(list)
     for index, e in enumerate(evidence):
         groups[e.item.design.value].append((index, e))
@@ -72,20 +73,13 @@ def _indexed_groups(
     return [(d, sorted(groups[d], key=strongest)) for d in sorted(groups, key=_design_rank)]
 
 
-def profile_groups(
-    evidence: Sequence[ScoredEvidence],
-) -> list[tuple[str, list[ScoredEvidence]]]:
-    """Evidence grouped by design, strongest design first; each group strongest item first."""
-    return [(d, [e for _, e in items]) for d, items in _indexed_groups(evidence)]
-
-
 def evidence_profile_svg(evidence: Sequence[ScoredEvidence], *, interactive: bool = False) -> str:
     """The evidence profile: one row per study, x = signed weight, marker area ∝ sample size.
 
     ``interactive`` puts each marker in the keyboard's tab order (the page, where a marker
     opens its card); a printed dossier has nothing to focus.
     """
-    groups = _indexed_groups(evidence)
+    groups = indexed_groups(evidence)
     rows = sum(1 + len(items) for _, items in groups)
     height = 40 + rows * ROW_HEIGHT + 30
     width = PLOT_LEFT + PLOT_WIDTH + 20

@@ -7,8 +7,8 @@
   English), for the ranked table;
 * ``GET /candidates/{id}/mechanism``: the mechanism graph picture (nodes in layers, edges with
   beliefs, hub nodes marked);
-* ``GET /candidates/{id}/figures``: the page's two charts as SVG and the citation links of the
-  evidence, drawn by :mod:`api.presentation` exactly as in the dossier;
+* ``GET /candidates/{id}/figures``: the page's two charts as SVG and the evidence cards as HTML,
+  made by :mod:`api.presentation` exactly as in the dossier;
 * ``GET /study-designs``: the reader's name of each study design, strongest design first;
 * ``GET /sources/{curie}``: the source record an evidence card cites (title, year, journal,
   link to PubMed or ClinicalTrials.gov), read from the record's own named graph;
@@ -29,16 +29,22 @@ from api.deps import Context
 from api.models import ErrorOut
 from api.presentation import (
     DESIGN_LABEL,
-    citation_link,
     citation_url,
     evidence_profile_svg,
     mechanism_svg,
+    render_cards,
     render_dossier,
 )
 from api.routers.candidates import MAX_NAME, IndicationParam, scoring_config
 from kg.iri import DCT, CurieError, graph_iri, slug, term
 from kg.sparql import load_query, query_file
-from queries.dossier import MechanismPicture, entity_names, mechanism_picture, prepare_dossier
+from queries.dossier import (
+    MechanismPicture,
+    entity_names,
+    mark_names,
+    mechanism_picture,
+    prepare_dossier,
+)
 from queries.evidence import nodes
 from queries.explain import (
     Explanation,
@@ -207,15 +213,8 @@ def _explained(
     return explanation, mechanism_picture(rank_ctx, explanation)
 
 
-class CitationLinkOut(BaseModel):
-    """Where a reader can check a source record or trial."""
-
-    url: str
-    site: str = Field(description="PubMed, ClinicalTrials.gov or doi.org")
-
-
 class FiguresOut(BaseModel):
-    """The charts of one candidate for one indication, drawn as in the dossier."""
+    """The charts and evidence cards of one candidate for one indication, as in the dossier."""
 
     profile: str | None = Field(
         description="the evidence profile as SVG (none without direct evidence); each marker's "
@@ -224,8 +223,10 @@ class FiguresOut(BaseModel):
     mechanism: str | None = Field(
         description="the mechanism graph as SVG (none without a mechanism path)"
     )
-    links: dict[str, CitationLinkOut] = Field(
-        description="the reader's link of each cited source record and trial that has one"
+    cards: str = Field(
+        description="the evidence cards as an HTML fragment, in the order of "
+        "/candidates/{id}/evidence: article#card-N with data-index N, citation links, and a "
+        "button with the source's id in data-source"
     )
 
 
@@ -236,19 +237,15 @@ class FiguresOut(BaseModel):
     responses={404: {"model": ErrorOut}},
 )
 def figures(ctx: Context, candidate_id: CandidatePath, indication: IndicationParam) -> FiguresOut:
-    """The evidence profile and mechanism graph as SVG, and the citation links, for the page."""
+    """The evidence profile and mechanism graph as SVG and the evidence cards, for the page."""
     explanation, picture = _explained(ctx, candidate_id, indication)
     evidence = explanation.evidence
-    cited = [c for e in evidence for c in (e.item.source, *e.item.trials)]
-    links = {
-        c: CitationLinkOut(url=link.url, site=link.site)
-        for c in cited
-        if (link := citation_link(c))
-    }
+    cand = explanation.row.candidate.id
+    names = entity_names(ctx.store, [cand])[cand]
     return FiguresOut(
         profile=evidence_profile_svg(evidence, interactive=True) if evidence else None,
         mechanism=mechanism_svg(picture) or None,
-        links=links,
+        cards=render_cards(explanation, mark_names(explanation, names)),
     )
 
 

@@ -1,6 +1,6 @@
 // The page: indication search → ranked table → evidence (charts, cards) → dossier; SPARQL box.
 // Plain ES module, no framework and nothing fetched from outside this server.
-import { onMarker, showChart } from "/static/charts.js";
+import { onMarker, showCards, showChart } from "/static/charts.js";
 
 const $ = (id) => document.getElementById(id);
 const CERTAINTY_RANK = { "Very low": 1, Low: 2, Moderate: 3, High: 4 };
@@ -15,7 +15,6 @@ const state = {
   names: {},
   sort: { key: "rank", dir: 1 },
   selected: null,
-  evidence: [],
   designs: {}, // study design -> the reader's name of it (GET /study-designs)
 };
 const designsLoaded = loadDesigns();
@@ -254,21 +253,6 @@ function followWidth() {
 
 // -- one candidate -------------------------------------------------------------------------
 
-function markNames(text, names) {
-  const wanted = [...new Set(names.filter((n) => n && n.length >= 2))].sort((a, b) => b.length - a.length);
-  if (!wanted.length) return [text];
-  const escaped = wanted.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  const re = new RegExp(escaped.join("|"), "gi");
-  const out = [];
-  let last = 0;
-  for (const m of text.matchAll(re)) {
-    out.push(text.slice(last, m.index), h("mark", {}, m[0]));
-    last = m.index + m[0].length;
-  }
-  out.push(text.slice(last));
-  return out;
-}
-
 const designLabel = (d) => state.designs[d] || d;
 
 async function loadDesigns() {
@@ -286,12 +270,14 @@ async function showSource(source) {
   panel.replaceChildren(h("p", {}, `Reading ${source}…`));
   try {
     const s = await getJSON(`/sources/${source.split("/").map(encodeURIComponent).join("/")}`);
-    panel.replaceChildren(
+    // replaceChildren would write a null child as the text "null": leave the absent ones out.
+    panel.replaceChildren(...[
       h("h4", {}, "Source record"),
       h("p", { class: "source-title" }, s.title || "(no title)"),
       h("p", { class: "note" }, [s.id, s.year, s.journal].filter(Boolean).join(" · ")),
       s.illustrative ? h("p", { class: "flag" }, "Illustrative example written by the project: not a real study.") : null,
-      s.url ? h("a", { href: s.url, target: "_blank", rel: "noopener", class: "source-url" }, `Open ${s.id} at ${new URL(s.url).hostname}`) : null);
+      s.url ? h("a", { href: s.url, target: "_blank", rel: "noopener", class: "source-url" }, `Open ${s.id} at ${new URL(s.url).hostname}`) : null,
+    ].filter(Boolean));
   } catch (err) {
     panel.replaceChildren(h("p", { class: "flag" }, `Could not read ${source}: ${err.message}`));
   }
@@ -304,27 +290,6 @@ function selectEvidence(index) {
   if (card) { card.classList.add("selected"); card.scrollIntoView({ block: "nearest" }); }
   const marker = document.querySelector(`svg .marker[data-index="${index}"]`);
   if (marker) marker.classList.add("selected");
-}
-
-// `links`: the reader's link of each source and trial that has one, from the server.
-function renderCards(evidence, highlightNames, links) {
-  $("cards").replaceChildren(...(evidence.length ? evidence.map((e, i) => {
-    const link = links[e.source];
-    return h("article", { class: `card evidence-card ${e.counts === "for" ? "for" : "against"}`, id: `card-${i}`, onclick: () => selectEvidence(i) },
-      h("div", { class: "facts" },
-        h("b", {}, designLabel(e.design)),
-        ` · n = ${e.sample_size ?? "not reported"} · ${e.year ?? "year not reported"} · ${e.direction}`,
-        e.negated ? " (negated)" : "", e.hedged ? " (hedged)" : "",
-        ` · counts `, h("b", {}, e.counts), ` · weight ${e.weight.toFixed(3)} · ${e.axis}`),
-      e.sentence ? h("blockquote", {}, ...markNames(e.sentence, highlightNames)) : null,
-      h("div", { class: "links" },
-        link ? h("a", { href: link.url, target: "_blank", rel: "noopener", class: "source-link" }, `${e.source} on ${link.site}`) : h("span", { class: "source-id" }, e.source),
-        ...e.trials.map((t) => {
-          const tl = links[t];
-          return tl ? h("a", { href: tl.url, target: "_blank", rel: "noopener" }, `trial ${t}`) : h("span", { class: "source-id" }, `trial ${t}`);
-        }),
-        h("button", { type: "button", class: "source-button", onclick: (ev) => { ev.stopPropagation(); showSource(e.source); } }, "Source record")));
-  }) : [h("p", {}, "No direct evidence that this candidate treats the indication.")]));
 }
 
 function renderSafety(flags) {
@@ -348,20 +313,17 @@ async function openCandidate(row) {
       getJSON(`/candidates/${path}/figures?${q}`),
     ]);
     const n = state.names[id] || {};
-    const names = [row.candidate.label, ...(n.zh || []), ...(n.pinyin || []), ...(n.latin || []), ...(n.english || []), ...(n.other || []),
-      ex.indication.query, ...ex.indication.terms.map((t) => t.label)];
     const indicationName = ex.indication.matched.map((t) => t.label).join(", ") || ex.indication.query;
     $("detail-title").textContent = `${(n.zh && n.zh[0]) ? n.zh[0] + " " : ""}${row.candidate.label} for ${indicationName}`;
     $("detail-summary").textContent = `Score ${fmt(ex.score.score)} (clinical ${fmt(ex.score.clinical)}, mechanistic ${fmt(ex.score.mechanistic)}), certainty ${ex.score.certainty}; ${ex.score.supporting} stud${ex.score.supporting === 1 ? "y" : "ies"} for, ${ex.score.contradicting} against; ${ex.paths.length} mechanism path(s).`;
     const dq = new URLSearchParams({ candidate: id, indication: state.indication });
     $("dossier-link").href = `/dossier?${dq}`;
     $("dossier-download").href = `/dossier?${dq}&download=true`;
-    state.evidence = ex.evidence;
     onMarker(showChart($("profile-chart"), figures.profile,
       "No direct evidence for this candidate and indication."), selectEvidence);
     showChart($("mechanism-chart"), figures.mechanism,
       "No mechanism path from this candidate to the indication in the graph.");
-    renderCards(ex.evidence, names, figures.links);
+    showCards($("cards"), figures.cards, selectEvidence, showSource);
     renderSafety(ex.score.safety);
     $("source-panel").hidden = true;
     const kind = $("kind").value;

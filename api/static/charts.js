@@ -1,5 +1,5 @@
-// Places the charts the server drew (api/presentation/charts.py, the same drawing the dossier
-// embeds) in the page, and ties each evidence marker to its card. Nothing is drawn here.
+// Places what the server drew for one candidate (api/presentation: the charts and evidence
+// cards the dossier embeds) in the page, and wires its clicks. Nothing is drawn here.
 
 /**
  * Put the SVG text `svg` (from GET /candidates/{id}/figures) in `container`, or `emptyText`
@@ -27,5 +27,22 @@ export function onMarker(svg, onSelect) {
     const index = Number(marker.dataset.index);
     marker.addEventListener("click", () => onSelect(index));
     marker.addEventListener("keydown", (ev) => { if (ev.key === "Enter") onSelect(index); });
+  }
+}
+
+/**
+ * Put the evidence cards (an HTML fragment from GET /candidates/{id}/figures) in `container`;
+ * a click on a card calls `onSelect(index)`, on its "Source record" button `onSource(id)`.
+ */
+export function showCards(container, html, onSelect, onSource) {
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  container.replaceChildren(...[...parsed.body.childNodes].map((n) => document.importNode(n, true)));
+  for (const card of container.querySelectorAll(".evidence-card")) {
+    const index = Number(card.dataset.index);
+    card.addEventListener("click", () => onSelect(index));
+    const button = card.querySelector(".source-button");
+    if (button) {
+      button.addEventListener("click", (ev) => { ev.stopPropagation(); onSource(button.dataset.source); });
+    }
   }
 }

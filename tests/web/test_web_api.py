@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import httpx
@@ -54,6 +55,35 @@ def test_mechanism_picture_layers_and_beliefs(live_web: LiveServer) -> None:
         timeout=10,
     )
     assert missing.status_code == 404
+
+
+def test_the_page_gets_the_dossiers_charts_and_cards(live_web: LiveServer) -> None:
+    params = {"indication": "Diabetes Mellitus"}
+    figures = httpx.get(f"{live_web.url}/candidates/{HERB}/figures", params=params, timeout=30)
+    evidence = httpx.get(f"{live_web.url}/candidates/{HERB}/evidence", params=params, timeout=30)
+    dossier = httpx.get(
+        live_web.url + "/dossier", params={"candidate": HERB, **params}, timeout=60
+    ).text
+    got, items = figures.json(), evidence.json()["evidence"]
+    assert len(items) >= 3
+    # One drawing: the page's mechanism graph is the dossier's, byte for byte.
+    assert got["mechanism"].startswith("<svg") and got["mechanism"] in dossier
+    # Marker i and card i are evidence item i of the explanation the page lists.
+    markers = re.findall(r'data-index="(\d+)"[^>]*><title>([^<]*)</title>', got["profile"])
+    assert sorted(int(i) for i, _ in markers) == list(range(len(items)))
+    for i, title in markers:
+        assert title.startswith(items[int(i)]["source"]), (i, title)
+    cards = re.findall(r'<article [^>]*data-index="(\d+)"', got["cards"])
+    assert cards == [str(i) for i in range(len(items))]
+    cited = re.findall(r'class="citation"[^>]*data-source="([^"]+)"', got["cards"])
+    assert cited == [e["source"] for e in items]
+    assert "<mark>Astragali Radix</mark>" in got["cards"]
+    missing = httpx.get(
+        f"{live_web.url}/candidates/TCMKG.HERB:nothing/figures", params=params, timeout=10
+    )
+    assert missing.status_code == 404 and "nothing" in missing.json()["detail"]
+    designs = httpx.get(live_web.url + "/study-designs", timeout=10).json()
+    assert designs[0] == {"id": "meta_analysis", "label": "Meta-analysis"}
 
 
 def test_source_record_and_unknown_source(live_web: LiveServer) -> None:
