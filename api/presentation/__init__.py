@@ -20,13 +20,20 @@ knows where a template lives.
 
 from __future__ import annotations
 
-from api.presentation.charts import DESIGN_LABEL, design_label, evidence_profile_svg, mechanism_svg
+from api.presentation.charts import (
+    DESIGN_LABEL,
+    DESIGN_ORDER,
+    design_label,
+    evidence_profile_svg,
+    mechanism_svg,
+)
 from api.presentation.citations import CitationLink, citation_link, citation_url
 from api.presentation.dossier import build_dossier, render_dossier
 from api.presentation.evidence import render_cards
 
 __all__ = [
     "DESIGN_LABEL",
+    "DESIGN_ORDER",
     "CitationLink",
     "build_dossier",
     "citation_link",

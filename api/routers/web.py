@@ -28,8 +28,9 @@ from pyoxigraph import Literal, NamedNode
 from api.deps import Context
 from api.models import ErrorOut
 from api.presentation import (
-    DESIGN_LABEL,
+    DESIGN_ORDER,
     citation_url,
+    design_label,
     evidence_profile_svg,
     mechanism_svg,
     render_cards,
@@ -261,7 +262,7 @@ class StudyDesignOut(BaseModel):
 )
 def study_designs() -> list[StudyDesignOut]:
     """Every study design with its reader's name, strongest design first."""
-    return [StudyDesignOut(id=d, label=label) for d, label in DESIGN_LABEL.items()]
+    return [StudyDesignOut(id=d, label=design_label(d)) for d in DESIGN_ORDER]
 
 
 class SourceOut(BaseModel):
