@@ -83,7 +83,7 @@ def read_ctgov(
 def _read_lines(path: Path, problems: ProblemLog, limits: ReaderLimits) -> Iterator[Document]:
     index = 0
     limit = min(limits.max_line_bytes, limits.max_json_record_bytes)
-    with open_binary(path) as stream:
+    with open_binary(path, limits) as stream:
         for raw in iter_lines(stream, limit):
             record = f"line {raw.number}"
             if raw.data is None:
@@ -126,7 +126,7 @@ def _read_whole(path: Path, problems: ProblemLog, limits: ReaderLimits) -> Itera
     # Streamed one study at a time: a page of thousands of studies, or a hostile file of
     # millions of tiny objects, costs the memory of one study (see json_records).
     index = 0
-    with open_binary(path) as stream:
+    with open_binary(path, limits) as stream:
         first = first_bytes(stream)
         if not first.strip():
             problems.report(ProblemCode.FILE_EMPTY, path, "-", "file holds no JSON")

@@ -4,6 +4,13 @@ Every reader opens its file through :func:`open_binary`, so a ``.gz`` file is re
 transparently, a ``.gz`` that is not gzip or a gzip stream cut short becomes an
 :class:`InputError` with a problem code (never a bare ``zlib.error``), and
 :func:`iter_lines` never holds more than one bounded line in memory.
+
+A gzip stream is also held to the decompression limits of
+:class:`~ingest.readers.limits.ReaderLimits`: once it has given more than
+``max_decompressed_bytes``, or more than ``min_bytes_for_ratio`` at more than
+``max_compression_ratio`` bytes per compressed byte (a decompression bomb: 2.4 MB of gzip can
+hold 2.5 GB of one repeated byte), reading stops with an ``input.too_large`` problem naming the
+limit. Records read before it are kept.
 """
 
 from __future__ import annotations
@@ -17,12 +24,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ingest.problems import ProblemCode
+from ingest.readers.limits import DEFAULT_LIMITS, ReaderLimits
 
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CHUNK = 1 << 16
 _PREFIX_BYTES = 200
+# How often (in decompressed bytes) the compression ratio is checked: it costs a seek call.
+_RATIO_CHECK_EVERY = 1 << 20
 
 
 class InputError(Exception):
@@ -35,12 +45,58 @@ class InputError(Exception):
 
 
 class GuardedStream:
-    """A binary stream whose read errors (I/O, bad gzip data) surface as :class:`InputError`."""
+    """A binary stream whose read errors (I/O, bad gzip data) surface as :class:`InputError`.
 
-    def __init__(self, raw: BinaryIO, *, gzipped: bool) -> None:
+    When ``compressed`` (the gzip file underneath) is given, the decompression limits of
+    ``limits`` are enforced as the stream is read.
+    """
+
+    def __init__(
+        self,
+        raw: BinaryIO,
+        *,
+        gzipped: bool,
+        compressed: BinaryIO | None = None,
+        limits: ReaderLimits = DEFAULT_LIMITS,
+    ) -> None:
         self._raw = raw
         self.gzipped = gzipped
         self._error: InputError | None = None
+        self._compressed = compressed
+        self._limits = limits
+        self.decompressed = 0
+        self._next_ratio_check = limits.min_bytes_for_ratio
+
+    def _count(self, data: bytes) -> bytes:
+        """Count decompressed bytes; raise when a decompression limit is passed."""
+        if self._compressed is None:
+            return data
+        self.decompressed += len(data)
+        limits = self._limits
+        if self.decompressed > limits.max_decompressed_bytes:
+            self._error = InputError(
+                ProblemCode.INPUT_TOO_LARGE,
+                f"gzip content is larger than the limit of {limits.max_decompressed_bytes:,} "
+                "bytes decompressed; the rest of the file is not read",
+            )
+            raise self._error
+        if self.decompressed >= self._next_ratio_check:
+            self._next_ratio_check = self.decompressed + _RATIO_CHECK_EVERY
+            try:
+                packed = max(self._compressed.tell(), 1)
+            except OSError:
+                return data
+            ratio = self.decompressed / packed
+            if ratio > limits.max_compression_ratio:
+                self._error = InputError(
+                    ProblemCode.INPUT_TOO_LARGE,
+                    f"gzip content expands {ratio:,.0f} times ({packed:,} bytes gave "
+                    f"{self.decompressed:,}), above the compression-ratio limit of "
+                    f"{limits.max_compression_ratio:,}: a decompression bomb?; the rest of the "
+                    "file is not read",
+                )
+                raise self._error
+        return data
 
     def _failed(self, exc: BaseException) -> InputError:
         if self.gzipped:
@@ -62,6 +118,9 @@ class GuardedStream:
                 return self._raw.read(size)
             except OSError as exc:
                 raise self._failed(exc) from exc
+        if size < 0:
+            # Never all at once: a bomb must meet its limit before it fills memory.
+            size = self._limits.max_decompressed_bytes + 1
         pieces: list[bytes] = []
         wanted = size if size >= 0 else None
         got = 0
@@ -75,24 +134,32 @@ class GuardedStream:
                 break
             if not piece:
                 break
-            pieces.append(piece)
+            try:
+                pieces.append(self._count(piece))
+            except InputError:
+                if not pieces:
+                    raise
+                break  # the error is raised on the next call
             got += len(piece)
         return b"".join(pieces)
 
     def readline(self, size: int = -1) -> bytes:
         """Read one line, at most ``size`` bytes of it when ``size`` is positive."""
+        if self._error is not None:
+            raise self._error
         try:
-            return self._raw.readline(size)
+            return self._count(self._raw.readline(size))
         except (OSError, EOFError, zlib.error) as exc:
             raise self._failed(exc) from exc
 
 
 @contextmanager
-def open_binary(path: Path) -> Iterator[GuardedStream]:
+def open_binary(path: Path, limits: ReaderLimits = DEFAULT_LIMITS) -> Iterator[GuardedStream]:
     """Open ``path`` for reading bytes, gunzipping when it starts with the gzip magic bytes.
 
     Raises :class:`InputError` when the file cannot be opened, or is named ``.gz`` but is not
-    gzip (reading it as plain text would hide a broken download).
+    gzip (reading it as plain text would hide a broken download); reading a gzip stream
+    raises it when the decompression limits of ``limits`` are passed.
     """
     try:
         handle = path.open("rb")
@@ -108,7 +175,12 @@ def open_binary(path: Path) -> Iterator[GuardedStream]:
             raise InputError(ProblemCode.FILE_UNREADABLE, f"read failed: {exc}") from exc
         if magic == GZIP_MAGIC:
             with gzip.GzipFile(fileobj=handle, mode="rb") as unzipped:
-                yield GuardedStream(unzipped, gzipped=True)  # type: ignore[arg-type]
+                yield GuardedStream(
+                    unzipped,  # type: ignore[arg-type]
+                    gzipped=True,
+                    compressed=handle,
+                    limits=limits,
+                )
         elif path.suffix.lower() == ".gz":
             raise InputError(
                 ProblemCode.GZIP_INVALID,

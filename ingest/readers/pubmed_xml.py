@@ -236,7 +236,7 @@ def read_pubmed_xml(
     """
     progress = _Progress()
     try:
-        with open_binary(path) as stream:
+        with open_binary(path, limits) as stream:
             feed = _open_feed(path, stream, problems)
             if feed is not None:
                 yield from _parse(path, feed, progress, problems, limits)

@@ -25,6 +25,8 @@ from kg.model import RecordKind
 _TEXT_LINE = re.compile(r"^([^|\t]+)\|([ta])\|(.*)$", re.DOTALL)
 _MESH = re.compile(r"^(?:MESH:)?([CD]\d{6,9})$")
 _GENE = re.compile(r"^(?:NCBIGene:)?(\d+)$")
+_RELATION_TYPE = re.compile(r"^[A-Za-z][A-Za-z_-]*$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
 
 
 @dataclass
@@ -59,7 +61,7 @@ def read_pubtator(
     index = 0
     block: _Block | None = None
     try:
-        with open_binary(path) as stream:
+        with open_binary(path, limits) as stream:
             for raw in iter_lines(stream, limits.max_line_bytes):
                 if raw.data is None:
                     failure = (
@@ -139,7 +141,7 @@ def _finish(
     text = f"{title} {abstract}"
     annotations: list[Annotation] = []
     for number, cells in block.mentions:
-        if len(cells) >= 2 and not cells[1].isdigit():
+        if _is_relation(cells):
             continue  # a relation line (PMID, CID, chemical, disease)
         annotation = _annotation(cells, text)
         if isinstance(annotation, str):
@@ -164,6 +166,20 @@ def _finish(
     )
 
 
+def _is_relation(cells: list[str]) -> bool:
+    """Whether a tab-separated line is a relation (``PMID, CID, D…, D…``), not a mention.
+
+    A relation names its type where a mention has its start offset, and has no end offset;
+    a mention line whose offsets are negative or not numbers is not a relation (it is
+    reported, not passed over).
+    """
+    return (
+        len(cells) >= 3
+        and _RELATION_TYPE.match(cells[1]) is not None
+        and _INTEGER.match(cells[2].strip()) is None
+    )
+
+
 def _annotation(cells: list[str], text: str) -> Annotation | str:
     """The annotation of one mention line, or the reason it is unusable."""
     if len(cells) < 5:
@@ -171,7 +187,9 @@ def _annotation(cells: list[str], text: str) -> Annotation | str:
     try:
         start, end = int(cells[1]), int(cells[2])
     except ValueError:
-        return f"offsets {cells[1]!r}, {cells[2]!r} are not integers"
+        return f"offsets {cells[1][:20]!r}, {cells[2][:20]!r} are not integers"
+    if start < 0 or end < 0:
+        return f"offsets {start}, {end}: an offset is negative"
     mention, kind = cells[3], cells[4]
     if not 0 <= start < end <= len(text) or text[start:end] != mention:
         return f"offsets {start}-{end} do not match mention {mention[:60]!r} in the text"

@@ -8,13 +8,21 @@ Required: ``abstract`` or ``text``. Optional: ``pmid`` (or ``id``), ``title``, `
 Quoting is the ``csv`` module's standard (RFC 4180: double quotes, doubled to escape), as in
 ``dfi_pubmed_abstracts.tsv``; the delimiter is a tab for ``.tsv``/``.tab``, a comma for
 ``.csv``, and sniffed from the header otherwise. A row holding bytes that are not UTF-8 is
-skipped with an ``encoding.invalid`` problem naming its line; the rest of the table is read.
+skipped with an ``encoding.invalid`` problem naming its line, a line above the line limit with
+``field.too_large``; the rest of the table is read.
+
+Rows that look wrong are reported, never taken silently: a row without a letter of text
+(``record.empty``) or holding binary data (NUL, or more than 1% control characters:
+``record.invalid``) is skipped; a row whose column count differs from the header's, a ``pmid``
+that is not a PMID, or a stray control character gives a ``record.suspicious`` warning and the
+row is kept.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +37,6 @@ from ingest.readers.identifiers import (
 )
 from ingest.readers.limits import DEFAULT_LIMITS, ReaderLimits, oversized_field
 from ingest.readers.opening import (
-    GuardedStream,
     InputError,
     RawLine,
     decode_utf8,
@@ -47,6 +54,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "journal": ("journal", "source"),
     "doi": ("doi",),
 }
+# Above this share of control characters a row is binary junk, not text with a stray byte.
+_MAX_CONTROL_SHARE = 0.01
 _YEAR = re.compile(r"\b(1[5-9]\d\d|2[01]\d\d)\b")
 
 
@@ -97,17 +106,19 @@ def read_table(
     """Documents from the rows of a TSV/CSV abstract table."""
     # Abstracts can exceed csv's 128 KB default field size; our own limit is enforced per row.
     csv.field_size_limit(max(csv.field_size_limit(), limits.max_line_bytes))
+    lines: _Lines | None = None
     try:
-        with open_binary(path) as stream:
-            yield from _read_rows(path, stream, problems, limits)
+        with open_binary(path, limits) as stream:
+            lines = _Lines(iter_lines(stream, limits.max_line_bytes))
+            yield from _read_rows(path, lines, problems, limits)
     except InputError as exc:
-        problems.report(exc.code, path, "-", exc.message)
+        where = f"line {lines.number + 1}" if lines is not None and lines.number else "-"
+        problems.report(exc.code, path, where, exc.message)
 
 
 def _read_rows(
-    path: Path, stream: GuardedStream, problems: ProblemLog, limits: ReaderLimits
+    path: Path, lines: _Lines, problems: ProblemLog, limits: ReaderLimits
 ) -> Iterator[Document]:
-    lines = _Lines(iter_lines(stream, limits.max_line_bytes))
     header_line = next(lines, None)
     if header_line is None:
         problems.report(ProblemCode.FILE_EMPTY, path, "-", "table is empty (no header row)")
@@ -141,22 +152,47 @@ def _read_rows(
         span = range(first_line, lines.number + 1)
         where = f"line {first_line}" if len(span) == 1 else f"lines {first_line}-{lines.number}"
         first_line = lines.number + 1
-        if not row or all(not cell.strip() for cell in row):
+        # A line that was too long or not UTF-8 is checked before blank rows are passed over:
+        # such a line reaches the csv module as an empty one.
+        bad = next((lines.bad.pop(n) for n in span if n in lines.bad), None)
+        if bad is None and (not row or all(not cell.strip() for cell in row)):
             continue
         row_index += 1
-        bad = next((lines.bad.pop(n) for n in span if n in lines.bad), None)
         if bad:
             problems.report(bad[0], path, f"row {row_index} ({where})", bad[1])
             continue
-        document = _row_document(path, stem, row, columns, row_index, where, problems, limits)
+        record = f"row {row_index} ({where})"
+        width = len(row)
+        while width > len(header) and not row[width - 1].strip():
+            width -= 1  # empty cells after the last column (a trailing tab) are harmless
+        if width != len(header):
+            problems.report(
+                ProblemCode.RECORD_SUSPICIOUS,
+                path,
+                record,
+                f"row has {len(row)} columns, the header {len(header)}; columns are read by "
+                "position, so check that its values are where the header says",
+                Severity.WARNING,
+            )
+        document = _row_document(
+            path, stem, row, header, columns, row_index, where, problems, limits
+        )
         if document is not None:
             yield document
+
+
+def _control_characters(text: str) -> int:
+    """How many characters of ``text`` are control characters other than tab and line ends."""
+    if text.isprintable():  # the common case, checked in C
+        return 0
+    return sum(1 for c in text if c not in "\t\n\r" and unicodedata.category(c) == "Cc")
 
 
 def _row_document(
     path: Path,
     stem: str,
     row: list[str],
+    header: list[str],
     columns: dict[str, int],
     row_index: int,
     where: str,
@@ -169,6 +205,7 @@ def _row_document(
 
     record = f"row {row_index} ({where})"
     title, abstract = cell("title"), cell("text")
+    id_column = header[columns["id"]] if "id" in columns else None
     for name, value in (("title", title), ("abstract", abstract)):
         message = oversized_field(name, value, limits)
         if message:
@@ -177,10 +214,44 @@ def _row_document(
     if not title and not abstract:
         problems.report(ProblemCode.RECORD_EMPTY, path, record, "row has no title and no text")
         return None
+    if not any(c.isalpha() for c in title) and not any(c.isalpha() for c in abstract):
+        problems.report(
+            ProblemCode.RECORD_EMPTY,
+            path,
+            record,
+            f"row has no text, only {(title + ' ' + abstract).strip()[:40]!r} (no letter); skipped",
+        )
+        return None
+    junk = _control_characters(title + abstract)
+    if junk:
+        share = junk / max(len(title) + len(abstract), 1)
+        if "\x00" in title + abstract or share > _MAX_CONTROL_SHARE:
+            problems.report(
+                ProblemCode.RECORD_INVALID,
+                path,
+                record,
+                f"row holds binary data ({junk:,} control characters); skipped",
+            )
+            return None
+        problems.report(
+            ProblemCode.RECORD_SUSPICIOUS,
+            path,
+            record,
+            f"row holds {junk:,} control character(s); kept",
+            Severity.WARNING,
+        )
     raw_id = cell("id")
     doc_id = (pmid_curie(raw_id) or nct_curie(raw_id) or document_curie(raw_id)) if raw_id else None
     if doc_id is None:
         doc_id = content_curie(stem, f"{title}\n{abstract}")
+    elif id_column == "pmid" and not doc_id.startswith("PMID:"):
+        problems.report(
+            ProblemCode.RECORD_SUSPICIOUS,
+            path,
+            record,
+            f"pmid {raw_id[:40]!r} is not a PMID; the row is kept as {doc_id}",
+            Severity.WARNING,
+        )
     raw_year = cell("year")
     year = _year(raw_year) if raw_year else None
     if raw_year and year is None:

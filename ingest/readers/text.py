@@ -27,7 +27,7 @@ def read_text(
 ) -> Iterator[Document]:
     """The one document of a plain-text file (none, with a problem, when it is unusable)."""
     try:
-        with open_binary(path) as stream:
+        with open_binary(path, limits) as stream:
             data = stream.read(limits.max_text_file_bytes + 1)
         data = check_bom(data)
     except InputError as exc:

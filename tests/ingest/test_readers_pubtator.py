@@ -42,6 +42,8 @@ def test_annotation_with_wrong_offsets_is_dropped_with_a_warning(tmp_path: Path)
     assert [a.start for a in docs[0].annotations] == [0]
     assert [(p.code, p.severity, p.record) for p in log] == [
         ("annotation.invalid", "warning", "record 1 (PMID:99000031, line 1; line 4)"),
+        # A mention line whose offset is not a number is reported, not taken for a relation.
+        ("annotation.invalid", "warning", "record 1 (PMID:99000031, line 1; line 5)"),
     ]
 
 
