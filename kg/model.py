@@ -3,12 +3,21 @@
 These frozen data classes are what ingesters produce and what the writer maps to RDF
 (:mod:`kg.writer`). They hold plain Python values and CURIE strings only; IRIs are minted
 in :mod:`kg.iri` and nowhere else.
+
+An evidence item's attributes are declared once, on :class:`EvidenceItem`: each field says
+which RDF predicate holds it and, where the scoring formula reads it, its name there and its
+key in the ``tcm:scoringInputs`` literal. :data:`EVIDENCE_FIELDS` is that table; the writer,
+the scoring inputs, the fill of ``tcmkg load``, the rankings and the JSON clients read are all
+made from it, so a new attribute is one field here (and its term in the ontology).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields, replace
+from enum import Enum, StrEnum
+from typing import Any
 
 
 class EntityKind(StrEnum):
@@ -158,27 +167,124 @@ class SourceRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceField:
+    """How one attribute of an evidence item is stored, scored and shown.
+
+    Declared with the field (its metadata, :func:`_spec`); ``name``, ``type``, ``optional`` and
+    ``default`` are filled in from the field itself when :data:`EVIDENCE_FIELDS` is built.
+    """
+
+    rdf: str  # CURIE of its predicate: tcm:…, prov:… or biolink:…
+    label: str = ""  # how a report names it ("sample size"); default: the name in words
+    score: str | None = None  # its name among the scoring inputs; None: scoring does not read it
+    key: str | None = None  # its key in the tcm:scoringInputs literal; default: ``score``
+    ranked: bool = True  # shown with each evidence item of a ranking (scoring inputs only)
+    iri: bool = False  # a CURIE (or CURIEs), written as IRI nodes
+    minimum: float | None = None  # smaller values are not valid
+    maximum: float | None = None  # larger values are not valid
+    skip_empty: bool = False  # an empty text is not written (as for None)
+    together: str | None = None  # written only when this other field is set too
+    name: str = ""
+    type: Any = None  # the value type: str, int, float, bool, an Enum class or tuple
+    optional: bool = False  # may be None
+    default: Any = None
+
+    @property
+    def literal_key(self) -> str | None:
+        """The key in the ``tcm:scoringInputs`` literal (None: not a scoring input)."""
+        return self.key or self.score
+
+
+def _spec(**spec: Any) -> dict[str, EvidenceField]:
+    """A dataclass field's metadata holding its :class:`EvidenceField` spec."""
+    return {"evidence": EvidenceField(**spec)}
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceItem:
     """One piece of evidence for a claim, traceable to its source down to the sentence."""
 
-    source: str  # CURIE of the SourceRecord
-    design: StudyDesign = StudyDesign.UNKNOWN
-    direction: Direction = Direction.UNKNOWN
-    sentence: str | None = None
-    start: int | None = None  # character offsets of the sentence in the record's text
-    end: int | None = None
-    sample_size: int | None = None
-    species: str | None = None
-    negated: bool = False
-    hedged: bool = False
-    year: int | None = None
-    method: str = "unknown"  # e.g. "tcmkg.extract", "tcmsp-import", "manual"
-    method_version: str = "0"
-    confidence: float = 1.0
-    knowledge_level: KnowledgeLevel = KnowledgeLevel.NOT_PROVIDED
-    agent_type: AgentType = AgentType.NOT_PROVIDED
-    trial_ids: tuple[str, ...] = ()  # NCT ids, so that reports of one trial collapse
-    dose: str | None = None  # composition edges: the dose of the part (e.g. "24 g")
+    # CURIE of the SourceRecord
+    source: str = field(metadata=_spec(rdf="prov:wasDerivedFrom", score="source", iri=True))
+    design: StudyDesign = field(
+        default=StudyDesign.UNKNOWN,
+        metadata=_spec(rdf="tcm:studyDesign", label="study design", score="design"),
+    )
+    direction: Direction = field(
+        default=Direction.UNKNOWN, metadata=_spec(rdf="tcm:direction", score="direction")
+    )
+    sentence: str | None = field(default=None, metadata=_spec(rdf="tcm:sentence"))
+    # character offsets of the sentence in the record's text
+    start: int | None = field(default=None, metadata=_spec(rdf="tcm:sentenceStart", together="end"))
+    end: int | None = field(default=None, metadata=_spec(rdf="tcm:sentenceEnd", together="start"))
+    sample_size: int | None = field(
+        default=None, metadata=_spec(rdf="tcm:sampleSize", score="sample_size", key="n", minimum=1)
+    )
+    species: str | None = field(
+        default=None, metadata=_spec(rdf="tcm:species", score="species", skip_empty=True)
+    )
+    negated: bool = field(default=False, metadata=_spec(rdf="tcm:negated", score="negated"))
+    hedged: bool = field(default=False, metadata=_spec(rdf="tcm:hedged", score="hedged"))
+    year: int | None = field(default=None, metadata=_spec(rdf="tcm:year", score="year"))
+    # e.g. "tcmkg.extract", "tcmsp-import", "manual"
+    method: str = field(default="unknown", metadata=_spec(rdf="tcm:extractionMethod"))
+    method_version: str = field(default="0", metadata=_spec(rdf="tcm:extractionVersion"))
+    confidence: float = field(
+        default=1.0,
+        metadata=_spec(
+            rdf="tcm:confidence", score="confidence", ranked=False, minimum=0.0, maximum=1.0
+        ),
+    )
+    knowledge_level: KnowledgeLevel = field(
+        default=KnowledgeLevel.NOT_PROVIDED, metadata=_spec(rdf="biolink:knowledge_level")
+    )
+    agent_type: AgentType = field(
+        default=AgentType.NOT_PROVIDED,
+        metadata=_spec(rdf="biolink:agent_type", score="agent", ranked=False),
+    )
+    # NCT ids, so that reports of one trial collapse
+    trial_ids: tuple[str, ...] = field(
+        default=(), metadata=_spec(rdf="tcm:reportsTrial", label="trial", score="trials", iri=True)
+    )
+    # composition edges: the dose of the part (e.g. "24 g")
+    dose: str | None = field(default=None, metadata=_spec(rdf="tcm:dose", skip_empty=True))
+
+
+def _field_table() -> tuple[EvidenceField, ...]:
+    """:class:`EvidenceItem`'s fields with their specs completed from the fields themselves."""
+    hints = typing.get_type_hints(EvidenceItem)
+    out = []
+    for f in fields(EvidenceItem):
+        spec: EvidenceField = f.metadata["evidence"]
+        hint = hints[f.name]
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        optional = typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1
+        base = args[0] if optional else hint
+        if typing.get_origin(base) is tuple:
+            base = tuple
+        out.append(
+            replace(
+                spec,
+                name=f.name,
+                label=spec.label or f.name.replace("_", " "),
+                type=base,
+                optional=optional,
+                default=None if f.default is MISSING else f.default,
+            )
+        )
+    return tuple(out)
+
+
+EVIDENCE_FIELDS: tuple[EvidenceField, ...] = _field_table()
+"""Every attribute of an evidence item, in declaration order."""
+
+SCORING_FIELDS: tuple[EvidenceField, ...] = tuple(f for f in EVIDENCE_FIELDS if f.score)
+"""The attributes the scoring formula reads, in declaration order."""
+
+
+def is_enum(spec: EvidenceField) -> bool:
+    """Whether the attribute's values are members of an enumeration."""
+    return isinstance(spec.type, type) and issubclass(spec.type, Enum)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,93 +22,160 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
+from enum import Enum
+from typing import Any
 
-from kg.model import AgentType, Direction, EvidenceItem, StudyDesign
+from kg.model import (
+    SCORING_FIELDS,
+    AgentType,
+    Direction,
+    EvidenceField,
+    EvidenceItem,
+    StudyDesign,
+    is_enum,
+)
 
 VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
 class ScoringInputs:
-    """What the scoring formula reads from one evidence item."""
+    """What the scoring formula reads from one evidence item.
+
+    The typed projection of :class:`~kg.model.EvidenceItem` onto its scoring fields (those
+    declared with a ``score`` name, under that name): checked against them when this module
+    is imported, so the two cannot drift apart.
+    """
 
     source: str  # CURIE of the source record
     design: StudyDesign = StudyDesign.UNKNOWN
     direction: Direction = Direction.UNKNOWN
     sample_size: int | None = None
-    year: int | None = None  # the item's year, else its record's
-    confidence: float = 1.0
+    species: str | None = None
     negated: bool = False
     hedged: bool = False
-    species: str | None = None
+    year: int | None = None  # the item's, else its record's
+    confidence: float = 1.0
     agent: AgentType = AgentType.NOT_PROVIDED
     trials: tuple[str, ...] = ()  # sorted CURIEs: the item's and its record's trial ids
+
+
+SCORING_NAMES: tuple[str, ...] = tuple(str(f.score) for f in SCORING_FIELDS)
+"""The scoring inputs' attribute names, in the record's declaration order."""
+
+
+def _check_projection() -> None:
+    """Fail at import when :class:`ScoringInputs` and the record's scoring fields differ."""
+    declared = {f.name: f for f in fields(ScoringInputs)}
+    wanted = {str(f.score): f for f in SCORING_FIELDS}
+    if list(declared) != list(wanted):
+        raise TypeError(
+            f"ScoringInputs declares {sorted(declared)}, but EvidenceItem's scoring fields are "
+            f"{sorted(wanted)}: declare each scoring field once in both, in the same order"
+        )
+    for name, spec in wanted.items():
+        default = declared[name].default
+        if (None if default is MISSING else default) != spec.default:
+            raise TypeError(f"ScoringInputs.{name}: default differs from EvidenceItem's")
+
+
+_check_projection()
+
+
+RANKED_NAMES: tuple[str, ...] = tuple(str(f.score) for f in SCORING_FIELDS if f.ranked)
+"""The scoring inputs shown with each evidence item of a ranking (JSON names)."""
+
+
+def json_value(value: object) -> object:
+    """A model value as JSON has it: an enumeration's value, a list for a tuple."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def ranked_json(inputs: ScoringInputs) -> dict[str, object]:
+    """The inputs shown with an evidence item of a ranking, as JSON (see :data:`RANKED_NAMES`)."""
+    return {name: json_value(getattr(inputs, name)) for name in RANKED_NAMES}
 
 
 def inputs_of(
     item: EvidenceItem, record_year: int | None = None, record_trials: Iterable[str] = ()
 ) -> ScoringInputs:
     """The scoring inputs of ``item``, its record's year and trials filling what it lacks."""
-    return ScoringInputs(
-        source=item.source,
-        design=item.design,
-        direction=item.direction,
-        sample_size=item.sample_size,
-        year=item.year if item.year is not None else record_year,
-        confidence=float(item.confidence),
-        negated=item.negated,
-        hedged=item.hedged,
-        species=item.species or None,
-        agent=item.agent_type,
-        trials=tuple(sorted({*item.trial_ids, *record_trials})),
-    )
+    values: dict[str, Any] = {}
+    for spec in SCORING_FIELDS:
+        value = getattr(item, spec.name)
+        if spec.type is str and spec.optional:
+            value = value or None
+        elif spec.type is float:
+            value = float(value)
+        values[str(spec.score)] = value
+    # Resolved at write time, so that a reader need not join for them (see the module docs).
+    if values["year"] is None:
+        values["year"] = record_year
+    values["trials"] = tuple(sorted({*item.trial_ids, *record_trials}))
+    return ScoringInputs(**values)
 
 
 def encode(inputs: ScoringInputs) -> str:
     """The JSON text of ``inputs`` (stable: equal inputs give equal text)."""
-    data: dict[str, object] = {"v": VERSION, "source": inputs.source}
-    if inputs.design is not StudyDesign.UNKNOWN:
-        data["design"] = inputs.design.value
-    if inputs.direction is not Direction.UNKNOWN:
-        data["direction"] = inputs.direction.value
-    if inputs.sample_size is not None:
-        data["n"] = inputs.sample_size
-    if inputs.year is not None:
-        data["year"] = inputs.year
-    if inputs.confidence != 1.0:
-        data["confidence"] = inputs.confidence
-    if inputs.negated:
-        data["negated"] = True
-    if inputs.hedged:
-        data["hedged"] = True
-    if inputs.species:
-        data["species"] = inputs.species
-    if inputs.agent is not AgentType.NOT_PROVIDED:
-        data["agent"] = inputs.agent.value
-    if inputs.trials:
-        data["trials"] = list(inputs.trials)
+    data: dict[str, object] = {"v": VERSION}
+    for spec in SCORING_FIELDS:
+        value = getattr(inputs, str(spec.score))
+        # Defaults are left out: a table's edges then share one literal text.
+        if value is None or (spec.default is not None and value == spec.default):
+            continue
+        if spec.type is str and spec.optional and not value:
+            continue
+        data[str(spec.literal_key)] = json_value(value)
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-# Enum members by value: a plain dict lookup is several times faster than the enum call, and
-# a ranking decodes one literal per evidence item.
-_DESIGNS = {d.value: d for d in StudyDesign}
-_DIRECTIONS = {d.value: d for d in Direction}
-_AGENTS = {a.value: a for a in AgentType}
 
 
 class MalformedInputsError(ValueError):
     """A ``tcm:scoringInputs`` literal that is not what :func:`encode` writes."""
 
 
-def _optional_int(data: dict[str, object], key: str) -> int | None:
-    value = data.get(key)
-    if value is None:
-        return None
+# Enum members by value: a plain dict lookup is several times faster than the enum call, and
+# a ranking decodes one literal per evidence item.
+_MEMBERS: dict[str, dict[Any, Enum]] = {
+    spec.name: {m.value: m for m in spec.type} for spec in SCORING_FIELDS if is_enum(spec)
+}
+
+
+def _number(key: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise MalformedInputsError(f"{key!r} is not a number: {value!r}")
-    return int(value)
+    return value
+
+
+def _decoded(spec: EvidenceField, key: str, value: Any) -> Any:
+    """The value of one field read from the literal (``value`` is not None)."""
+    if is_enum(spec):
+        try:
+            member = _MEMBERS[spec.name].get(value)
+        except TypeError:  # a list or object where a word belongs: not hashable
+            raise MalformedInputsError(f"{key!r} is not a word") from None
+        if member is None:
+            raise MalformedInputsError(f"unknown {key} {value!r}")
+        return member
+    if spec.type is int:
+        return int(_number(key, value))
+    if spec.type is float:
+        return float(_number(key, value))
+    if spec.type is bool:
+        return value is True
+    if spec.type is tuple:
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            raise MalformedInputsError(f"{key!r} is not a list of ids")
+        return tuple(sorted(set(value)))
+    if spec.optional:  # free text: anything else reads as not given
+        return value if isinstance(value, str) and value else None
+    if not isinstance(value, str) or not value:
+        raise MalformedInputsError(f"no {spec.label} record")
+    return value
 
 
 def decode(text: str) -> ScoringInputs:
@@ -121,39 +188,13 @@ def decode(text: str) -> ScoringInputs:
         raise MalformedInputsError("not a JSON object")
     if data.get("v") != VERSION:
         raise MalformedInputsError(f"version {data.get('v')!r}, expected {VERSION}")
-    source = data.get("source")
-    if not isinstance(source, str) or not source:
-        raise MalformedInputsError("no source record")
-    try:
-        design = _DESIGNS.get(data.get("design", StudyDesign.UNKNOWN.value))
-        direction = _DIRECTIONS.get(data.get("direction", Direction.UNKNOWN.value))
-        agent = _AGENTS.get(data.get("agent", AgentType.NOT_PROVIDED.value))
-    except TypeError:  # a list or object where a word belongs: not hashable
-        raise MalformedInputsError("design, direction or agent is not a word") from None
-    if design is None or direction is None or agent is None:
-        which = "design" if design is None else "direction" if direction is None else "agent"
-        raise MalformedInputsError(f"unknown {which} {data.get(which)!r}")
-    confidence = data.get("confidence", 1.0)
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, int | float)
-        or not math.isfinite(confidence)
-    ):
-        raise MalformedInputsError(f"confidence is not a number: {confidence!r}")
-    trials = data.get("trials", ())
-    if trials and (not isinstance(trials, list) or not all(isinstance(t, str) for t in trials)):
-        raise MalformedInputsError("trials is not a list of ids")
-    species = data.get("species")
-    return ScoringInputs(
-        source=source,
-        design=design,
-        direction=direction,
-        sample_size=_optional_int(data, "n"),
-        year=_optional_int(data, "year"),
-        confidence=float(confidence),
-        negated=data.get("negated") is True,
-        hedged=data.get("hedged") is True,
-        species=species if isinstance(species, str) and species else None,
-        agent=agent,
-        trials=tuple(sorted(set(trials))) if trials else (),
-    )
+    values: dict[str, Any] = {}
+    for spec in SCORING_FIELDS:
+        key = str(spec.literal_key)
+        value = data.get(key)
+        if value is None or (spec.type is tuple and not value):
+            if spec.default is None and not spec.optional:
+                raise MalformedInputsError(f"no {spec.label} record")
+            continue
+        values[str(spec.score)] = _decoded(spec, key, value)
+    return ScoringInputs(**values)

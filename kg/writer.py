@@ -14,10 +14,11 @@ from collections.abc import Iterable, Iterator
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import iri
-from kg.iri import DCT, PROV, RDF, RDFS, SKOS, XSD, biolink, expand, term
+from kg.evidence_rdf import field_quads
+from kg.iri import DCT, RDF, RDFS, SKOS, XSD, biolink, expand, term
 from kg.model import Claim, Entity, EntityKind, EvidenceItem, RecordBundle, SourceRecord
 from kg.scoring_inputs import encode, inputs_of
-from kg.terms import DESIGN_IRI, DIRECTION_IRI, ENTITY_CLASS, PREDICATE_IRI, RECORD_CLASS
+from kg.terms import ENTITY_CLASS, PREDICATE_IRI, RECORD_CLASS
 
 A = NamedNode(RDF + "type")
 LABEL = NamedNode(RDFS + "label")
@@ -119,6 +120,8 @@ def evidence_quads(
 ) -> Iterator[Quad]:
     """Quads of one evidence item, linked from its claim's association node.
 
+    Its attributes are written as the record's field table says (:mod:`kg.evidence_rdf`).
+
     ``record`` is the item's source record when the caller has it: its year and trial ids go
     into the item's ``tcm:scoringInputs`` where the item gives none (:mod:`kg.scoring_inputs`).
     """
@@ -130,31 +133,7 @@ def evidence_quads(
     )
     yield Quad(claim_node, NamedNode(term("hasEvidence")), ev, g)
     yield Quad(ev, A, NamedNode(term("EvidenceItem")), g)
-    yield Quad(ev, NamedNode(PROV + "wasDerivedFrom"), node(item.source), g)
-    yield Quad(ev, NamedNode(term("studyDesign")), NamedNode(DESIGN_IRI[item.design]), g)
-    yield Quad(ev, NamedNode(term("direction")), NamedNode(DIRECTION_IRI[item.direction]), g)
-    yield Quad(ev, NamedNode(term("negated")), _bool(item.negated), g)
-    yield Quad(ev, NamedNode(term("hedged")), _bool(item.hedged), g)
-    yield Quad(ev, NamedNode(term("extractionMethod")), _text(item.method), g)
-    yield Quad(ev, NamedNode(term("extractionVersion")), _text(item.method_version), g)
-    yield Quad(ev, NamedNode(term("confidence")), _double(item.confidence), g)
-    yield Quad(ev, NamedNode(biolink("knowledge_level")), _text(item.knowledge_level.value), g)
-    yield Quad(ev, NamedNode(biolink("agent_type")), _text(item.agent_type.value), g)
-    if item.sentence is not None:
-        yield Quad(ev, NamedNode(term("sentence")), _text(item.sentence), g)
-    if item.start is not None and item.end is not None:
-        yield Quad(ev, NamedNode(term("sentenceStart")), _int(item.start), g)
-        yield Quad(ev, NamedNode(term("sentenceEnd")), _int(item.end), g)
-    if item.sample_size is not None:
-        yield Quad(ev, NamedNode(term("sampleSize")), _int(item.sample_size), g)
-    if item.species:
-        yield Quad(ev, NamedNode(term("species")), _text(item.species), g)
-    if item.year is not None:
-        yield Quad(ev, NamedNode(term("year")), _int(item.year), g)
-    for trial in item.trial_ids:
-        yield Quad(ev, NamedNode(term("reportsTrial")), node(trial), g)
-    if item.dose:
-        yield Quad(ev, NamedNode(term("dose")), _text(item.dose), g)
+    yield from field_quads(ev, item, g)
     own = record if record is not None and record.id == item.source else None
     inputs = inputs_of(item, own.year if own else None, own.trial_ids if own else ())
     yield Quad(ev, NamedNode(term("scoringInputs")), Literal(encode(inputs), datatype=RDF_JSON), g)

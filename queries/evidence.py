@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from operator import attrgetter
 
 from pyoxigraph import Literal, NamedNode
 
 from kg.iri import CurieError, contract, expand, term
 from kg.model import Predicate
-from kg.scoring_inputs import MalformedInputsError, ScoringInputs, decode
+from kg.scoring_inputs import SCORING_NAMES, MalformedInputsError, ScoringInputs, decode
 from kg.sparql import BindValue
 from kg.store import GraphStore, Term
 from kg.terms import PREDICATE_IRI, PREDICATE_OF_IRI
@@ -138,25 +139,13 @@ def fetch_evidence(
     return list(found.values())
 
 
+_INPUTS = attrgetter(*SCORING_NAMES)
+
+
 def _evidence(ev: str, head: _Head, inputs: ScoringInputs) -> Evidence:
     subject, predicate, obj = head
-    return Evidence(
-        evidence=ev,
-        subject=subject,
-        predicate=predicate,
-        object=obj,
-        source=inputs.source,
-        design=inputs.design,
-        direction=inputs.direction,
-        sample_size=inputs.sample_size,
-        year=inputs.year,
-        confidence=inputs.confidence,
-        negated=inputs.negated,
-        hedged=inputs.hedged,
-        species=inputs.species,
-        agent=inputs.agent,
-        trials=inputs.trials,
-    )
+    values = dict(zip(SCORING_NAMES, _INPUTS(inputs), strict=True))
+    return Evidence(evidence=ev, subject=subject, predicate=predicate, object=obj, **values)
 
 
 TCM_SENTENCE = term("sentence")

@@ -38,6 +38,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ import numpy.typing as npt
 
 from kg.iri import contract
 from kg.model import Predicate
+from kg.scoring_inputs import SCORING_NAMES
 from kg.store import GraphStore
 from kg.terms import KIND_OF_CLASS
 from queries.config import ScoringConfig
@@ -162,21 +164,12 @@ def _entities(store: GraphStore) -> dict[str, tuple[str, str]]:
     return out
 
 
+_INPUTS = attrgetter(*SCORING_NAMES)
+
+
 def _profile(item: Evidence) -> tuple[object, ...]:
-    """Every field of an item that its claim's belief depends on (all but ids and sentence)."""
-    return (
-        item.source,
-        item.design,
-        item.direction,
-        item.sample_size,
-        item.year,
-        item.confidence,
-        item.negated,
-        item.hedged,
-        item.species,
-        item.agent,
-        item.trials,
-    )
+    """Every field of an item that its claim's belief depends on: its scoring inputs."""
+    return tuple(_INPUTS(item))
 
 
 def _beliefs(store: GraphStore, config: ScoringConfig) -> dict[tuple[str, str, str], float]:

@@ -26,6 +26,7 @@ from typing import Any
 
 from kg.iri import contract, expand
 from kg.model import EntityKind, Predicate
+from kg.scoring_inputs import ranked_json
 from kg.store import GraphStore
 from kg.terms import KIND_OF_CLASS
 from queries.config import ScoringConfig
@@ -133,15 +134,7 @@ class ScoredEvidence:
         """JSON form: source, year, design, sample_size, direction, sentence and the scoring."""
         i = self.item
         return {
-            "source": i.source,
-            "trials": list(i.trials),
-            "year": i.year,
-            "design": i.design.value,
-            "sample_size": i.sample_size,
-            "species": i.species,
-            "direction": i.direction.value,
-            "negated": i.negated,
-            "hedged": i.hedged,
+            **ranked_json(i),
             "sentence": i.sentence,
             "indication": i.object,
             "weight": self.weight,

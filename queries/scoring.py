@@ -24,7 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from kg.model import AgentType, Direction, Predicate, StudyDesign
+from kg.model import AgentType, Direction, Predicate
+from kg.scoring_inputs import ScoringInputs
 from queries.config import PRECLINICAL_DESIGNS, ScoringConfig
 
 HARM_PREDICATES: frozenset[Predicate] = frozenset(
@@ -34,25 +35,19 @@ HARM_PREDICATES: frozenset[Predicate] = frozenset(
 NONHUMAN_SPECIES_WORDS = ("rat", "mouse", "mice", "rabbit", "dog", "zebrafish", "cell", "pig")
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """One evidence item of a claim as read from the graph (CURIEs, plain values)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence(ScoringInputs):
+    """One evidence item of a claim as read from the graph: its claim and its scoring inputs.
+
+    The scoring inputs (source, design, direction, sample size …) are those of
+    :class:`kg.scoring_inputs.ScoringInputs`, the record's scoring fields; the sentence is read
+    only for the items shown to a user.
+    """
 
     evidence: str  # IRI of the evidence node
     subject: str
     predicate: Predicate
     object: str
-    source: str  # CURIE of the source record, e.g. PMID:123
-    design: StudyDesign = StudyDesign.UNKNOWN
-    direction: Direction = Direction.UNKNOWN
-    sample_size: int | None = None
-    year: int | None = None
-    confidence: float = 1.0
-    negated: bool = False
-    hedged: bool = False
-    species: str | None = None
-    agent: AgentType = AgentType.NOT_PROVIDED
-    trials: tuple[str, ...] = ()
     sentence: str | None = None
 
 

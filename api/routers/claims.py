@@ -6,16 +6,17 @@ from collections import defaultdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import NamedNode
 
 from api.deps import Context
 from api.models import ClaimOut, ClaimPage, ErrorOut, EvidenceOut
 from api.routers.entities import entity_iri
-from kg.iri import PROV, biolink, contract, term
+from kg.evidence_rdf import wire_fields
+from kg.iri import contract
 from kg.model import Predicate
 from kg.sparql import BindValue, load_query
 from kg.store import Term
-from kg.terms import DESIGN_OF_IRI, DIRECTION_OF_IRI, PREDICATE_IRI, PREDICATE_OF_IRI
+from kg.terms import PREDICATE_IRI, PREDICATE_OF_IRI
 
 router = APIRouter(tags=["claims"])
 
@@ -29,63 +30,11 @@ def predicate_iri(value: str) -> str:
     return entity_iri(value)
 
 
-def _literal(o: Term) -> str | None:
-    return o.value if isinstance(o, Literal) else None
-
-
-def _int(o: Term) -> int | None:
-    text = _literal(o)
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
-
-
 def _evidence(ev_iri: str, props: list[tuple[str, Term]]) -> EvidenceOut:
-    fields: dict[str, object] = {"id": contract(ev_iri), "trial_ids": []}
-    literal_fields = {
-        term("sentence"): "sentence",
-        term("species"): "species",
-        term("extractionMethod"): "method",
-        term("extractionVersion"): "method_version",
-        term("dose"): "dose",
-        biolink("knowledge_level"): "knowledge_level",
-        biolink("agent_type"): "agent_type",
-    }
-    int_fields = {
-        term("sentenceStart"): "start",
-        term("sentenceEnd"): "end",
-        term("sampleSize"): "sample_size",
-        term("year"): "year",
-    }
-    for pred, o in props:
-        if pred == PROV + "wasDerivedFrom" and isinstance(o, NamedNode):
-            fields["source"] = contract(o.value)
-        elif pred == term("studyDesign") and isinstance(o, NamedNode):
-            design = DESIGN_OF_IRI.get(o.value)
-            fields["design"] = design.value if design else contract(o.value)
-        elif pred == term("direction") and isinstance(o, NamedNode):
-            direction = DIRECTION_OF_IRI.get(o.value)
-            fields["direction"] = direction.value if direction else contract(o.value)
-        elif pred in literal_fields:
-            fields[literal_fields[pred]] = _literal(o)
-        elif pred in int_fields:
-            fields[int_fields[pred]] = _int(o)
-        elif pred in (term("negated"), term("hedged")):
-            fields[pred.rsplit("#", 1)[-1]] = _literal(o) in ("true", "1")
-        elif pred == term("confidence"):
-            text = _literal(o)
-            try:
-                fields["confidence"] = float(text) if text is not None else None
-            except ValueError:
-                fields["confidence"] = None
-        elif pred == term("reportsTrial") and isinstance(o, NamedNode):
-            trials = fields["trial_ids"]
-            assert isinstance(trials, list)
-            trials.append(contract(o.value))
-    fields.setdefault("source", None)
-    fields.setdefault("design", None)
-    fields.setdefault("direction", None)
+    # The record's attributes, named as the record names them; the three every item has are
+    # shown as null when the store lacks them.
+    fields: dict[str, object] = {"source": None, "design": None, "direction": None}
+    fields.update(wire_fields(props), id=contract(ev_iri))
     return EvidenceOut.model_validate(fields)
 
 

@@ -26,51 +26,33 @@ such as Virtuoso cut long results short by default without saying so. The querie
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from kg.iri import PROV, RDF, biolink, contract, term
-from kg.model import AgentType, Direction, EvidenceItem, StudyDesign
+from kg.evidence_rdf import predicate_iri, read_value
+from kg.iri import RDF, contract, term
+from kg.model import EVIDENCE_FIELDS, SCORING_FIELDS, EvidenceField, EvidenceItem
 from kg.scoring_inputs import encode, inputs_of
 from kg.sparql import Bindings, insert_data_statements, load_query
 from kg.store import GraphStore, Term
-from kg.terms import DESIGN_OF_IRI, DIRECTION_OF_IRI
 
 SCORING_INPUTS = NamedNode(term("scoringInputs"))
 RDF_JSON = NamedNode(RDF + "JSON")
 
-# The item properties the scoring inputs are made from; the rest (sentence, offsets, method)
-# is read but not used.
-SOURCE = PROV + "wasDerivedFrom"
-DESIGN = term("studyDesign")
-DIRECTION = term("direction")
-SAMPLE_SIZE = term("sampleSize")
-YEAR = term("year")
-CONFIDENCE = term("confidence")
-NEGATED = term("negated")
-HEDGED = term("hedged")
-SPECIES = term("species")
-AGENT = biolink("agent_type")
-TRIAL = term("reportsTrial")
-_READ = frozenset(
-    (
-        SOURCE,
-        DESIGN,
-        DIRECTION,
-        SAMPLE_SIZE,
-        YEAR,
-        CONFIDENCE,
-        NEGATED,
-        HEDGED,
-        SPECIES,
-        AGENT,
-        TRIAL,
-    )
-)
+
+def _field(name: str) -> EvidenceField:
+    return next(f for f in EVIDENCE_FIELDS if f.name == name)
+
+
+# The item properties the scoring inputs are made from (the record's scoring fields); the
+# rest (sentence, offsets, method) is read but not used.
+_SCORED = {predicate_iri(f): f for f in SCORING_FIELDS}
+SOURCE = predicate_iri(_field("source"))
+# What the writer takes from the item's own record where the item gives none.
+YEAR, TRIAL = predicate_iri(_field("year")), predicate_iri(_field("trial_ids"))
 
 # The cut a server may make to a long result, where smaller than the store's own default
 # (None: the store knows its server; see GraphStore.select_all).
@@ -140,33 +122,19 @@ def _fold(rows: Sequence[tuple[Term | None, ...]]) -> dict[Term, dict[str, list[
     for subject, prop, value in rows:
         if subject is None or not isinstance(prop, NamedNode) or value is None:
             continue
-        if prop.value not in _READ:
+        if prop.value not in _SCORED:
             continue
         out.setdefault(subject, {}).setdefault(prop.value, []).append(value)
     return out
 
 
 def _integer(value: Term | None) -> int | None:
-    """An integer literal's value (``2020``, ``"2020"^^xsd:gYear``, ``120.0``), else None."""
-    if not isinstance(value, Literal):
-        return None
-    text = value.value.strip()
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return int(number) if math.isfinite(number) and number.is_integer() else None
+    """A count literal's value (``12``), else None."""
+    return int(value.value) if isinstance(value, Literal) and value.value.isdigit() else None
 
 
-_E = TypeVar("_E", StudyDesign, Direction)
-
-
-class _Item:
-    """The values of one evidence item (or record), read as the model's values.
+class _Reader:
+    """Reads the values of one evidence item (or record) as the model's values.
 
     A value that cannot be read is reported and replaced by the model's default, which is what
     the writer writes when the value is not given.
@@ -177,88 +145,17 @@ class _Item:
     ) -> None:
         self.node, self.values, self.problems, self.kind = node, values, problems, kind
 
-    def one(self, prop: str, what: str) -> Term | None:
-        """The value of a single-valued property; several values count as none, reported."""
-        found = self.values.get(prop, [])
-        if len(found) > 1:
-            shown = ", ".join(sorted(str(v) for v in found))
-            self.problems.add(self.node, f"several {what} values ({shown}): none used", self.kind)
-            return None
-        return found[0] if found else None
+    def value(self, spec: EvidenceField) -> Any:
+        """The value of the attribute ``spec``, as :func:`kg.evidence_rdf.read_value` reads it."""
 
-    def bad(self, value: Term, what: str, used: str) -> None:
-        self.problems.add(self.node, f"{what} {value} is not valid: {used}", self.kind)
+        def bad(value: Term, used: str) -> None:
+            self.problems.add(self.node, f"{spec.label} {value} is not valid: {used}", self.kind)
 
-    def enum_iri(self, prop: str, what: str, known: Mapping[str, _E], default: _E) -> _E:
-        value = self.one(prop, what)
-        if value is None:
-            return default
-        if isinstance(value, NamedNode) and value.value in known:
-            return known[value.value]
-        self.bad(value, what, f"read as {default.value}")
-        return default
+        def several(shown: str) -> None:
+            message = f"several {spec.label} values ({shown}): none used"
+            self.problems.add(self.node, message, self.kind)
 
-    def integer(self, prop: str, what: str, *, positive: bool = False) -> int | None:
-        value = self.one(prop, what)
-        if value is None:
-            return None
-        number = _integer(value)
-        if number is None or (positive and number < 1):
-            self.bad(value, what, "left out")
-            return None
-        return number
-
-    def confidence(self) -> float:
-        value = self.one(CONFIDENCE, "confidence")
-        if value is None:
-            return 1.0
-        try:
-            number = float(value.value) if isinstance(value, Literal) else math.nan
-        except ValueError:
-            number = math.nan
-        if not 0.0 <= number <= 1.0:  # also false for NaN
-            self.bad(value, "confidence", "read as 1.0")
-            return 1.0
-        return number
-
-    def flag(self, prop: str, what: str) -> bool:
-        value = self.one(prop, what)
-        if value is None:
-            return False
-        if isinstance(value, Literal) and value.value in ("true", "1", "false", "0"):
-            return value.value in ("true", "1")
-        self.bad(value, what, "read as false")
-        return False
-
-    def agent(self) -> AgentType:
-        value = self.one(AGENT, "agent type")
-        if value is None:
-            return AgentType.NOT_PROVIDED
-        try:
-            if isinstance(value, Literal):
-                return AgentType(value.value)
-        except ValueError:
-            pass
-        self.bad(value, "agent type", f"read as {AgentType.NOT_PROVIDED.value}")
-        return AgentType.NOT_PROVIDED
-
-    def species(self) -> str | None:
-        value = self.one(SPECIES, "species")
-        if value is None:
-            return None
-        if isinstance(value, Literal):
-            return value.value or None
-        self.bad(value, "species", "left out")
-        return None
-
-    def trials(self, values: Sequence[Term]) -> tuple[str, ...]:
-        out = []
-        for value in values:
-            if isinstance(value, NamedNode):
-                out.append(contract(value.value))
-            else:
-                self.bad(value, "trial", "left out")
-        return tuple(out)
+        return read_value(spec, self.values.get(predicate_iri(spec), []), bad, several)
 
 
 @dataclass(frozen=True)
@@ -282,9 +179,11 @@ def _records(
         rows = _described(store, graph, sources[start : start + BATCH], "record_year_trials")
         for node, values in _fold(rows).items():
             if isinstance(node, NamedNode):
-                reader = _Item(node, values, problems, "record")
-                year = reader.integer(YEAR, "year")
-                out[node.value] = _Record(year, reader.trials(values.get(TRIAL, [])))
+                # A record's year and trials are written as an item's are.
+                reader = _Reader(node, values, problems, "record")
+                out[node.value] = _Record(
+                    reader.value(_field("year")), reader.value(_field("trial_ids"))
+                )
     return out
 
 
@@ -292,7 +191,6 @@ def _inputs_text(
     node: Term, values: dict[str, list[Term]], records: dict[str, _Record], problems: _Problems
 ) -> str | None:
     """The literal's text for one item, as the writer makes it; None (reported) if unscorable."""
-    item = _Item(node, values, problems)
     sources = values.get(SOURCE, [])
     if not sources:
         problems.add(node, "no source record (prov:wasDerivedFrom): not filled, not ranked")
@@ -301,21 +199,9 @@ def _inputs_text(
         shown = ", ".join(sorted(str(v) for v in sources))
         problems.add(node, f"source record is not one IRI ({shown}): not filled, not ranked")
         return None
-    source = sources[0].value
-    evidence = EvidenceItem(
-        source=contract(source),
-        design=item.enum_iri(DESIGN, "study design", DESIGN_OF_IRI, StudyDesign.UNKNOWN),
-        direction=item.enum_iri(DIRECTION, "direction", DIRECTION_OF_IRI, Direction.UNKNOWN),
-        sample_size=item.integer(SAMPLE_SIZE, "sample size", positive=True),
-        species=item.species(),
-        negated=item.flag(NEGATED, "negated"),
-        hedged=item.flag(HEDGED, "hedged"),
-        year=item.integer(YEAR, "year"),
-        confidence=item.confidence(),
-        agent_type=item.agent(),
-        trial_ids=item.trials(values.get(TRIAL, [])),
-    )
-    record = records.get(source)
+    reader = _Reader(node, values, problems)
+    evidence = EvidenceItem(**{f.name: reader.value(f) for f in SCORING_FIELDS})
+    record = records.get(sources[0].value)
     inputs = inputs_of(
         evidence,
         record.year if record is not None else None,
