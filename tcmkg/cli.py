@@ -20,7 +20,7 @@ import typer
 
 from tcmkg.commands import demo, dossier, extract, fetch, importers, ingest, rank, serve, store
 from tcmkg.commands import validate as validate_command
-from tcmkg.console import EXIT_ERROR, EXIT_INVALID, EXIT_OK, err_console
+from tcmkg.console import EXIT_ERROR, EXIT_INVALID, EXIT_OK, err_console, shows_progress
 
 COMMANDS: tuple[Callable[[typer.Typer], None], ...] = (
     store.register,
@@ -45,6 +45,9 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
+        # Rich draws usage errors in a box as wide as the terminal, folding a long path over
+        # lines; with nothing to draw on they are click's plain one-line messages.
+        rich_markup_mode="rich" if shows_progress() else None,
     )
 
     @built.callback()

@@ -8,7 +8,6 @@ Exit codes: 0 ok, 1 validation failure, 2 usage or runtime error.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -33,16 +33,46 @@ EXIT_INVALID = 1
 EXIT_ERROR = 2
 
 
-def _width(stream: object) -> int | None:
-    # Rich falls back to 80 columns when output is not a terminal (make, pipes, CI logs), which
-    # truncates the ranking tables; wide tables read better in a log than clipped ones.
-    if os.environ.get("COLUMNS") or getattr(stream, "isatty", lambda: False)():
-        return None
-    return 160
+# Wide enough that no table a command prints is folded to fit: when nothing shows the output
+# (a pipe, a file, CI), a line is a line, whatever COLUMNS says.
+_PLAIN_WIDTH = 10_000
 
 
-console = Console(width=_width(sys.stdout))
-err_console = Console(stderr=True, width=_width(sys.stderr))
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except ValueError:  # a closed stream
+        return False
+
+
+def _console(*, stderr: bool) -> Console:
+    """A console that lays out for the terminal it writes to, and for none when there is none.
+
+    On a terminal rich fits text and tables to its width. Anywhere else (pipes, files, CI logs)
+    messages are never wrapped (soft wrap) and tables are as wide as their content, so the output
+    is the same whatever the width of the terminal the command was started from and a script
+    can grep an error for a whole path.
+    """
+    if _is_terminal(sys.stderr if stderr else sys.stdout):
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=_PLAIN_WIDTH, soft_wrap=True)
+
+
+console = _console(stderr=False)
+err_console = _console(stderr=True)
+
+
+def shows_progress() -> bool:
+    """Whether progress displays are drawn: only when stderr is a terminal to draw them on."""
+    return err_console.is_terminal
+
+
+def progress_display(*columns: ProgressColumn | str, transient: bool = True) -> Progress:
+    """A progress display on stderr, drawn only when stderr is a terminal (else disabled)."""
+    return Progress(
+        *columns, console=err_console, transient=transient, disable=not shows_progress()
+    )
 
 
 StoreOption = Annotated[
@@ -84,12 +114,10 @@ def opened_store(location: str | None, *, must_exist: bool = False) -> Iterator[
 
 def task_progress() -> Progress:
     """The progress bar of long commands (load, import, fetch): on stderr, gone when done."""
-    return Progress(
+    return progress_display(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
 from api.presentation import render_dossier
 from kg.iri import CurieError
@@ -16,7 +16,7 @@ from queries.dossier import DOSSIER_STEPS, prepare_dossier
 from queries.explain import UnknownCandidateError
 from queries.indications import UnknownIndicationError
 from tcmkg.commands.rank import ConfigOption, scoring_config
-from tcmkg.console import StoreOption, console, fail, opened_store
+from tcmkg.console import StoreOption, console, fail, opened_store, progress_display
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -56,7 +56,7 @@ def dossier(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with (
         opened_store(store, must_exist=True) as st,
-        Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress,
+        progress_display(*columns, TimeElapsedColumn()) as progress,
     ):
         task = progress.add_task("dossier", total=DOSSIER_STEPS + 1)
         started = False

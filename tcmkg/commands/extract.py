@@ -35,7 +35,7 @@ from ingest.pipeline import extract_documents
 from ingest.problems import ProblemCode, ProblemLog
 from ingest.readers import read_items
 from kg.settings import get_settings
-from tcmkg.console import err_console, fail
+from tcmkg.console import err_console, fail, progress_display
 
 
 class InputFormat(StrEnum):
@@ -63,14 +63,13 @@ ProcessesOption = Annotated[
 
 def document_progress() -> Progress:
     """A progress display for a stream of documents of unknown length (on stderr)."""
-    return Progress(
+    return progress_display(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
-        console=err_console,
         transient=False,
     )
 

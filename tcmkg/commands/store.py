@@ -31,7 +31,15 @@ from kg import iri
 from kg.export import EXPORT_FORMATS, RDF_FORMATS, export, export_rdf
 from kg.sparql import BindValue, QueryTextError, parse_param
 from kg.store import GraphStore, QueryResult, SelectResult, StoreError, Term
-from tcmkg.console import StoreOption, console, err_console, fail, opened_store, task_progress
+from tcmkg.console import (
+    StoreOption,
+    console,
+    err_console,
+    fail,
+    opened_store,
+    progress_display,
+    task_progress,
+)
 
 
 class ResultFormat(StrEnum):
@@ -345,13 +353,11 @@ def export_command(
     name = str(fmt.value)
     with (
         opened_store(store, must_exist=True) as st,
-        Progress(
+        progress_display(
             SpinnerColumn(),
             TextColumn("{task.description}"),
             DownloadColumn(),
             TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
         ) as progress,
     ):
         task = progress.add_task(f"exporting {name}", total=None)
