@@ -118,5 +118,10 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
         return JSONResponse({"detail": f"store unavailable: {err}"}, status_code=503)
 
     for name in ROUTER_MODULES:
-        app.include_router(importlib.import_module(name).router)
+        module = importlib.import_module(name)
+        # A router whose documentation lists a registry (input or export formats) reads it
+        # now, so a format registered before the app is built is documented.
+        if hasattr(module, "document_formats"):
+            module.document_formats()
+        app.include_router(module.router)
     return app

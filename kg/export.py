@@ -9,6 +9,9 @@ half-written file.
 KGX (https://github.com/biolink/kgx) edges are built with SPARQL over the claim association
 nodes and their evidence (``kgx_edges.rq``), nodes from the Biolink-typed entities
 (``kgx_nodes.rq``); both queries run on the store's engine, page by page.
+
+Formats are registered in one place (:func:`register_export`, one line each below): ``tcmkg
+export`` and ``GET /export`` offer whatever is registered when the CLI or the app is built.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
@@ -37,7 +41,6 @@ RDF_FORMATS: dict[str, RdfFormat] = {
     "trig": RdfFormat.TRIG,
     "jsonld": RdfFormat.JSON_LD,
 }
-EXPORT_FORMATS = (*RDF_FORMATS, "kgx")
 
 # The graph is the primary source of its claims: they are its own extractions and imports,
 # each traceable to a publication or table row through its evidence.
@@ -196,6 +199,132 @@ def _text_stream(raw: BinaryIO) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
 
 
+@dataclass(frozen=True)
+class ExportFormat:
+    """A dump format: its name, media type, file name, and how it writes a store.
+
+    ``write(store, out, graph)`` writes the store (or the named graph ``graph``) to the binary
+    stream ``out``. A format that covers the whole store only (``whole_store``) refuses a
+    graph. ``tcmkg export`` and ``GET /export`` offer every registered format.
+    """
+
+    name: str
+    media_type: str
+    file_name: str
+    description: str
+    write: Callable[[GraphStore, BinaryIO, str | None], None]
+    whole_store: bool = False
+
+
+_FORMATS: dict[str, ExportFormat] = {}
+# Older names still taken by ``tcmkg export`` (not formats of their own): ``kgx`` writes both
+# KGX files into a folder, the two appearing only when both are complete.
+EXPORT_ALIASES: dict[str, str] = {"kgx": "kgx_nodes and kgx_edges into a folder"}
+
+
+def register_export(fmt: ExportFormat) -> ExportFormat:
+    """Add a dump format to ``tcmkg export`` and ``GET /export``; ValueError if it is taken."""
+    if fmt.name in _FORMATS or fmt.name in EXPORT_ALIASES:
+        raise ValueError(f"export format {fmt.name!r} is already registered")
+    _FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def unregister_export(name: str) -> None:
+    """Remove a dump format (for a test or a plugin that registered one)."""
+    _FORMATS.pop(name, None)
+
+
+def export_formats() -> tuple[ExportFormat, ...]:
+    """The registered dump formats, in registration order."""
+    return tuple(_FORMATS.values())
+
+
+def export_format(name: str) -> ExportFormat:
+    """The registered format called ``name``; StoreError naming the known ones if none is."""
+    try:
+        return _FORMATS[name]
+    except KeyError:
+        known = ", ".join([*_FORMATS, *EXPORT_ALIASES])
+        raise StoreError(f"unknown export format {name!r}: use one of {known}") from None
+
+
+def _rdf_writer(fmt: RdfFormat) -> Callable[[GraphStore, BinaryIO, str | None], None]:
+    def write(store: GraphStore, out: BinaryIO, graph: str | None) -> None:
+        export_rdf(store, out, fmt, graph)
+
+    return write
+
+
+def _jsonl_writer(
+    records: Callable[[GraphStore], Iterator[dict[str, Any]]],
+) -> Callable[[GraphStore, BinaryIO, str | None], None]:
+    def write(store: GraphStore, out: BinaryIO, graph: str | None) -> None:
+        # Encoded line by line: ``out`` may be any binary writer (a response queue), not a file.
+        for record in records(store):
+            out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+
+    return write
+
+
+# One line per format; a new format is its writer plus one line here.
+register_export(
+    ExportFormat("turtle", "text/turtle", "tcmkg.ttl", "Turtle", _rdf_writer(RdfFormat.TURTLE))
+)
+register_export(
+    ExportFormat(
+        "ntriples",
+        "application/n-triples",
+        "tcmkg.nt",
+        "N-Triples",
+        _rdf_writer(RdfFormat.N_TRIPLES),
+    )
+)
+register_export(
+    ExportFormat(
+        "nquads",
+        "application/n-quads",
+        "tcmkg.nq",
+        "N-Quads, named graphs kept",
+        _rdf_writer(RdfFormat.N_QUADS),
+    )
+)
+register_export(
+    ExportFormat(
+        "trig",
+        "application/trig",
+        "tcmkg.trig",
+        "TriG, named graphs kept",
+        _rdf_writer(RdfFormat.TRIG),
+    )
+)
+register_export(
+    ExportFormat(
+        "jsonld", "application/ld+json", "tcmkg.jsonld", "JSON-LD", _rdf_writer(RdfFormat.JSON_LD)
+    )
+)
+register_export(
+    ExportFormat(
+        "kgx_nodes",
+        "application/x-ndjson",
+        "nodes.jsonl",
+        "KGX nodes, JSON Lines",
+        _jsonl_writer(kgx_nodes),
+        whole_store=True,
+    )
+)
+register_export(
+    ExportFormat(
+        "kgx_edges",
+        "application/x-ndjson",
+        "edges.jsonl",
+        "KGX edges, JSON Lines",
+        _jsonl_writer(kgx_edges),
+        whole_store=True,
+    )
+)
+
+
 def export(
     store: GraphStore,
     fmt: str,
@@ -203,18 +332,18 @@ def export(
     graph: str | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> tuple[int, int] | None:
-    """Export in a named format (see EXPORT_FORMATS) to ``output``.
+    """Export in a registered format (:func:`export_formats`) or ``kgx`` to ``output``.
 
     For ``kgx`` the output is a directory that receives ``nodes.jsonl`` and ``edges.jsonl``
-    (returns their counts); for RDF formats it is a file.
+    (returns their counts); for a format it is a file.
     """
     if fmt == "kgx":
         if graph is not None:
             raise StoreError("kgx export covers the whole store: drop --graph")
         return export_kgx(store, output / "nodes.jsonl", output / "edges.jsonl", progress)
-    rdf = RDF_FORMATS.get(fmt)
-    if rdf is None:
-        raise StoreError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+    chosen = export_format(fmt)
+    if graph is not None and chosen.whole_store:
+        raise StoreError(f"{fmt} export covers the whole store: drop --graph")
     with atomic_output(output) as out:
-        export_rdf(store, out, rdf, graph)
+        chosen.write(store, out, graph)
     return None

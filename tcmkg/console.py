@@ -8,10 +8,13 @@ Exit codes: 0 ok, 1 validation failure, 2 usage or runtime error.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from copy import copy
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -24,6 +27,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from typer.models import ParameterInfo
 
 from kg.settings import get_settings
 from kg.store import GraphStore, StoreError, open_store
@@ -121,3 +125,58 @@ def task_progress() -> Progress:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
+
+
+class NamedChoice:
+    """A parser that takes one of the registered names or an older spelling (``aliases``).
+
+    An alias is passed on as it was typed, for the command to resolve; anything else is a
+    usage error listing the names.
+    """
+
+    def __init__(self, names: Sequence[str], aliases: Sequence[str] = ()) -> None:
+        self.names = tuple(names)
+        self.aliases = tuple(aliases)
+
+    def __call__(self, value: object) -> str:
+        """``value`` if it is a name or an alias, else ValueError listing the names."""
+        if isinstance(value, str) and (value in self.names or value in self.aliases):
+            return value
+        raise ValueError(f"{value!r} is not one of {', '.join(self.names)}")
+
+
+def with_choices(
+    command: Callable[..., None],
+    param: str,
+    names: Sequence[str],
+    aliases: Sequence[str] = (),
+    help: str | None = None,
+) -> Callable[..., None]:
+    """``command`` with its ``param`` (a ``str`` option or argument) limited to ``names``.
+
+    The help is ``help`` (which should name them), else the parameter's own help followed by
+    the names.
+
+    Commands call this in their ``register`` so that choices read from a registry are the
+    ones registered when the app is built, not when the module was imported. ``help``
+    replaces the parameter's help (to describe the names).
+    """
+    signature = inspect.signature(command, eval_str=True)
+    old = signature.parameters[param]
+    infos = [m for m in getattr(old.annotation, "__metadata__", ()) if isinstance(m, ParameterInfo)]
+    if len(infos) != 1:
+        raise TypeError(f"{command.__name__}: {param} needs one typer.Option or typer.Argument")
+    info = copy(infos[0])
+    info.parser = NamedChoice(names, aliases)
+    info.help = help or f"{info.help or ''} One of: {', '.join(names)}.".strip()
+    parameters = [
+        p.replace(annotation=Annotated[str, info]) if p.name == param else p
+        for p in signature.parameters.values()
+    ]
+
+    @functools.wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> None:
+        command(*args, **kwargs)
+
+    wrapped.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return wrapped

@@ -9,12 +9,10 @@ than ending cleanly, so a client never mistakes a truncated dump for a complete 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import queue
 import threading
 from collections.abc import Iterator
-from enum import StrEnum
 from typing import Annotated, BinaryIO, cast
 
 from fastapi import APIRouter, HTTPException, Query
@@ -23,7 +21,7 @@ from pyoxigraph import NamedNode
 
 from api.deps import Context
 from api.models import ErrorOut
-from kg.export import RDF_FORMATS, export_rdf, kgx_edges, kgx_nodes
+from kg.export import ExportFormat, export_formats
 from kg.store import GraphStore
 
 log = logging.getLogger(__name__)
@@ -34,27 +32,20 @@ QUEUE_CHUNKS = 32  # at most ~2 MiB waiting for a slow client
 STALLED_SECONDS = 120.0
 
 
-class ExportFormat(StrEnum):
-    """Dump formats: RDF serialisations, or KGX JSON Lines (nodes or edges)."""
-
-    TURTLE = "turtle"
-    NTRIPLES = "ntriples"
-    NQUADS = "nquads"
-    TRIG = "trig"
-    JSONLD = "jsonld"
-    KGX_NODES = "kgx_nodes"
-    KGX_EDGES = "kgx_edges"
+# The formats GET /export documents: the registered ones, refreshed when an app is built.
+FORMAT_NAMES: list[str] = []
+_MEDIA_TYPES: dict[str, dict[str, object]] = {}
 
 
-MEDIA: dict[ExportFormat, tuple[str, str]] = {
-    ExportFormat.TURTLE: ("text/turtle", "tcmkg.ttl"),
-    ExportFormat.NTRIPLES: ("application/n-triples", "tcmkg.nt"),
-    ExportFormat.NQUADS: ("application/n-quads", "tcmkg.nq"),
-    ExportFormat.TRIG: ("application/trig", "tcmkg.trig"),
-    ExportFormat.JSONLD: ("application/ld+json", "tcmkg.jsonld"),
-    ExportFormat.KGX_NODES: ("application/x-ndjson", "nodes.jsonl"),
-    ExportFormat.KGX_EDGES: ("application/x-ndjson", "edges.jsonl"),
-}
+def document_formats() -> None:
+    """Make the OpenAPI document list the export formats registered now."""
+    FORMAT_NAMES[:] = [fmt.name for fmt in export_formats()]
+    _MEDIA_TYPES.clear()
+    _MEDIA_TYPES.update({fmt.media_type: {"schema": {}} for fmt in export_formats()})
+
+
+document_formats()
+
 
 _END = object()
 
@@ -112,17 +103,12 @@ def _produce(
     failure: list[BaseException],
 ) -> None:
     try:
-        if fmt in (ExportFormat.KGX_NODES, ExportFormat.KGX_EDGES):
-            records = kgx_nodes(store) if fmt is ExportFormat.KGX_NODES else kgx_edges(store)
-            for record in records:
-                writer.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-        else:
-            export_rdf(store, cast(BinaryIO, writer), RDF_FORMATS[fmt.value], graph)
+        fmt.write(store, cast(BinaryIO, writer), graph)
         writer.close()
     except ClientGoneError:
         pass
     except Exception as err:
-        log.exception("export %s failed", fmt.value)
+        log.exception("export %s failed", fmt.name)
         failure.append(err)
     finally:
         # Waits like any chunk: a slow reader still gets the end; a vanished one does not.
@@ -154,7 +140,7 @@ def _drain(
     responses={
         200: {
             "description": "the dump, streamed",
-            "content": {mime: {"schema": {}} for mime, _ in MEDIA.values()},
+            "content": _MEDIA_TYPES,
         },
         400: {"model": ErrorOut},
     },
@@ -162,16 +148,27 @@ def _drain(
 def export(
     ctx: Context,
     format: Annotated[
-        ExportFormat, Query(description="turtle, ntriples, nquads, trig, jsonld, kgx_nodes …")
-    ] = ExportFormat.NQUADS,
+        str,
+        Query(
+            description="A registered dump format: turtle, ntriples, nquads, trig, jsonld, "
+            "kgx_nodes, kgx_edges …",
+            json_schema_extra={"enum": FORMAT_NAMES},
+        ),
+    ] = "nquads",
     graph: Annotated[
         str | None, Query(description="IRI of one named graph (RDF formats only)")
     ] = None,
 ) -> StreamingResponse:
     """Stream the whole graph (or one named graph) in a dump format."""
+    known = {fmt.name: fmt for fmt in export_formats()}
+    chosen = known.get(format)
+    if chosen is None:
+        raise HTTPException(status_code=422, detail=f"format must be one of {', '.join(known)}")
     if graph is not None:
-        if format in (ExportFormat.KGX_NODES, ExportFormat.KGX_EDGES):
-            raise HTTPException(status_code=400, detail="KGX covers the whole graph: drop graph")
+        if chosen.whole_store:
+            raise HTTPException(
+                status_code=400, detail=f"{format} covers the whole graph: drop graph"
+            )
         try:
             NamedNode(graph)
         except ValueError as err:
@@ -182,14 +179,13 @@ def export(
     writer = QueueWriter(chunks, stop)
     producer = threading.Thread(
         target=_produce,
-        args=(ctx.store, format, graph, writer, failure),
+        args=(ctx.store, chosen, graph, writer, failure),
         name="export",
         daemon=True,
     )
     producer.start()
-    media, filename = MEDIA[format]
     return StreamingResponse(
         _drain(chunks, stop, failure),
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        media_type=chosen.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{chosen.file_name}"'},
     )

@@ -16,83 +16,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from ingest.document import Deletion, Document, ReadItem
 from ingest.pipeline import extract_documents
 from ingest.problems import ProblemCode, ProblemLog
 from ingest.readers import read_items
 from kg.settings import get_settings
-from tcmkg.console import err_console, fail, progress_display
-
-
-class InputFormat(StrEnum):
-    """Input formats ``extract`` and ``ingest`` read (``auto`` detects each file's)."""
-
-    AUTO = "auto"
-    PUBMED_XML = "pubmed-xml"
-    PUBTATOR = "pubtator"
-    TSV = "tsv"
-    TEXT = "text"
-    CTGOV = "ctgov"
-
-
-InputsArgument = Annotated[
-    list[Path],
-    typer.Argument(help="Input files or folders (folders are read recursively).", exists=False),
-]
-FormatOption = Annotated[
-    InputFormat, typer.Option("--format", "-f", help="Input format; auto detects each file's.")
-]
-ProcessesOption = Annotated[
-    int, typer.Option("--processes", "-p", min=1, help="Worker processes for extraction.")
-]
-
-
-def document_progress() -> Progress:
-    """A progress display for a stream of documents of unknown length (on stderr)."""
-    return progress_display(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        transient=False,
-    )
-
-
-def check_inputs(inputs: Iterable[Path]) -> list[Path]:
-    """The inputs, or exit 2 naming the first that does not exist."""
-    paths = list(inputs)
-    for path in paths:
-        if not path.exists():
-            fail(f"{path}: no such file or folder")
-    return paths
-
-
-def report_problems(problems: ProblemLog, shown: int = 10) -> None:
-    """Print the first problems and a count by code to stderr."""
-    if not problems:
-        return
-    for problem in list(problems)[:shown]:
-        err_console.print(f"[yellow]problem:[/] {problem}", highlight=False)
-    if len(problems) > shown:
-        err_console.print(f"… and {len(problems) - shown} more", highlight=False)
-    counts = ", ".join(f"{code} {n}" for code, n in problems.counts().items())
-    err_console.print(f"problems by kind: {counts}", highlight=False)
+from tcmkg.console import err_console, fail
+from tcmkg.inputs import (
+    FORMAT_DEFAULT,
+    FormatOption,
+    InputsArgument,
+    ProcessesOption,
+    check_inputs,
+    document_progress,
+    report_problems,
+    with_input_formats,
+)
 
 
 def extract(
@@ -100,7 +44,7 @@ def extract(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Output JSON Lines file ('-' for stdout).")
     ],
-    fmt: FormatOption = InputFormat.AUTO,
+    fmt: FormatOption = FORMAT_DEFAULT,
     processes: ProcessesOption = 1,
 ) -> None:
     """Extract entities, relations and study design from documents, as JSON Lines."""
@@ -118,7 +62,7 @@ def extract(
             else:
                 yield item
 
-    documents = documents_only(read_items(paths, fmt.value, problems))
+    documents = documents_only(read_items(paths, fmt, problems))
     written = 0
     try:
         out = (
@@ -160,4 +104,4 @@ def extract(
 
 def register(app: typer.Typer) -> None:
     """Add the ``extract`` command to the CLI."""
-    app.command()(extract)
+    app.command("extract")(with_input_formats(extract))

@@ -32,16 +32,17 @@ from ingest.problems import ProblemLog
 from ingest.readers import read_items
 from ingest.vocabulary.store_terms import IngestVocabulary, ingest_vocabulary
 from kg.settings import get_settings
-from tcmkg.commands.extract import (
+from tcmkg.console import StoreOption, console, fail, opened_store
+from tcmkg.inputs import (
+    FORMAT_DEFAULT,
     FormatOption,
-    InputFormat,
     InputsArgument,
     ProcessesOption,
     check_inputs,
     document_progress,
     report_problems,
+    with_input_formats,
 )
-from tcmkg.console import StoreOption, console, fail, opened_store
 
 DEFAULT_PROBLEMS = "ingest-problems.jsonl"
 
@@ -77,7 +78,7 @@ def print_summary(
 def ingest_command(
     inputs: InputsArgument,
     store: StoreOption = None,
-    fmt: FormatOption = InputFormat.AUTO,
+    fmt: FormatOption = FORMAT_DEFAULT,
     processes: ProcessesOption = 1,
     problems_file: Annotated[
         Path | None,
@@ -100,7 +101,7 @@ def ingest_command(
     """Extract claims and evidence from documents and write them into the store."""
     paths = check_inputs(inputs)
     problems = ProblemLog(keep=get_settings().max_problems_kept)
-    documents = read_items(paths, fmt.value, problems)
+    documents = read_items(paths, fmt, problems)
     with opened_store(store) as st, document_progress() as progress:
         vocabulary = ingest_vocabulary(st, seed_only=seed_only)
         task = progress.add_task("ingesting", total=None, rate="")
@@ -137,4 +138,4 @@ def ingest_command(
 
 def register(app: typer.Typer) -> None:
     """Add the ``ingest`` command to the CLI."""
-    app.command("ingest")(ingest_command)
+    app.command("ingest")(with_input_formats(ingest_command))

@@ -28,7 +28,7 @@ from rich.table import Table
 
 from ingest.load.backfill import FillReport, fill_scoring_inputs
 from kg import iri
-from kg.export import EXPORT_FORMATS, RDF_FORMATS, export, export_rdf
+from kg.export import EXPORT_ALIASES, export, export_format, export_formats
 from kg.sparql import BindValue, QueryTextError, parse_param
 from kg.store import GraphStore, QueryResult, SelectResult, StoreError, Term
 from tcmkg.console import (
@@ -39,6 +39,7 @@ from tcmkg.console import (
     opened_store,
     progress_display,
     task_progress,
+    with_choices,
 )
 
 
@@ -49,20 +50,6 @@ class ResultFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
     TSV = "tsv"
-
-
-class ExportFormat(StrEnum):
-    """Formats of ``tcmkg export`` (the RDF ones and KGX)."""
-
-    TURTLE = "turtle"
-    NTRIPLES = "ntriples"
-    NQUADS = "nquads"
-    TRIG = "trig"
-    JSONLD = "jsonld"
-    KGX = "kgx"
-
-
-assert {f.value for f in ExportFormat} == set(EXPORT_FORMATS)
 
 
 def stats(store: StoreOption = None) -> None:
@@ -331,16 +318,13 @@ class _CountingWriter:
 
 
 def export_command(
-    fmt: Annotated[
-        ExportFormat,
-        typer.Argument(metavar="FORMAT", help="turtle, ntriples, nquads, trig, jsonld or kgx."),
-    ],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="Export format.")],
     output: Annotated[
         Path,
         typer.Argument(
             metavar="OUTPUT",
             help="File to write (.gz compresses; - for standard output), or a directory for "
-            "kgx (nodes.jsonl, edges.jsonl).",
+            "kgx (nodes.jsonl and edges.jsonl).",
         ),
     ],
     graph: Annotated[
@@ -350,7 +334,7 @@ def export_command(
     store: StoreOption = None,
 ) -> None:
     """Export the store as an RDF dump or as KGX nodes/edges JSON Lines."""
-    name = str(fmt.value)
+    name = fmt
     with (
         opened_store(store, must_exist=True) as st,
         progress_display(
@@ -362,10 +346,13 @@ def export_command(
     ):
         task = progress.add_task(f"exporting {name}", total=None)
         if str(output) == "-":
-            if name not in RDF_FORMATS:
-                fail("kgx writes two files: give a directory, not -")
+            if name in EXPORT_ALIASES:
+                fail(f"{name} writes two files: give a directory, not -")
+            chosen = export_format(name)
+            if graph is not None and chosen.whole_store:
+                fail(f"{name} export covers the whole store: drop --graph")
             writer = _CountingWriter(sys.stdout.buffer, progress, task)
-            export_rdf(st, cast(BinaryIO, writer), RDF_FORMATS[name], graph)
+            chosen.write(st, cast(BinaryIO, writer), graph)
             writer.flush()
             return
 
@@ -386,4 +373,10 @@ def register(app: typer.Typer) -> None:
     app.command()(stats)
     app.command()(query)
     app.command()(load)
-    app.command("export")(export_command)
+    names = [fmt.name for fmt in export_formats()]
+    described = "; ".join(f"{fmt.name} ({fmt.description})" for fmt in export_formats())
+    aliases = "; ".join(f"{alias} ({what})" for alias, what in EXPORT_ALIASES.items())
+    help_text = f"Export format: {described}; also {aliases}."
+    app.command("export")(
+        with_choices(export_command, "fmt", names, list(EXPORT_ALIASES), help_text)
+    )

@@ -1,0 +1,83 @@
+"""What ``tcmkg extract`` and ``tcmkg ingest`` share: the inputs, ``--format``, ``--processes``,
+the document progress display and the problem report.
+
+``--format`` offers the input formats registered in :mod:`ingest.readers` when the app is built
+(:func:`format_help` and :data:`ingest.readers.format_names`), so a new reader needs no edit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from ingest.problems import ProblemLog
+from ingest.readers import AUTO, format_names, reader_formats
+from tcmkg.console import err_console, fail, progress_display, with_choices
+
+InputsArgument = Annotated[
+    list[Path],
+    typer.Argument(help="Input files or folders (folders are read recursively).", exists=False),
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", "-f", help="Input format; auto detects each file's.")
+]
+ProcessesOption = Annotated[
+    int, typer.Option("--processes", "-p", min=1, help="Worker processes for extraction.")
+]
+FORMAT_DEFAULT = AUTO
+
+
+def format_help() -> str:
+    """The ``--format`` help: every registered format with its description."""
+    described = "; ".join(f"{fmt.name} ({fmt.description})" for fmt in reader_formats())
+    return f"Input format: {AUTO} (detect each file's); {described}."
+
+
+def with_input_formats(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with its ``fmt`` option offering the formats registered now."""
+    return with_choices(command, "fmt", format_names(), help=format_help())
+
+
+def document_progress() -> Progress:
+    """A progress display for a stream of documents of unknown length (on stderr)."""
+    return progress_display(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        transient=False,
+    )
+
+
+def check_inputs(inputs: Iterable[Path]) -> list[Path]:
+    """The inputs, or exit 2 naming the first that does not exist."""
+    paths = list(inputs)
+    for path in paths:
+        if not path.exists():
+            fail(f"{path}: no such file or folder")
+    return paths
+
+
+def report_problems(problems: ProblemLog, shown: int = 10) -> None:
+    """Print the first problems and a count by code to stderr."""
+    if not problems:
+        return
+    for problem in list(problems)[:shown]:
+        err_console.print(f"[yellow]problem:[/] {problem}", highlight=False)
+    if len(problems) > shown:
+        err_console.print(f"… and {len(problems) - shown} more", highlight=False)
+    counts = ", ".join(f"{code} {n}" for code, n in problems.counts().items())
+    err_console.print(f"problems by kind: {counts}", highlight=False)
