@@ -49,7 +49,8 @@ class ReaderFormat:
     """An input format: its name, its reader, and how a file of it is recognised.
 
     ``sniff`` gets the first bytes of the (decompressed) content and says whether they are
-    this format's; ``suffixes`` are the file name endings that decide it when no sniffer
+    this format's (sniffers run in registration order, loose ones after the others);
+    ``suffixes`` are the file name endings that decide it when no sniffer
     recognises the content. ``description`` is what the CLI's help and the API's
     documentation say of it.
     """
@@ -59,6 +60,7 @@ class ReaderFormat:
     description: str
     suffixes: tuple[str, ...] = ()
     sniff: Callable[[bytes], bool] | None = None
+    loose_sniff: bool = False  # a sniffer that may also match other formats: tried after the rest
 
 
 AUTO = "auto"  # not a format: detect each file's
@@ -69,7 +71,7 @@ _FORMATS: dict[str, ReaderFormat] = {}
 def register_reader(fmt: ReaderFormat) -> ReaderFormat:
     """Add an input format: ``tcmkg ingest``/``extract --format`` and ``POST /ingest`` offer it.
 
-    Sniffers are tried in registration order. Raises ValueError when the name is taken.
+    Raises ValueError when the name is taken.
     """
     if fmt.name == AUTO or fmt.name in _FORMATS:
         raise ValueError(f"input format {fmt.name!r} is already registered")
@@ -158,6 +160,17 @@ register_reader(
 )
 register_reader(
     ReaderFormat(
+        "tsv",
+        read_table,
+        "TSV or CSV table of abstracts (an abstract or text column)",
+        (".tsv", ".csv", ".tab"),
+        _is_table,
+        loose_sniff=True,
+    )
+)
+register_reader(ReaderFormat(FALLBACK, read_text, "plain text, one document per file", (".txt",)))
+register_reader(
+    ReaderFormat(
         "ctgov",
         read_ctgov,
         "ClinicalTrials.gov API v2 study JSON or JSON Lines",
@@ -165,21 +178,12 @@ register_reader(
         _is_ctgov,
     )
 )
-register_reader(
-    ReaderFormat(
-        "tsv",
-        read_table,
-        "TSV or CSV table of abstracts (an abstract or text column)",
-        (".tsv", ".csv", ".tab"),
-        _is_table,
-    )
-)
-register_reader(ReaderFormat(FALLBACK, read_text, "plain text, one document per file", (".txt",)))
 
 
 def _sniff(first: bytes) -> str | None:
     """The format given away by the first bytes of the content, if any."""
-    for fmt in _FORMATS.values():
+    ordered = sorted(_FORMATS.values(), key=lambda fmt: fmt.loose_sniff)  # stable: keeps order
+    for fmt in ordered:
         if fmt.sniff is not None and fmt.sniff(first):
             return fmt.name
     return None
