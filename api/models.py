@@ -1,10 +1,17 @@
-"""Pydantic response models: what API clients see on the wire (plain JSON, never RDF objects)."""
+"""Pydantic response models: what API clients see on the wire (plain JSON, never RDF objects).
+
+The evidence models are made from the evidence record's field table
+(:data:`kg.model.EVIDENCE_FIELDS`); ``tests/api/test_evidence_shape.py`` checks them against
+the JSON the rankings and the claims API write.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
+
+from kg.model import EVIDENCE_FIELDS, SCORING_FIELDS, EvidenceField
 
 
 class ErrorOut(BaseModel):
@@ -67,28 +74,41 @@ class SearchOut(BaseModel):
     hits: list[SearchHit]
 
 
-class EvidenceOut(BaseModel):
-    """One evidence item of a claim, traceable to its source and sentence."""
+def _wire_type(spec: EvidenceField) -> Any:
+    """The JSON type of an evidence attribute: enumerations and CURIEs are shown as text."""
+    if spec.type is tuple:
+        return list[str]
+    return spec.type if spec.type in (int, float, bool) else str
 
-    id: str
-    source: str | None = Field(description="CURIE of the source record (PMID:…, NCT:…, table)")
-    design: str | None
-    direction: str | None
-    sentence: str | None = None
-    start: int | None = None
-    end: int | None = None
-    sample_size: int | None = None
-    species: str | None = None
-    negated: bool | None = None
-    hedged: bool | None = None
-    year: int | None = None
-    method: str | None = None
-    method_version: str | None = None
-    confidence: float | None = None
-    knowledge_level: str | None = None
-    agent_type: str | None = None
-    trial_ids: list[str] = Field(default_factory=list)
-    dose: str | None = None
+
+def _claim_evidence_fields() -> dict[str, Any]:
+    """Every attribute of the record, as the store may hold it: each one may be missing."""
+    out: dict[str, Any] = {"id": (str, ...)}
+    for spec in EVIDENCE_FIELDS:
+        kind = _wire_type(spec)
+        if spec.type is tuple:
+            out[spec.name] = (kind, Field(default_factory=list, description=spec.doc))
+        elif spec.essential:
+            out[spec.name] = (kind | None, Field(description=spec.doc))
+        else:
+            out[spec.name] = (kind | None, Field(None, description=spec.doc))
+    return out
+
+
+# The evidence models are made from the record's field table (kg.model.EVIDENCE_FIELDS), so a
+# new attribute reaches the API's schema without an edit here; type checkers see the classes.
+if TYPE_CHECKING:
+
+    class EvidenceOut(BaseModel):
+        """One evidence item of a claim, traceable to its source and sentence."""
+
+else:
+    EvidenceOut = create_model(
+        "EvidenceOut",
+        __doc__="One evidence item of a claim, traceable to its source and sentence.",
+        __module__=__name__,
+        **_claim_evidence_fields(),
+    )
 
 
 class ClaimOut(BaseModel):
@@ -167,23 +187,33 @@ class SafetyFlagOut(BaseModel):
     via: str | None = Field(None, description="the herb it comes from, for a formula")
 
 
-class ScoredEvidenceOut(BaseModel):
-    """An evidence item with its weight and whether it counts for or against."""
+def _ranked_evidence_fields() -> dict[str, Any]:
+    """What a ranking shows of each item: its ranked scoring inputs, then the scoring."""
+    out: dict[str, Any] = {}
+    for spec in SCORING_FIELDS:
+        if spec.ranked:
+            kind = _wire_type(spec)
+            out[str(spec.score)] = (kind | None if spec.optional else kind, ...)
+    out["sentence"] = (str | None, ...)
+    out["indication"] = (str, ...)
+    out["weight"] = (float, ...)
+    out["counts"] = (Literal["for", "against"], ...)
+    out["axis"] = (str, Field(description="clinical | preclinical"))
+    return out
 
-    source: str
-    trials: list[str]
-    year: int | None
-    design: str
-    sample_size: int | None
-    species: str | None
-    direction: str
-    negated: bool
-    hedged: bool
-    sentence: str | None
-    indication: str
-    weight: float
-    counts: Literal["for", "against"]
-    axis: str = Field(description="clinical | preclinical")
+
+if TYPE_CHECKING:
+
+    class ScoredEvidenceOut(BaseModel):
+        """An evidence item with its weight and whether it counts for or against."""
+
+else:
+    ScoredEvidenceOut = create_model(
+        "ScoredEvidenceOut",
+        __doc__="An evidence item with its weight and whether it counts for or against.",
+        __module__=__name__,
+        **_ranked_evidence_fields(),
+    )
 
 
 class MechanismOut(BaseModel):

@@ -184,6 +184,8 @@ class EvidenceField:
     maximum: float | None = None  # larger values are not valid
     skip_empty: bool = False  # an empty text is not written (as for None)
     together: str | None = None  # written only when this other field is set too
+    doc: str | None = None  # what clients read about it (the API's schema)
+    essential: bool = False  # every item has it: clients always find it (null if unreadable)
     name: str = ""
     type: Any = None  # the value type: str, int, float, bool, an Enum class or tuple
     optional: bool = False  # may be None
@@ -204,14 +206,22 @@ def _spec(**spec: Any) -> dict[str, EvidenceField]:
 class EvidenceItem:
     """One piece of evidence for a claim, traceable to its source down to the sentence."""
 
-    # CURIE of the SourceRecord
-    source: str = field(metadata=_spec(rdf="prov:wasDerivedFrom", score="source", iri=True))
+    source: str = field(
+        metadata=_spec(
+            rdf="prov:wasDerivedFrom",
+            score="source",
+            iri=True,
+            essential=True,
+            doc="CURIE of the source record (PMID:…, NCT:…, table)",
+        )
+    )
     design: StudyDesign = field(
         default=StudyDesign.UNKNOWN,
-        metadata=_spec(rdf="tcm:studyDesign", label="study design", score="design"),
+        metadata=_spec(rdf="tcm:studyDesign", label="study design", score="design", essential=True),
     )
     direction: Direction = field(
-        default=Direction.UNKNOWN, metadata=_spec(rdf="tcm:direction", score="direction")
+        default=Direction.UNKNOWN,
+        metadata=_spec(rdf="tcm:direction", score="direction", essential=True),
     )
     sentence: str | None = field(default=None, metadata=_spec(rdf="tcm:sentence"))
     # character offsets of the sentence in the record's text

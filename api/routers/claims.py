@@ -13,7 +13,7 @@ from api.models import ClaimOut, ClaimPage, ErrorOut, EvidenceOut
 from api.routers.entities import entity_iri
 from kg.evidence_rdf import wire_fields
 from kg.iri import contract
-from kg.model import Predicate
+from kg.model import EVIDENCE_FIELDS, Predicate
 from kg.sparql import BindValue, load_query
 from kg.store import Term
 from kg.terms import PREDICATE_IRI, PREDICATE_OF_IRI
@@ -31,9 +31,9 @@ def predicate_iri(value: str) -> str:
 
 
 def _evidence(ev_iri: str, props: list[tuple[str, Term]]) -> EvidenceOut:
-    # The record's attributes, named as the record names them; the three every item has are
-    # shown as null when the store lacks them.
-    fields: dict[str, object] = {"source": None, "design": None, "direction": None}
+    # The record's attributes, named as the record names them; those every item has are shown
+    # as null when the store lacks them.
+    fields: dict[str, object] = {f.name: None for f in EVIDENCE_FIELDS if f.essential}
     fields.update(wire_fields(props), id=contract(ev_iri))
     return EvidenceOut.model_validate(fields)
 

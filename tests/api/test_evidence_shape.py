@@ -1,8 +1,9 @@
-"""One evidence record from writer to wire: the JSON models clients read are checked against it.
+"""One evidence record from writer to wire: the JSON clients read is checked against it.
 
-:class:`kg.model.EvidenceItem` declares every attribute of an evidence item once. The claims
-API shows the record's attributes, a ranking shows each item's scoring inputs: a field added to
-the record and not to the response models (or the other way round) fails here.
+:class:`kg.model.EvidenceItem` declares every attribute of an evidence item once, and the
+response models are made from that table. The claims API shows the record's attributes, a
+ranking shows each item's scoring inputs: a field added to the record and missing from a
+response model, or a JSON key the model does not describe, fails here.
 """
 
 from __future__ import annotations
