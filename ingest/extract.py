@@ -21,18 +21,18 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from ingest.document import Document
-from ingest.nlp.design import StudyInfo
+from ingest.nlp.design import StudyInfo, study_of
+from ingest.nlp.matcher import TermSource
 from ingest.nlp.mentions import Mention
 from ingest.nlp.pipeline import (
     METHOD,
     PIPELINE_NAME,
     PIPELINE_VERSION,
-    TermSource,
     build_pipeline,
-    run,
-    study_of,
+    make_doc,
 )
 from ingest.nlp.relations import Relation
 from kg.model import (
@@ -197,34 +197,65 @@ def registration_types(document: Document) -> tuple[str, ...]:
     return ()
 
 
+class ExtractionInputError(ValueError):
+    """A document the extractor cannot read (its text is longer than the pipeline takes).
+
+    This is the extractor's only input error: the ingest run reports such a record and goes
+    on. Any other exception out of extraction is a bug and ends the run.
+    """
+
+
 class Extractor:
     """Runs the extraction pipeline over documents; build once, reuse for many documents."""
 
     def __init__(self, terms: TermSource | None = None, *, min_confidence: float = 0.0) -> None:
         self.nlp: Language = build_pipeline(terms, min_confidence=min_confidence)
 
-    def extract(self, document: Document) -> Extraction:
-        """Extract mentions, relations and study design from one document."""
-        text = document.text
+    def check(self, document: Document) -> None:
+        """Raise :class:`ExtractionInputError` when the pipeline cannot take ``document``."""
+        length = len(document.text)
+        if length > self.nlp.max_length:
+            raise ExtractionInputError(
+                f"text of {length:,} characters is longer than the extractor takes "
+                f"({self.nlp.max_length:,})"
+            )
+
+    def _doc(self, document: Document) -> Doc:
+        self.check(document)
         title_end = len(document.title) if document.title and document.abstract else None
         types = document.publication_types or registration_types(document)
-        doc = run(self.nlp, text, types, title_end)
+        return make_doc(self.nlp, document.text, types, title_end)
+
+    @staticmethod
+    def _extraction(document: Document, doc: Doc) -> Extraction:
         study = study_of(doc)
         if document.trial is not None and document.trial.enrollment:
             # The registry's enrolment figure beats any count read from the summary.
             study = replace(study, sample_size=document.trial.enrollment)
         return Extraction(
             id=document.id,
-            text=text,
+            text=document.text,
             study=study,
             mentions=tuple(doc._.tcm_mentions or ()),
             relations=tuple(doc._.tcm_relations or ()),
         )
 
+    def extract(self, document: Document) -> Extraction:
+        """Extract mentions, relations and study design from one document.
+
+        Raises :class:`ExtractionInputError` for a document the pipeline cannot take.
+        """
+        return self._extraction(document, self.nlp(self._doc(document)))
+
     def extract_all(self, documents: Iterable[Document]) -> Iterator[Extraction]:
-        """Extract every document, streaming."""
-        for document in documents:
-            yield self.extract(document)
+        """Extract every document with ``nlp.pipe`` (in batches), streaming, in input order.
+
+        Raises :class:`ExtractionInputError` at the first document the pipeline cannot take
+        (check each one first with :meth:`check` to skip such documents instead).
+        """
+        docs = ((self._doc(d), d) for d in documents)
+        for doc, document in self.nlp.pipe(docs, as_tuples=True):
+            yield self._extraction(document, doc)
 
 
 def extraction_json(extraction: Extraction) -> dict[str, Any]:

@@ -5,6 +5,9 @@ order in the long form (the Schwartz–Hearst test, simplified), the short form 
 use of it in the document become mentions of the same entity. Abbreviations are
 document-local: "AS" means astragaloside in one abstract and ankylosing spondylitis in
 another, which is why short forms are not dictionary names.
+
+The ``tcm_abbreviations`` pipeline component adds the short forms, and their later uses, to
+``Doc._.tcm_mentions``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ingest.nlp.mentions import Mention
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest.nlp.mentions import Mention, mentions_of
+from ingest.nlp.sentences import sentence_of
 
 # "(AS-IV)" or "(AS-IV;" or "(AS-IV," right after the long form.
 _DEFINITION = re.compile(r"\s*[(\[]\s*([A-Za-z0-9][A-Za-z0-9αβγκ\-]{0,11})\s*[)\];,]")
@@ -94,3 +101,22 @@ def expand_abbreviations(
     if not added:
         return matches
     return sorted([*matches, *added], key=lambda m: m.start)
+
+
+class AbbreviationComponent:
+    """``tcm_abbreviations``: short forms defined in the text become mentions too."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = mentions_of(doc)
+        if mentions:
+            doc._.tcm_mentions = expand_abbreviations(doc.text, mentions, sentence_of(doc))
+        return doc
+
+
+@Language.factory("tcm_abbreviations")
+def make_abbreviations(nlp: Language, name: str) -> AbbreviationComponent:
+    """The abbreviation expander (it needs the dictionary's mentions before it)."""
+    return AbbreviationComponent(nlp, name)

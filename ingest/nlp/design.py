@@ -4,6 +4,10 @@ The design comes from the record's publication types when it has any (PubMed's o
 is better than any cue), and otherwise from cues in the title and abstract. Cues are tried
 from the strongest design down, so a randomised trial that also used rats stays an RCT; among
 preclinical designs the in vivo one wins over cell work, and both over in silico work.
+
+The ``tcm_study_design`` pipeline component reads the record's publication types from
+``Doc._.tcm_publication_types`` (set by the caller before the pipeline runs) and puts a
+:class:`StudyInfo` in ``Doc._.tcm_study``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from kg.model import StudyDesign
 
@@ -280,3 +287,32 @@ def study_info(publication_types: Iterable[str], text: str) -> StudyInfo:
         design = design_from_text(text, folded)
         source = "none" if design is StudyDesign.UNKNOWN else "text"
     return StudyInfo(design, sample_size(text, folded), species(text, design, folded), source)
+
+
+for _name in ("tcm_publication_types", "tcm_study"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+def study_of(doc: Doc) -> StudyInfo:
+    """The study information the pipeline put on ``doc``."""
+    study: StudyInfo | None = doc._.tcm_study
+    return study if study is not None else StudyInfo()
+
+
+class StudyDesignComponent:
+    """``tcm_study_design``: design, sample size and species of the document."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        types: tuple[str, ...] = doc._.tcm_publication_types or ()
+        doc._.tcm_study = study_info(types, doc.text)
+        return doc
+
+
+@Language.factory("tcm_study_design")
+def make_study_design(nlp: Language, name: str) -> StudyDesignComponent:
+    """The study design, sample size and species reader."""
+    return StudyDesignComponent(nlp, name)

@@ -19,6 +19,10 @@ Rules, in the order they are applied:
 * overlapping matches: the longest wins, then the leftmost.
 * a name shared by a pathway and another entity (KEGG's disease pathways) takes the other
   entity's kind; both stay candidates.
+
+The ``tcm_dictionary`` pipeline component (:class:`DictionaryComponent`) puts the matches of
+a document in ``Doc._.tcm_mentions`` (see :mod:`ingest.nlp.mentions`); an ambiguous name
+keeps every candidate and no id.
 """
 
 from __future__ import annotations
@@ -28,7 +32,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ahocorasick  # type: ignore[import-not-found]  # ships no type information
+from spacy.language import Language
+from spacy.tokens import Doc
 
+from ingest.nlp.mentions import Mention
+from ingest.nlp.sentences import sentence_of
 from kg.model import EntityKind
 
 # Everything but letters and digits folds to a space: hyphens, dashes, slashes and brackets are
@@ -84,6 +92,9 @@ class Match:
         return self.terms[0].kind
 
 
+TermSource = Iterable[Term | tuple[str, str, EntityKind]]
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and turn non-word characters into spaces, keeping its length."""
     lowered = text.lower()
@@ -115,7 +126,7 @@ def needs_case(name: str) -> bool:
 class DictionaryMatcher:
     """Finds dictionary names in texts; build once, then call :meth:`find` per text."""
 
-    def __init__(self, terms: Iterable[Term | tuple[str, str, EntityKind]]) -> None:
+    def __init__(self, terms: TermSource) -> None:
         by_key: dict[str, list[Term]] = {}
         for entry in terms:
             term = entry if isinstance(entry, Term) else self.term(*entry)
@@ -213,3 +224,51 @@ class DictionaryMatcher:
                 chosen.append(cand)
         chosen.sort(key=lambda m: m[0])
         return [Match(s, e, t) for s, e, t in chosen]
+
+
+def mention_from_match(text: str, match: Match, sentence: int) -> Mention:
+    """A mention for a dictionary match; an ambiguous name keeps every candidate, no id."""
+    curies = match.curies
+    return Mention(
+        start=match.start,
+        end=match.end,
+        text=text[match.start : match.end],
+        kind=match.kind,
+        ids=curies if len(curies) == 1 else (),
+        candidates=curies if len(curies) > 1 else (),
+        sentence=sentence,
+    )
+
+
+class DictionaryComponent:
+    """``tcm_dictionary``: mentions of vocabulary names, in ``Doc._.tcm_mentions``."""
+
+    def __init__(self, nlp: Language, name: str, use_seed: bool) -> None:
+        self.name = name
+        self.matcher = DictionaryMatcher(())
+        if use_seed:
+            from ingest.vocabulary import load_seed
+
+            self.set_terms(load_seed().surface_names())
+
+    def set_terms(self, terms: TermSource) -> None:
+        """Replace the dictionary by ``terms``."""
+        self.matcher = DictionaryMatcher(terms)
+
+    def __call__(self, doc: Doc) -> Doc:
+        sentence = sentence_of(doc)
+        text = doc.text
+        doc._.tcm_mentions = [
+            mention_from_match(text, m, sentence(m.start)) for m in self.matcher.find(text)
+        ]
+        return doc
+
+
+@Language.factory("tcm_dictionary", default_config={"use_seed": True})
+def make_dictionary(nlp: Language, name: str, use_seed: bool) -> DictionaryComponent:
+    """The dictionary matcher; ``use_seed`` loads the bundled seed vocabulary as its names.
+
+    A pipeline built with ``use_seed = false`` matches nothing until
+    :meth:`DictionaryComponent.set_terms` gives it names (a store's vocabulary, say).
+    """
+    return DictionaryComponent(nlp, name, use_seed)

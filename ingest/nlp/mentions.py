@@ -1,8 +1,15 @@
-"""Entity mentions found in a document: what the NLP components hand to each other."""
+"""Entity mentions found in a document: what the NLP components hand to each other.
+
+``Doc._.tcm_mentions`` holds the document's mentions, sorted by offset: the dictionary
+component (:mod:`ingest.nlp.matcher`) fills it, later components add to it or mark it.
+``Span._.tcm_mentions`` gives the mentions inside any span (a sentence, say).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
 
 from kg.model import EntityKind
 
@@ -33,3 +40,21 @@ class Mention:
     def curies(self) -> tuple[str, ...]:
         """The CURIE(s) the mention may name."""
         return self.ids or self.candidates
+
+
+def mentions_of(doc: Doc) -> list[Mention]:
+    """The mentions the pipeline has found in ``doc`` so far (empty before the dictionary)."""
+    mentions: list[Mention] | None = doc._.tcm_mentions
+    return mentions or []
+
+
+def _span_mentions(span: Span) -> list[Mention]:
+    return [
+        m for m in mentions_of(span.doc) if m.start >= span.start_char and m.end <= span.end_char
+    ]
+
+
+if not Doc.has_extension("tcm_mentions"):
+    Doc.set_extension("tcm_mentions", default=None)
+if not Span.has_extension("tcm_mentions"):
+    Span.set_extension("tcm_mentions", getter=_span_mentions)

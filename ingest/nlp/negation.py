@@ -8,14 +8,25 @@
 * A **sentence** is hedged when it carries a speculation cue ("may", "might", "suggest",
   "potential", "possibly" …): the claim is offered, not shown.
 
-Cues are found once per document (:class:`CueIndex`) on the lower-cased text; each question
-about a mention, pair or sentence is then a binary search over cue offsets.
+Cues are found once per document (:class:`CueIndex`, kept in ``Doc._.tcm_cues``) on the
+lower-cased text; each question about a mention, pair or sentence is then a binary search over
+cue offsets.
+
+The ``tcm_negation`` pipeline component marks the negated mentions of ``Doc._.tcm_mentions``;
+``Doc._.tcm_hedged`` (computed on access) holds one hedging flag per sentence.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from dataclasses import replace
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest.nlp.mentions import mentions_of
+from ingest.nlp.sentences import sentence_bounds
 
 _MENTION_NEGATION = re.compile(
     r"\b(?:no|without|absence of|absent|free of|denied|denies|negative for|ruled out|"
@@ -121,3 +132,48 @@ def relation_negated(sentence: str, first: tuple[int, int], second_start: int) -
     """Whether the pair (first mention at ``first``, second starting at ``second_start``) is
     negated within ``sentence``."""
     return CueIndex(sentence).relation_negated(0, first[0], first[1], second_start)
+
+
+def cue_index(doc: Doc) -> CueIndex:
+    """The negation and hedging cues of the document (computed once)."""
+    index: CueIndex | None = doc._.tcm_cues
+    if index is None:
+        index = CueIndex(doc.text)
+        doc._.tcm_cues = index
+    return index
+
+
+def _hedged_sentences(doc: Doc) -> list[bool]:
+    index = cue_index(doc)
+    return [index.hedged(s, e) for s, e in sentence_bounds(doc)]
+
+
+if not Doc.has_extension("tcm_cues"):
+    Doc.set_extension("tcm_cues", default=None)
+if not Doc.has_extension("tcm_hedged"):
+    Doc.set_extension("tcm_hedged", getter=_hedged_sentences)
+
+
+class NegationComponent:
+    """``tcm_negation``: negated mentions, and which sentences are hedged."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        index = cue_index(doc)
+        bounds = sentence_bounds(doc)
+        out = []
+        for m in mentions_of(doc):
+            start = bounds[m.sentence][0] if bounds else 0
+            if index.mention_negated(start, m.start):
+                m = replace(m, negated=True)
+            out.append(m)
+        doc._.tcm_mentions = out
+        return doc
+
+
+@Language.factory("tcm_negation")
+def make_negation(nlp: Language, name: str) -> NegationComponent:
+    """The negation and hedging marker (it needs the mentions before it)."""
+    return NegationComponent(nlp, name)

@@ -22,6 +22,9 @@ exposure, as in "X-induced Y"; 0.75 for a verb between the two; 0.55 for a thera
 only), minus 0.1 when the pair is more than 60 characters apart and 0.2 beyond 150, minus
 0.1 for each other mention between them (at most two), times 0.6 when either mention is
 ambiguous, times 0.9 when the sentence is hedged.
+
+The ``tcm_relations`` pipeline component puts the relations of every sentence in
+``Doc._.tcm_relations``; its ``min_confidence`` drops the weaker ones.
 """
 
 from __future__ import annotations
@@ -30,10 +33,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from ingest.nlp import direction as dirn
 from ingest.nlp.cues import CueList, Entry, Lexicon
-from ingest.nlp.mentions import Mention
-from ingest.nlp.negation import CueIndex
+from ingest.nlp.mentions import Mention, mentions_of
+from ingest.nlp.negation import CueIndex, cue_index
+from ingest.nlp.sentences import sentence_bounds
 from kg.model import Direction, EntityKind, Predicate
 
 K = EntityKind
@@ -403,3 +410,51 @@ def sentence_relations(
                 )
             )
     return found
+
+
+if not Doc.has_extension("tcm_relations"):
+    Doc.set_extension("tcm_relations", default=None)
+
+
+class RelationComponent:
+    """``tcm_relations``: relations between the mentions of each sentence."""
+
+    def __init__(self, nlp: Language, name: str, min_confidence: float) -> None:
+        self.name = name
+        self.min_confidence = min_confidence
+        self.lexicon = document_lexicon()
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = mentions_of(doc)
+        bounds = sentence_bounds(doc)
+        by_sentence: dict[int, list[int]] = {}
+        for i, m in enumerate(mentions):
+            by_sentence.setdefault(m.sentence, []).append(i)
+        relations: list[Relation] = []
+        text = doc.text
+        negation = cue_index(doc)
+        cues = CueList(self.lexicon.scan(text)) if len(mentions) > 1 else CueList([])
+        for sentence, indices in by_sentence.items():
+            if len(indices) < 2 or sentence >= len(bounds):
+                continue
+            relations.extend(
+                r
+                for r in sentence_relations(
+                    text,
+                    mentions,
+                    indices,
+                    bounds[sentence],
+                    negation.hedged(*bounds[sentence]),
+                    negation,
+                    cues,
+                )
+                if r.confidence >= self.min_confidence
+            )
+        doc._.tcm_relations = relations
+        return doc
+
+
+@Language.factory("tcm_relations", default_config={"min_confidence": 0.0})
+def make_relations(nlp: Language, name: str, min_confidence: float) -> RelationComponent:
+    """The relation extractor; relations below ``min_confidence`` are dropped."""
+    return RelationComponent(nlp, name, min_confidence)

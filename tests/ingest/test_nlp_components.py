@@ -6,12 +6,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import spacy
 from spacy.language import Language
+from thinc.api import Config
 
+from ingest.document import Document
+from ingest.extract import VERSION, Extractor, extraction_bundle
 from ingest.nlp.design import design_from_publication_types, sample_size, study_info
 from ingest.nlp.mentions import Mention
 from ingest.nlp.negation import hedged, mention_negated, relation_negated
-from ingest.nlp.pipeline import PIPELINE_NAME, PIPELINE_VERSION, build_pipeline, run
+from ingest.nlp.pipeline import (
+    CONFIG_PATH,
+    PIPELINE_NAME,
+    PIPELINE_VERSION,
+    build_pipeline,
+    pipe,
+    run,
+)
 from ingest.nlp.relations import Relation
 from kg.model import Direction, Predicate, StudyDesign
 
@@ -41,6 +52,61 @@ def test_pipeline_is_named_versioned_and_made_of_registered_factories(nlp: Langu
         "tcm_study_design",
         "tcm_relations",
     ]
+
+
+def test_pipeline_is_assembled_from_the_shipped_versioned_config(nlp: Language) -> None:
+    config = Config().from_disk(CONFIG_PATH)
+    assert nlp.pipe_names == config["nlp"]["pipeline"]
+    assert (
+        config["tcmkg"]["name"],
+        config["tcmkg"]["version"],
+    ) == (PIPELINE_NAME, PIPELINE_VERSION)
+    # Every component's settings are typed: a wrong type is refused when the pipeline is built.
+    bad = spacy.util.load_config(CONFIG_PATH, overrides={"components.tcm_dictionary.use_seed": 7})
+    with pytest.raises(Exception, match="use_seed"):
+        spacy.util.load_model_from_config(bad, auto_fill=True, validate=True)
+
+
+def test_the_config_version_goes_into_every_evidence_item() -> None:
+    document = Document("TCMKG.DOC:v", "Berberine", "Berberine reduced HbA1c.")
+    extraction = Extractor().extract(document)
+    bundle, _ = extraction_bundle(document, extraction)
+    items = [item for claim in bundle.claims for item in claim.evidence]
+    assert items and {i.method_version for i in items} == {f"{PIPELINE_NAME}-{PIPELINE_VERSION}"}
+    assert f"{PIPELINE_NAME}-{PIPELINE_VERSION}" == VERSION
+
+
+def test_batches_through_nlp_pipe_give_what_one_document_at_a_time_gives(nlp: Language) -> None:
+    texts = [
+        "Berberine attenuated cisplatin-induced nephrotoxicity in rats.",
+        "No nephrotoxicity was seen, but hepatotoxicity was.",
+        "Astragaloside IV (AS-IV) was tested. AS-IV lowered blood glucose.",
+        "",
+        "Huang Qi may reduce diabetic nephropathy.",
+    ] * 30
+    piped = list(pipe(nlp, ((t, ("Randomized Controlled Trial",)) for t in texts)))
+    single = [run(nlp, t, ("Randomized Controlled Trial",)) for t in texts]
+    for a, b in zip(piped, single, strict=True):
+        assert a._.tcm_mentions == b._.tcm_mentions and a._.tcm_mentions is not None
+        assert a._.tcm_relations == b._.tcm_relations
+        assert a._.tcm_study == b._.tcm_study
+
+
+def test_a_new_component_is_a_factory_and_a_config_entry() -> None:
+    @Language.factory("test_mention_counter", default_config={"label": "n"})
+    def make_counter(nlp: Language, name: str, label: str) -> object:
+        def count(doc: spacy.tokens.Doc) -> spacy.tokens.Doc:
+            doc.user_data[label] = len(doc._.tcm_mentions or [])
+            return doc
+
+        return count
+
+    config = spacy.util.load_config(CONFIG_PATH)
+    config["nlp"]["pipeline"].append("test_mention_counter")
+    config["components"]["test_mention_counter"] = {"factory": "test_mention_counter"}
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    (doc,) = nlp.pipe(["Berberine reduced HbA1c."])
+    assert doc.user_data["n"] == 2
 
 
 def test_abbreviation_defined_in_the_text_names_the_same_compound(nlp: Language) -> None:
