@@ -7,8 +7,10 @@ pool over chunks beats spaCy's own ``n_process`` (see ``bench/bench_extract_spee
 
 Each document's graph is replaced in its own transaction, so an interrupted run leaves every
 graph either as it was or fully written, and re-running on the same input changes nothing
-(IRIs are deterministic). A record that cannot be extracted or mapped to RDF is reported as
-a problem and skipped; the run goes on.
+(IRIs are deterministic). A record the extractor refuses (its declared input error, see
+:class:`~ingest.extract.ExtractionInputError`) or that cannot be mapped to RDF is reported as
+a problem and skipped; the run goes on. Any other exception from extraction is a bug: it
+propagates and ends the run rather than hiding as a problem record.
 
 A :class:`~ingest.document.Deletion` (PubMed's ``DeleteCitation``) drops its record's named
 graph, in input order: after every document read before it is written, before any read after
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import re
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -100,17 +101,29 @@ def _make_extractor(terms: list[tuple[str, str, str]] | None) -> Extractor:
 
 
 def _extract_chunk(documents: list[Document]) -> list[Outcome]:
+    """Outcomes of ``documents``, in order, the pipeline run over the chunk with ``nlp.pipe``.
+
+    A document the extractor declares it cannot take (:class:`ExtractionInputError`) becomes
+    an outcome with its reason; any other exception is a bug and propagates, ending the run
+    (from a worker, :meth:`AsyncResult.get` raises it again in the main process).
+    """
+    from ingest.extract import ExtractionInputError
+
     global _EXTRACTOR
     if _EXTRACTOR is None:
         _EXTRACTOR = _make_extractor(_TERMS)
-    out = []
-    for document in documents:
+    extractor = _EXTRACTOR
+    refused: dict[int, str] = {}
+    for i, document in enumerate(documents):
         try:
-            out.append(Outcome(document, _EXTRACTOR.extract(document)))
-        except Exception as exc:  # one bad record must not stop the run
-            last = traceback.format_exception_only(exc)[-1].strip()
-            out.append(Outcome(document, error=last))
-    return out
+            extractor.check(document)
+        except ExtractionInputError as exc:
+            refused[i] = str(exc)
+    extracted = extractor.extract_all(d for i, d in enumerate(documents) if i not in refused)
+    return [
+        Outcome(document, error=refused[i]) if i in refused else Outcome(document, next(extracted))
+        for i, document in enumerate(documents)
+    ]
 
 
 def _chunks(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
