@@ -2,9 +2,9 @@
 
 SPARQL cannot compare names the way people write them (tone marks, spaces, Latin word order),
 so the labels (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``, any language) are read
-once into a map from the vocabulary's normalised name key
-(:func:`ingest.vocabulary.normalise_name`) to every entity carrying that name. A name shared
-by several entities returns all of them. The index is rebuilt after the API writes to the store
+once into a map from the normalised name key (:func:`kg.names.normalise_name`, the rule every
+name lookup uses) to every entity carrying that name. A name shared by several entities
+returns all of them. The index is rebuilt after the API writes to the store
 and when it is older than ``max_age`` seconds (another process may write to a shared store).
 """
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pyoxigraph import Literal, NamedNode
 
 from api.models import SearchHit, SearchOut
-from ingest.vocabulary import normalise_name
 from kg.iri import contract
+from kg.names import normalise_name
 from kg.sparql import load_query
 from kg.store import GraphStore
 from kg.terms import KIND_OF_CLASS

@@ -5,15 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pyoxigraph import Literal
-
 from kg.iri import contract, expand
 from kg.store import GraphStore
 from queries.config import ScoringConfig
-from queries.evidence import value_of
-from queries.indications import normalise
-from queries.library import query_text
 from queries.mechanism import MechanismPath
+from queries.names import name_table
 from queries.rank import (
     Candidate,
     RankContext,
@@ -86,10 +82,14 @@ class Explanation:
         }
 
 
-def resolve_candidate(store: GraphStore, name: str) -> Candidate:
+def resolve_candidate(store: GraphStore, name: str, *, state: str | None = None) -> Candidate:
     """The one candidate named ``name`` (CURIE, IRI or label in any name system).
 
-    An ambiguous name is refused with the candidates listed, never resolved silently.
+    Labels are compared under the project's one normalisation rule
+    (:func:`kg.names.normalise_name`: case, tone marks, spacing, punctuation, Latin word
+    order). An ambiguous name is refused with the candidates listed, never resolved silently.
+    ``state`` (the store's state token) lets the table of names be reused until the store
+    changes.
     """
     text = name.strip()
     if is_curie_or_iri(text):
@@ -99,8 +99,8 @@ def resolve_candidate(store: GraphStore, name: str) -> Candidate:
         if curie not in found:
             raise UnknownCandidateError(f"no herb, formula, preparation or compound {name!r}")
         return found[curie]
-    result = store.select(query_text("candidate_lookup"), {"needle": Literal(normalise(text))})
-    ids = sorted({contract(value_of(r["entity"])) for r in result.dicts()})
+    table = name_table(store, "candidate_lookup", "entity", state=state)
+    ids = sorted({contract(iri) for iri in table.find(text)})
     if not ids:
         raise UnknownCandidateError(
             f"no herb, formula, preparation or compound named {name!r} in the store"

@@ -1,28 +1,26 @@
 """Resolving an indication typed by a user to the set of indication terms a query covers.
 
 A name matches any label of an indication or outcome (``rdfs:label``, ``skos:prefLabel``,
-``skos:altLabel``, in any language) after normalisation: Unicode NFKC, lower case, every run
-of characters that are not letters or digits replaced by one space. The matched terms are
-widened to their synonyms (``skos:exactMatch`` either way) and their narrower terms
-(``skos:broader`` at any depth). A CURIE or IRI is taken as the term itself and widened the
-same way.
+``skos:altLabel``, in any language) under the project's one normalisation rule,
+:func:`kg.names.normalise_name` (case, tone marks, spacing, hyphens and punctuation), the rule
+the vocabulary and the API's search use too. The matched terms are widened to their synonyms
+(``skos:exactMatch`` either way) and their narrower terms (``skos:broader`` at any depth). A
+CURIE or IRI is taken as the term itself and widened the same way.
 """
 
 from __future__ import annotations
 
-import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import NamedNode
 
 from kg.iri import CurieError, contract, expand
+from kg.names import normalise_name
 from kg.store import GraphStore
 from queries.evidence import value_of
 from queries.library import query_text
-
-_NON_WORD = re.compile(r"[\W_]+")
+from queries.names import name_table
 
 
 class UnknownIndicationError(LookupError):
@@ -36,12 +34,6 @@ class IndicationTerms:
     query: str
     matched: tuple[str, ...]
     terms: tuple[str, ...]
-
-
-def normalise(name: str) -> str:
-    """The normal form labels are compared in (same rule as ``indication_terms.rq``)."""
-    text = unicodedata.normalize("NFKC", name).lower()
-    return _NON_WORD.sub(" ", text).strip()
 
 
 def _as_iri(text: str) -> str | None:
@@ -68,13 +60,13 @@ def resolve_indication(
     again, and the label match reads every indication label).
     """
     if state is None:
-        return _resolve(store, name)
+        return _resolve(store, name, None)
     key = (store.location, state, name)
     with _LOCK:
         found = _RESOLVED.get(key)
     if found is not None:
         return found
-    found = _resolve(store, name)
+    found = _resolve(store, name, state)
     with _LOCK:
         if len(_RESOLVED) >= _RESOLVED_MAX:
             _RESOLVED.clear()  # simple bound: a new store state makes old entries useless anyway
@@ -82,32 +74,32 @@ def resolve_indication(
     return found
 
 
-def _resolve(store: GraphStore, name: str) -> IndicationTerms:
-    query = query_text("indication_terms")
+def _resolve(store: GraphStore, name: str, state: str | None) -> IndicationTerms:
     iri = _as_iri(name.strip())
     if iri is not None:
         try:
-            root = NamedNode(iri)
+            NamedNode(iri)
         except ValueError as err:  # pyoxigraph's word for an invalid IRI: the user's text
             raise UnknownIndicationError(f"no indication {name!r}: not a valid IRI") from err
-        result = store.select(query, {"root": root})
+        matched: tuple[str, ...] = (iri,)
     else:
-        needle = normalise(name)
-        if not needle:
+        if not normalise_name(name):
             raise UnknownIndicationError(f"empty indication name {name!r}")
-        result = store.select(query, {"needle": Literal(needle)})
+        matched = name_table(store, "indication_names", "term", state=state).find(name)
     terms: dict[str, None] = {}
     roots: dict[str, None] = {}
-    for row in result.dicts():
-        terms[contract(value_of(row["term"]))] = None
-        roots[contract(value_of(row["root"]))] = None
+    if matched:
+        bindings = {"root": [NamedNode(i) for i in matched]}
+        for row in store.select(query_text("indication_terms"), bindings).dicts():
+            terms[contract(value_of(row["term"]))] = None
+            roots[contract(value_of(row["root"]))] = None
     if not terms:
         raise UnknownIndicationError(
             f"no indication named {name!r} in the store (labels are matched in any language, "
-            "ignoring case and punctuation)"
+            "ignoring case, tone marks, spacing and punctuation)"
         )
     # A stable order on every store (servers return rows in their own order): the terms the
     # name matched first, then the others, each by id.
-    matched = tuple(sorted(roots))
+    found = tuple(sorted(roots))
     covered = tuple(sorted(terms, key=lambda t: (t not in roots, t)))
-    return IndicationTerms(query=name, matched=matched, terms=covered)
+    return IndicationTerms(query=name, matched=found, terms=covered)

@@ -31,69 +31,36 @@ from ingest.problems import ProblemCode, ProblemLog, Severity
 from ingest.vocabulary import Vocabulary
 from kg import iri
 from kg.model import Entity, EntityKind, Label
+from kg.names import PART_WORDS
 from kg.store import GraphStore
 from kg.writer import vocabulary_quads
 
 NAME = "symmap"
 VOCABULARY_SOURCE = "symmap"
 
-# Words that name the drug part in pharmaceutical Latin: the modern order puts them last
-# (Astragali Radix), the traditional order first (Radix Astragali).
-_PART_WORDS = frozenset(
-    {
-        "radix",
-        "rhizoma",
-        "herba",
-        "fructus",
-        "semen",
-        "folium",
-        "flos",
-        "cortex",
-        "ramulus",
-        "caulis",
-        "pericarpium",
-        "bulbus",
-        "lignum",
-        "resina",
-        "concha",
-        "cornu",
-        "os",
-        "squama",
-        "stigma",
-        "tuber",
-        "thallus",
-        "pollen",
-        "medulla",
-        "exocarpium",
-        "spora",
-        "massa",
-        "galla",
-        "sclerotium",
-        "periostracum",
-        "carapax",
-        "plastrum",
-        "calculus",
-    }
-)
 _CURIE_LOCAL = re.compile(r"^[A-Za-z0-9_.:-]+$")
 _MESH = re.compile(r"^[CD]\d{6,9}$")
 
 
 def modern_latin(variants: list[str]) -> str:
-    """The modern-order variant of a Latin name (``Astragali Radix``), else the first one."""
+    """The modern-order variant of a Latin name (``Astragali Radix``), else the first one.
+
+    The modern order puts the drug-part word (:data:`kg.names.PART_WORDS`) last, the
+    traditional order first (``Radix Astragali``).
+    """
     for variant in variants:
         words = variant.lower().split()
-        if words and words[0] not in _PART_WORDS and words[-1] in _PART_WORDS:
+        if words and words[0] not in PART_WORDS and words[-1] in PART_WORDS:
             return variant
     for variant in variants:
         words = variant.lower().split()
-        if words and words[0] not in _PART_WORDS:
+        if words and words[0] not in PART_WORDS:
             return variant
     return variants[0]
 
 
 def _looks_latin(text: str) -> bool:
-    return any(w in _PART_WORDS for w in text.lower().split())
+    return any(w in PART_WORDS for w in text.lower().split())
 
 
 def _split(cell: str, sep: str = ",") -> list[str]:

@@ -6,7 +6,8 @@ from ingest.vocabulary.loader import (
     VocabularyProblem,
     load_seed,
 )
-from ingest.vocabulary.names import NameIndex, normalise_name
+from ingest.vocabulary.names import NameIndex
+from kg.names import normalise_name
 
 __all__ = [
     "DATA_DIR",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from ingest.vocabulary.names import NameIndex, has_cjk, name_tokens
+from ingest.vocabulary.names import NameIndex
 from kg import iri
 from kg.model import (
     AgentType,
@@ -31,6 +31,7 @@ from kg.model import (
     Predicate,
     StudyDesign,
 )
+from kg.names import has_cjk, name_tokens
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -1,0 +1,75 @@
+"""Finding entities of the store by name, under the project's one normalisation rule.
+
+SPARQL cannot fold names the way :func:`kg.names.normalise_name` does (tone marks, spacing,
+the word orders of pharmaceutical Latin), so a lookup reads the labels of the entities it may
+return with one library query (``indication_names.rq``, ``candidate_lookup.rq``) and compares
+them in Python. A name shared by several entities returns all of them, never one chosen.
+
+Given the store's :meth:`~kg.store.GraphStore.state_token`, a table of names is reused until
+the store changes (a served page looks names up again and again).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kg.names import normalise_name
+from kg.store import GraphStore
+from queries.evidence import value_of
+from queries.library import query_text
+
+
+@dataclass(frozen=True)
+class NameTable:
+    """Normalised name → IRIs of every entity that carries the name (sorted)."""
+
+    iris: Mapping[str, tuple[str, ...]]
+
+    def find(self, name: str) -> tuple[str, ...]:
+        """IRIs of the entities called ``name`` (empty when none, or when the name is empty)."""
+        key = normalise_name(name)
+        return self.iris.get(key, ()) if key else ()
+
+
+_TABLES: weakref.WeakKeyDictionary[GraphStore, dict[tuple[str, str, str], NameTable]] = (
+    weakref.WeakKeyDictionary()
+)
+_LOCK = threading.Lock()
+
+
+def name_table(
+    store: GraphStore, query: str, entity: str, *, state: str | None = None
+) -> NameTable:
+    """The names of what library query ``query`` returns (``entity`` column, ``label`` column).
+
+    With ``state``, the table is kept for the store until its state token changes.
+    """
+    if state is None:
+        return _read(store, query, entity)
+    key = (query, entity, state)
+    with _LOCK:
+        held = _TABLES.get(store, {}).get(key)
+    if held is not None:
+        return held
+    table = _read(store, query, entity)
+    with _LOCK:
+        # One state per store is current: tables of an older state are dropped.
+        tables = {k: v for k, v in _TABLES.get(store, {}).items() if k[2] == state}
+        tables[key] = table
+        _TABLES[store] = tables
+    return table
+
+
+def _read(store: GraphStore, query: str, entity: str) -> NameTable:
+    found: dict[str, set[str]] = {}
+    for row in store.select(query_text(query)).dicts():
+        label = row.get("label")
+        if label is None:
+            continue
+        key = normalise_name(value_of(label))
+        if key:
+            found.setdefault(key, set()).add(value_of(row[entity]))
+    return NameTable({k: tuple(sorted(v)) for k, v in found.items()})
