@@ -56,6 +56,9 @@ PREFIXES: dict[str, str] = {
     "TCMKG.TARGET": ID + "target/",  # targets known only by symbol
     "TCMKG.DISEASE": ID + "disease/",  # indications with no MeSH id (e.g. TCM syndromes)
     "TCMKG.OUTCOME": ID + "outcome/",
+    "TCMKG.SYNDROME": ID + "syndrome/",  # TCM syndromes (证候/证型), SKOS concepts
+    "TCMKG.SYMPTOM": ID + "tcm-symptom/",  # TCM symptoms (症状) as TCM describes them
+    "TCMKG.ACTION": ID + "action/",  # action categories of herbs (功效分类)
     "TCMKG.DOC": ID + "doc/",  # user documents and the bundled illustrative corpus
     "TCMKG.TABLE": ID + "table/",
     "TCMKG.CLAIM": ID + "claim/",
@@ -126,6 +129,22 @@ def herb_curie(latin_name: str) -> str:
 def formula_curie(pinyin: str) -> str:
     """Formula CURIE keyed on normalised pinyin (``Liu Wei Di Huang Wan`` -> ``liu-wei-…``)."""
     return f"TCMKG.FORMULA:{slug(pinyin)}"
+
+
+def syndrome_curie(pinyin: str) -> str:
+    """Syndrome CURIE keyed on the normalised pinyin of its name in characters, without the
+    trailing 证 (``qi yin liang xu`` -> ``TCMKG.SYNDROME:qi-yin-liang-xu``)."""
+    return f"TCMKG.SYNDROME:{slug(pinyin)}"
+
+
+def tcm_symptom_curie(pinyin: str) -> str:
+    """TCM symptom CURIE keyed on the normalised pinyin of its name (``kou ke`` -> ``kou-ke``)."""
+    return f"TCMKG.SYMPTOM:{slug(pinyin)}"
+
+
+def action_curie(pinyin: str) -> str:
+    """Action category CURIE keyed on normalised pinyin (``huo xue hua yu`` -> ``huo-xue-…``)."""
+    return f"TCMKG.ACTION:{slug(pinyin)}"
 
 
 def herb_pinyin_curie(pinyin: str) -> str:
