@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ingest.vocabulary.names import NameIndex
 from kg import iri
@@ -32,6 +32,9 @@ from kg.model import (
     StudyDesign,
 )
 from kg.names import has_cjk, name_tokens
+
+if TYPE_CHECKING:
+    from ingest.vocabulary.tcm_theory import TcmTheory
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -106,6 +109,8 @@ class Vocabulary:
     _claim_keys: dict[tuple[str, str, str], int] = field(default_factory=dict, repr=False)
     # (CURIE, case-folded name) pairs kept as labels but not matched in free text.
     not_matched: set[tuple[str, str]] = field(default_factory=set)
+    # Syndromes, action categories and curated herb/formula claims (ingest.vocabulary.tcm_theory).
+    theory: TcmTheory | None = None
 
     def matched_in_text(self, curie: str, name: str) -> bool:
         """Whether free text is searched for ``name`` as a name of ``curie``."""
@@ -603,6 +608,10 @@ def load_seed(data_dir: Path | None = None) -> Vocabulary:
     path = folder / NOT_MATCHED_FILE
     if path.is_file():
         _load_not_matched(vocabulary, path)
+    from ingest.vocabulary.tcm_theory import load_theory  # it reads rows with this module
+
+    vocabulary.theory = load_theory(folder, vocabulary)
+    vocabulary.problems.extend(vocabulary.theory.problems)
     return vocabulary
 
 

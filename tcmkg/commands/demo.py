@@ -33,6 +33,7 @@ from ingest.problems import ProblemLog
 from ingest.readers import read_documents
 from ingest.vocabulary import load_seed
 from ingest.vocabulary.store_terms import ingest_vocabulary
+from ingest.vocabulary.tcm_theory import TcmTheory, concept_quads, table_graphs
 from kg import iri
 from kg.illustrative import VOCABULARY_SOURCE, illustrative_bundles, illustrative_entities
 from kg.model import Claim, Entity, EntityKind, RecordBundle, RecordKind, SourceRecord
@@ -77,6 +78,12 @@ def seed_bundles() -> tuple[RecordBundle, ...]:
 
 
 @cache
+def seed_theory() -> TcmTheory:
+    """The seed's TCM theory: syndromes, action categories and their curated claims."""
+    return load_seed().theory or TcmTheory()
+
+
+@cache
 def corpus_record_ids() -> tuple[str, ...]:
     """Ids of the bundled corpus' documents, as the table reader mints them."""
     return tuple(d.id for d in read_documents([CORPUS_FILE], "tsv", ProblemLog()))
@@ -95,6 +102,7 @@ def demo_graphs() -> set[str]:
         iri.vocabulary_graph(SEED_SOURCE),
     }
     graphs.update(iri.graph_iri(b.record.id) for b in seed_bundles())
+    graphs.update(graph for graph, _ in table_graphs(seed_theory()))
     graphs.update(iri.graph_iri(b.record.id) for b in illustrative_bundles())
     graphs.update(iri.graph_iri(r) for r in corpus_record_ids())
     graphs.update(example_graphs())  # the illustrative hospital catalogue
@@ -137,9 +145,11 @@ def load_demo(store: GraphStore) -> None:
         # For entities the seed vocabulary describes, its preferred names stay the preferred
         # ones: a second preferred label in one language would make SHACL warn.
         seeded = load_seed().entities
+        concepts = seed_theory().concepts.values()
         store.replace_graph(
             iri.vocabulary_graph(SEED_SOURCE),
-            list(vocabulary_quads(seeded.values(), SEED_SOURCE)),
+            list(vocabulary_quads(seeded.values(), SEED_SOURCE))
+            + list(concept_quads(concepts, iri.vocabulary_graph(SEED_SOURCE))),
         )
         own = [_second_to(seeded.get(e.id), e) for e in illustrative_entities()]
         vocabulary = list(vocabulary_quads(own, VOCABULARY_SOURCE))
@@ -160,6 +170,8 @@ def load_corpus(store: GraphStore) -> None:
         # The seed vocabulary graph itself is written by load_demo, with the illustrative one.
         for bundle in seed_bundles():
             store.replace_graph(iri.graph_iri(bundle.record.id), bundle_quads(bundle))
+        for graph, quads in table_graphs(seed_theory()):
+            store.replace_graph(graph, quads)
         task = progress.add_task(
             "ingesting the illustrative corpus", total=len(corpus_record_ids())
         )
