@@ -79,7 +79,7 @@ class Job:
                     file="-",
                     record="-",
                     message=f"{dropped:,} more problems were found and counted but not listed "
-                    f"(the first {len(self.problems):,} are); by code: {by_code}",
+                    f"(the {len(self.problems):,} above are); by code: {by_code}",
                     severity=Severity.WARNING.value,
                 )
             )
@@ -138,11 +138,10 @@ class JobProgress:
             self._job.problem_log = problems
 
     def kept_problem(self, problem: ProblemOut) -> None:
-        """List a problem in full (one already counted by the log given to
-        :meth:`count_problems_of`)."""
+        """List a problem in full: one the log given to :meth:`count_problems_of` counted and
+        kept (the log bounds how many it keeps)."""
         with self._lock:
-            if len(self._job.problems) < self._max_problems:
-                self._job.problems.append(problem)
+            self._job.problems.append(problem)
 
     def summarise(self, **counts: int) -> None:
         """Record summary counts (records read, written, skipped …)."""

@@ -5,9 +5,11 @@ Readers treat their input as hostile. A bad record does not raise out of a reade
 that the run summary (and ``problems.jsonl``) reports. Programming errors still raise.
 
 A log keeps the first :data:`DEFAULT_PROBLEMS_KEPT` problems in full (``TCMKG_MAX_PROBLEMS_KEPT``
-for the command line and the API) and only counts the rest, by code, so that a file of millions
-of bad records cannot exhaust memory; the problems it lists then end with one
-``problems.dropped`` entry saying how many more there were.
+for the command line and the API), and the first :data:`KEPT_PER_CODE` of every code after them
+(so that the one ``input.too_large`` after a million ``record.invalid`` is still listed), and
+only counts the rest, by code, so that a file of millions of bad records cannot exhaust memory;
+the problems it lists then end with one ``problems.dropped`` entry saying how many more there
+were.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ DESCRIPTIONS: dict[ProblemCode, str] = {
 
 # Problems a log keeps in full; the rest are only counted (TCMKG_MAX_PROBLEMS_KEPT).
 DEFAULT_PROBLEMS_KEPT = 1_000
+# Problems of each code kept beyond those, so that every kind found has examples listed.
+KEPT_PER_CODE = 10
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,8 @@ class Problem:
 class ProblemLog:
     """Collects the problems of one run, in the order found, keeping the first ``keep`` in full.
 
-    Beyond ``keep`` problems are counted by code and severity, not stored, so memory stays
+    Beyond ``keep`` (and :data:`KEPT_PER_CODE` of each code) problems are counted by code and
+    severity, not stored, so memory stays
     bounded whatever the input; iterating the log then yields the kept problems and a final
     ``problems.dropped`` problem saying how many more there were. ``len`` and :meth:`counts`
     are exact either way.
@@ -133,6 +138,7 @@ class ProblemLog:
             raise ValueError(f"keep must be 0 or more, not {keep}")
         self.keep = keep
         self._problems: list[Problem] = []
+        self._kept_by_code: Counter[str] = Counter()
         self._counts: Counter[str] = Counter()
         self._errors = 0
         self._total = 0
@@ -143,8 +149,9 @@ class ProblemLog:
         self._counts[problem.code] += 1
         if problem.severity == Severity.ERROR:
             self._errors += 1
-        if len(self._problems) < self.keep:
+        if len(self._problems) < self.keep or self._kept_by_code[problem.code] < KEPT_PER_CODE:
             self._problems.append(problem)
+            self._kept_by_code[problem.code] += 1
             self.kept(problem)
         return problem
 
@@ -158,10 +165,11 @@ class ProblemLog:
     ) -> Problem | None:
         """Record a problem from its parts (the form readers use); return it if it is kept.
 
-        Once ``keep`` problems are kept, a problem is only counted: no object is made for it,
+        Once ``keep`` problems (and :data:`KEPT_PER_CODE` of its code) are kept, a problem is
+        only counted: no object is made for it,
         so a file of millions of bad records costs little time and no memory here.
         """
-        if len(self._problems) >= self.keep:
+        if len(self._problems) >= self.keep and self._kept_by_code[code] >= KEPT_PER_CODE:
             self._total += 1
             self._counts[code] += 1
             if severity is Severity.ERROR:
@@ -186,7 +194,8 @@ class ProblemLog:
             "-",
             "-",
             f"{self.dropped:,} more problems were found and counted but not listed (the first "
-            f"{self.keep:,} are; raise TCMKG_MAX_PROBLEMS_KEPT to list more); by code: "
+            f"{self.keep:,} are, and the first {KEPT_PER_CODE} of each code after them; raise "
+            "TCMKG_MAX_PROBLEMS_KEPT to list more); by code: "
             + ", ".join(f"{code} {n:,}" for code, n in self.counts().items()),
             Severity.WARNING.value,
         )

@@ -169,12 +169,13 @@ def _finish(
 def _is_relation(cells: list[str]) -> bool:
     """Whether a tab-separated line is a relation (``PMID, CID, D…, D…``), not a mention.
 
-    A relation names its type where a mention has its start offset, and has no end offset;
-    a mention line whose offsets are negative or not numbers is not a relation (it is
-    reported, not passed over).
+    A relation names its type where a mention has its start offset, has no end offset, and
+    has four fields (five in BioRED, whose last says ``Novel`` or ``No``); a mention line
+    whose offsets are negative or not numbers is not a relation (it is reported, not passed
+    over).
     """
     return (
-        len(cells) >= 3
+        (len(cells) == 4 or (len(cells) == 5 and cells[4].strip() in ("Novel", "No")))
         and _RELATION_TYPE.match(cells[1]) is not None
         and _INTEGER.match(cells[2].strip()) is None
     )
