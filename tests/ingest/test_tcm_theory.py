@@ -559,3 +559,21 @@ def test_toxicity_grades_agree_with_symmap(theory: TcmTheory) -> None:
     assert compared >= 30
     assert not disagree, "\n".join(disagree)
     assert not missing, "\n".join(missing)
+
+
+COUNT_SYNDROMES = """
+PREFIX tcm: <https://w3id.org/tcmkg/ontology#>
+SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a tcm:Syndrome } }
+"""
+
+
+def test_demo_writes_the_seed_theory(memory_store: GraphStore, theory: TcmTheory) -> None:
+    from tcmkg.commands.demo import demo_graphs, load_demo
+
+    tables = {graph for graph, _ in table_graphs(theory)}
+    assert {iri.graph_iri(s) for s in (SEED_HERB_TOXICITY_SOURCE,)} <= tables <= demo_graphs()
+    load_demo(memory_store)
+    (row,) = memory_store.select(
+        COUNT_SYNDROMES, {"g": [NamedNode(iri.vocabulary_graph("seed"))]}
+    ).dicts()
+    assert int(row["n"].value) == len(theory.by_kind(ConceptKind.SYNDROME))
