@@ -88,8 +88,8 @@ def resolve_candidate(store: GraphStore, name: str, *, state: str | None = None)
     Labels are compared under the project's one normalisation rule
     (:func:`kg.names.normalise_name`: case, tone marks, spacing, punctuation, Latin word
     order). An ambiguous name is refused with the candidates listed, never resolved silently.
-    ``state`` (the store's state token) lets the table of names be reused until the store
-    changes.
+    ``state`` is the store's state token when the caller holds it already (the names read are
+    reused until it changes).
     """
     text = name.strip()
     if is_curie_or_iri(text):

@@ -5,8 +5,10 @@ the word orders of pharmaceutical Latin), so a lookup reads the labels of the en
 return with one library query (``indication_names.rq``, ``candidate_lookup.rq``) and compares
 them in Python. A name shared by several entities returns all of them, never one chosen.
 
-Given the store's :meth:`~kg.store.GraphStore.state_token`, a table of names is reused until
-the store changes (a served page looks names up again and again).
+A table of names is kept per store and reused until the store's
+:meth:`~kg.store.GraphStore.state_token` changes: reading every label costs far more than one
+lookup (about half a second for the seed vocabulary's 7,000 candidate names), and a served page
+looks names up again and again.
 """
 
 from __future__ import annotations
@@ -45,10 +47,11 @@ def name_table(
 ) -> NameTable:
     """The names of what library query ``query`` returns (``entity`` column, ``label`` column).
 
-    With ``state``, the table is kept for the store until its state token changes.
+    ``state`` is the store's state token when the caller holds it already; the table is kept
+    for the store until the token changes.
     """
     if state is None:
-        return _read(store, query, entity)
+        state = store.state_token()
     key = (query, entity, state)
     with _LOCK:
         held = _TABLES.get(store, {}).get(key)
