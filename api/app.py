@@ -65,7 +65,13 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
         store=store,
         settings=settings,
         runner=QueryRunner(
-            store, timeout=settings.query_timeout_seconds, max_rows=settings.max_result_rows
+            store,
+            timeout=settings.query_timeout_seconds,
+            max_rows=settings.max_result_rows,
+            workers=settings.query_workers,
+            memory_mb=settings.query_memory_mb,
+            max_depth=settings.query_max_depth,
+            max_bytes=settings.max_query_bytes,
         ),
         labels=LabelIndex(store),
         jobs=JobRegistry(
@@ -77,7 +83,11 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Warm query workers before the first request (an app used without its lifespan,
+        # as in some tests, starts them at its first query).
+        ctx.runner.start()
         yield
+        ctx.runner.close()
         if ctx.keys is not None:
             ctx.keys.close()
         if owned:

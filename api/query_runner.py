@@ -1,38 +1,37 @@
-"""Running user SPARQL queries under a time limit and a result-size limit.
+"""Running user SPARQL queries under a time limit, a memory limit and a result-size limit.
 
-pyoxigraph has no query timeout, and a running Oxigraph evaluation cannot be interrupted from
-Python. Each query therefore runs in its own daemon thread (pyoxigraph releases the GIL while
-it evaluates, so the server keeps answering), and the request waits for it until the deadline.
-Past the deadline the request is answered with :class:`QueryTimeoutError`; the thread is told
-to stop and does so at the next result row it reads. A query that computes everything before
-its first row (ORDER BY or GROUP BY over a huge set) keeps its thread busy until it gets
-there — that is the known limitation — so at most ``workers`` queries evaluate at once, and a
-query that cannot get a worker before its own deadline is refused the same way instead of
-queueing forever.
+Every query first passes :mod:`api.sparql_guard` (length, bracket depth, no SERVICE/LOAD).
+Then it is evaluated where it can harm nobody:
+
+* a store that offers a reader snapshot (:meth:`kg.store.GraphStore.reader_snapshot`, the
+  embedded stores) is read by a pool of sandboxed child processes (:mod:`api.sparql_sandbox`):
+  no network, a memory bound, and a child past the deadline is killed and replaced, so its
+  evaluation really stops;
+* a store without one (a SPARQL server, ``sparql:``) evaluates queries in its own process; the
+  query is forwarded over HTTP from a thread, answered 503 at the deadline, and the backend's
+  own HTTP timeout ends the request.
+
+The runner knows backends only through that seam: it never looks at a store's class.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from pyoxigraph import (
-    NamedNode,
-    QueryBoolean,
-    QuerySolution,
-    QuerySolutions,
-    QueryTriples,
-    Triple,
+from api.sparql_guard import check
+from api.sparql_sandbox import SandboxError, SandboxPool
+from kg.store import (
+    GraphStore,
+    QueryResult,
+    QuerySyntaxError,
+    ReaderSnapshot,
+    SelectResult,
+    StoreError,
 )
-
-from kg.store import GraphStore, QueryResult, QuerySyntaxError, SelectResult, StoreError
-from kg.stores.oxigraph import OxigraphStore
-
-# How often (in rows) the evaluating thread looks at the cancel flag and the deadline.
-_CHECK_EVERY = 512
 
 
 class QueryTimeoutError(StoreError):
@@ -45,6 +44,14 @@ class ResultTooLargeError(StoreError):
 
 class DatasetUnsupportedError(StoreError):
     """default-graph-uri / named-graph-uri given for a backend that cannot take them."""
+
+
+class QueryFailedError(StoreError):
+    """The evaluation failed (memory limit, crash); ``status`` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -60,71 +67,171 @@ class Dataset:
         return bool(self.default_graphs or self.named_graphs)
 
 
-_COMMENT_OR_STRING = re.compile(
-    r"#[^\n]*|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''|\"(?:[^\"\\\n]|\\.)*\""
-    r"|'(?:[^'\\\n]|\\.)*'",
-    re.DOTALL,
-)
-_FROM = re.compile(r"(?i)(?<![\w?$])FROM\s+(?:NAMED\s+)?(?:<[^>\s]*>|[A-Za-z_][\w.-]*:|:)")
-
-
-_IRI = re.compile(r"<[^<>\s\"{}|^`\\]*>")
-# SERVICE makes the engine send HTTP requests and LOAD fetches documents: from a public
-# endpoint both would let any client make the server reach other hosts, so they are refused.
-_OUTBOUND = re.compile(r"(?i)(?<![\w?$:.-])(SERVICE|LOAD)(?![\w:.-])")
-
-
-def _code_only(text: str) -> str:
-    return _COMMENT_OR_STRING.sub(" ", text)
-
-
-def names_own_dataset(query: str) -> bool:
-    """Whether the query text has ``FROM``/``FROM NAMED`` (outside comments and strings)."""
-    return bool(_FROM.search(_code_only(query)))
-
-
-def outbound_feature(text: str) -> str | None:
-    """``SERVICE`` or ``LOAD`` when the query or update uses one (outside strings and IRIs)."""
-    match = _OUTBOUND.search(_IRI.sub(" ", _code_only(text)))
-    return match.group(1).upper() if match else None
-
-
-class _CancelledError(Exception):
-    pass
-
-
 class QueryRunner:
-    """Runs queries against one store with a deadline, a row limit and a bounded worker count."""
+    """Runs queries against one store with a deadline, limits and a bounded worker count."""
 
     def __init__(
-        self, store: GraphStore, *, timeout: float, max_rows: int, workers: int = 4
+        self,
+        store: GraphStore,
+        *,
+        timeout: float,
+        max_rows: int,
+        workers: int = 2,
+        memory_mb: int = 1024,
+        max_depth: int = 64,
+        max_bytes: int = 1_048_576,
     ) -> None:
         self.store = store
         self.timeout = timeout
         self.max_rows = max_rows
-        self._slots = threading.BoundedSemaphore(workers)
+        self.max_depth = max_depth
+        self.max_bytes = max_bytes
+        self._slots = threading.BoundedSemaphore(workers)  # the forwarding path only
+        self._pool: SandboxPool | None = None
+        self._workers = workers
+        self._memory_mb = memory_mb
+        self._lock = threading.Lock()
+        self._using: Counter[ReaderSnapshot] = Counter()
+        self._made: set[ReaderSnapshot] = set()
+
+    def _sandbox(self) -> SandboxPool:
+        with self._lock:
+            if self._pool is None:
+                self._pool = SandboxPool(self._workers, self._memory_mb)
+            return self._pool
+
+    def start(self) -> None:
+        """Start the query workers now (when the store has snapshots), so none waits for them."""
+        snapshot = self.store.reader_snapshot()
+        if snapshot is not None:
+            with self._lock:
+                self._made.add(snapshot)
+            self._sandbox()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the sandboxed query workers (none before the first query)."""
+        return self._pool.pids() if self._pool is not None else []
+
+    def close(self) -> None:
+        """Stop the query workers and remove the snapshots they read."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+        for snapshot in list(self._made):
+            self.store.discard_reader_snapshot(snapshot)
+        self._made.clear()
+
+    def check(self, text: str, what: str = "query") -> bool:
+        """Refuse (GuardError) a text over the limits; return whether it names its dataset."""
+        return check(
+            text, max_bytes=self.max_bytes, max_depth=self.max_depth, what=what
+        ).names_own_dataset
 
     def run(self, query: str, dataset: Dataset | None = None) -> QueryResult:
         """Evaluate ``query``.
 
-        Raises QuerySyntaxError, QueryTimeoutError, ResultTooLargeError or StoreError.
+        Raises GuardError, QuerySyntaxError, QueryTimeoutError, ResultTooLargeError,
+        QueryFailedError or StoreError.
         """
         dataset = dataset or Dataset()
+        own_dataset = self.check(query)
         deadline = time.monotonic() + self.timeout
-        if not self._slots.acquire(timeout=self.timeout):
+        snapshot = self.store.reader_snapshot()
+        if snapshot is None:
+            return self._forward(query, dataset, deadline)
+        options: dict[str, Any] = {}
+        if dataset.given:
+            # The protocol dataset replaces FROM/FROM NAMED; a part not given is empty.
+            options["default"] = list(dataset.default_graphs)
+            options["named"] = list(dataset.named_graphs)
+        elif not own_dataset:
+            # The product's convention: the default graph is the union of all record graphs.
+            options["union"] = True
+        with self._lock:
+            self._using[snapshot] += 1
+            self._made.add(snapshot)
+        try:
+            answer = self._sandbox().run(
+                (snapshot.kind, snapshot.where), query, options, self.max_rows, deadline
+            )
+        except TimeoutError:
+            raise self._timed_out() from None
+        except SandboxError as err:
+            raise QueryFailedError(str(err), err.status) from None
+        finally:
+            with self._lock:
+                self._using[snapshot] -= 1
+            self._retire(snapshot)
+        return self._result(answer)
+
+    def _retire(self, current: ReaderSnapshot) -> None:
+        # Remove the snapshots no request and no worker reads any more.
+        pool = self._pool
+        held = pool.held() if pool is not None else set()
+        with self._lock:
+            done = [
+                s
+                for s in self._made
+                if s != current and self._using[s] <= 0 and s.where not in held
+            ]
+            for s in done:
+                self._made.discard(s)
+                del self._using[s]
+        for s in done:
+            self.store.discard_reader_snapshot(s)
+
+    def _result(self, answer: tuple[Any, ...]) -> QueryResult:
+        kind = answer[0]
+        if kind == "select":
+            return SelectResult(answer[1], answer[2])
+        if kind == "ask":
+            return bool(answer[1])
+        if kind == "graph":
+            triples: QueryResult = answer[1]
+            return triples
+        if kind == "too_large":
+            raise self._too_large()
+        if kind == "syntax":
+            raise QuerySyntaxError(str(answer[1]))
+        if kind == "memory":
+            raise QueryFailedError(
+                f"query exceeded the memory limit of {self._memory_mb:,} MB "
+                "(TCMKG_QUERY_MEMORY_MB); add LIMIT or narrow the patterns",
+                503,
+            )
+        raise StoreError(f"query failed: {answer[1]}")
+
+    def _timed_out(self) -> QueryTimeoutError:
+        return QueryTimeoutError(
+            f"query did not finish within {self.timeout:g} s (TCMKG_QUERY_TIMEOUT_SECONDS); "
+            "add LIMIT or narrow the patterns"
+        )
+
+    def _too_large(self) -> ResultTooLargeError:
+        return ResultTooLargeError(
+            f"the result has more than {self.max_rows:,} rows (TCMKG_MAX_RESULT_ROWS); "
+            "add LIMIT or page with OFFSET"
+        )
+
+    def _forward(self, query: str, dataset: Dataset, deadline: float) -> QueryResult:
+        """A store without snapshots evaluates the query itself: wait for it until the deadline."""
+        if dataset.given:
+            raise DatasetUnsupportedError(
+                "default-graph-uri/named-graph-uri are supported on the embedded store only; "
+                "use FROM / FROM NAMED in the query"
+            )
+        if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise QueryTimeoutError(
                 f"every query worker stayed busy for {self.timeout:g} s "
                 "(TCMKG_QUERY_TIMEOUT_SECONDS); try again later"
             )
         done = threading.Event()
-        cancel = threading.Event()
         outcome: dict[str, Any] = {}
 
         def work() -> None:
             try:
-                outcome["result"] = self._evaluate(query, dataset, cancel, deadline)
-            except _CancelledError:
-                pass
+                outcome["result"] = self.store.query(query)
             except BaseException as err:  # handed to the waiting request thread
                 outcome["error"] = err
             finally:
@@ -133,89 +240,11 @@ class QueryRunner:
 
         threading.Thread(target=work, name="sparql-query", daemon=True).start()
         if not done.wait(max(0.0, deadline - time.monotonic())):
-            cancel.set()
-            raise QueryTimeoutError(
-                f"query did not finish within {self.timeout:g} s (TCMKG_QUERY_TIMEOUT_SECONDS); "
-                "add LIMIT or narrow the patterns"
-            )
+            raise self._timed_out()
         if "error" in outcome:
             raise outcome["error"]
-        if "result" not in outcome:
-            raise QueryTimeoutError(f"query did not finish within {self.timeout:g} s")
         result: QueryResult = outcome["result"]
-        return result
-
-    def _too_large(self) -> ResultTooLargeError:
-        return ResultTooLargeError(
-            f"the result has more than {self.max_rows:,} rows (TCMKG_MAX_RESULT_ROWS); "
-            "add LIMIT or page with OFFSET"
-        )
-
-    def _check(self, n: int, cancel: threading.Event, deadline: float) -> None:
-        if n > self.max_rows:
-            raise self._too_large()
-        if n % _CHECK_EVERY == 0 and (cancel.is_set() or time.monotonic() > deadline):
-            raise _CancelledError
-
-    def _evaluate(
-        self, query: str, dataset: Dataset, cancel: threading.Event, deadline: float
-    ) -> QueryResult:
-        if isinstance(self.store, OxigraphStore):
-            return self._evaluate_oxigraph(self.store, query, dataset, cancel, deadline)
-        if dataset.given:
-            raise DatasetUnsupportedError(
-                "default-graph-uri/named-graph-uri are supported on the embedded store only; "
-                "use FROM / FROM NAMED in the query"
-            )
-        result = self.store.query(query)
         size = len(result) if isinstance(result, SelectResult | list) else 0
         if size > self.max_rows:
             raise self._too_large()
         return result
-
-    def _evaluate_oxigraph(
-        self,
-        store: OxigraphStore,
-        query: str,
-        dataset: Dataset,
-        cancel: threading.Event,
-        deadline: float,
-    ) -> QueryResult:
-        options: dict[str, Any] = {}
-        if dataset.given:
-            # The protocol dataset replaces FROM/FROM NAMED; a part not given is empty.
-            options["default_graph"] = [NamedNode(g) for g in dataset.default_graphs]
-            options["named_graphs"] = [NamedNode(g) for g in dataset.named_graphs]
-        elif not names_own_dataset(query):
-            # The product's convention: the default graph is the union of all record graphs.
-            options["use_default_graph_as_union"] = True
-        # pyoxigraph's result iterators may only be dropped by the thread that made them; an
-        # error raised from here travels to the request thread with this frame in its
-        # traceback, so the references are cleared here, in this thread, on every exit.
-        result: QuerySolutions | QueryBoolean | QueryTriples | None = None
-        solution: QuerySolution | None = None
-        try:
-            result = store.raw.query(query, **options)
-            if isinstance(result, QueryBoolean):
-                return bool(result)
-            if isinstance(result, QueryTriples):
-                triples: list[Triple] = []
-                for triple in result:
-                    triples.append(triple)
-                    self._check(len(triples), cancel, deadline)
-                return triples
-            assert isinstance(result, QuerySolutions)
-            variables = tuple(v.value for v in result.variables)
-            width = range(len(variables))
-            rows = []
-            for solution in result:
-                rows.append(tuple(solution[i] for i in width))
-                self._check(len(rows), cancel, deadline)
-            return SelectResult(variables, rows)
-        except SyntaxError as err:
-            raise QuerySyntaxError(str(err)) from err
-        except OSError as err:
-            raise StoreError(f"query failed: {err}") from err
-        finally:
-            result = None
-            solution = None

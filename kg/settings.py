@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     api_port: int = 8000
     query_timeout_seconds: float = 30.0
     max_result_rows: int = 100_000
+    # User SPARQL queries run in sandboxed worker processes (see api/sparql_sandbox.py).
+    query_workers: int = 2
+    query_memory_mb: int = 1024  # address-space bound of each query worker
+    query_max_depth: int = 64  # deepest nesting of ( { [ in a query or update
     max_query_bytes: int = 1_048_576  # SPARQL query/update request bodies
     max_upload_bytes: int = 104_857_600  # POST /ingest uploads
     max_ingest_jobs: int = 8  # upload jobs queued or running at once; more get 429

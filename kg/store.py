@@ -58,6 +58,19 @@ class SelectResult:
 
 QueryResult = SelectResult | bool | list[Triple]
 
+
+@dataclass(frozen=True)
+class ReaderSnapshot:
+    """A frozen copy of a store that another process can open to read (see reader_snapshot).
+
+    ``kind`` is "oxigraph" (``where`` is a store folder to open read-only) or "nquads"
+    (``where`` is an N-Quads file to load into a memory store).
+    """
+
+    kind: str
+    where: str
+
+
 # File extensions the loader accepts (a further ``.gz`` is decompressed on the fly).
 RDF_EXTENSIONS: dict[str, RdfFormat] = {
     "ttl": RdfFormat.TURTLE,
@@ -270,6 +283,19 @@ class GraphStore(abc.ABC):
         processes while nothing is written; only an embedded on-disk store offers one.
         """
         return None
+
+    def reader_snapshot(self) -> ReaderSnapshot | None:
+        """A copy of the store as it is now that a separate reading process can open.
+
+        The API evaluates user queries in sandboxed processes that open this copy. The same
+        copy is returned while :meth:`state_token` does not change. None (the default) means
+        the backend has none: queries then go to the store itself (a SPARQL server evaluates
+        them in its own process anyway).
+        """
+        return None
+
+    def discard_reader_snapshot(self, snapshot: ReaderSnapshot) -> None:  # noqa: B027
+        """Remove a snapshot no process reads any more (never the current one)."""
 
     def objects(self, subject: str, predicate: str) -> list[Term]:
         """The objects of ``subject predicate ?o`` in any named graph, each once (IRIs given).

@@ -7,8 +7,10 @@
 * results in the first format of the Accept header that the server writes (SELECT/ASK: JSON,
   XML, CSV, TSV; CONSTRUCT/DESCRIBE: Turtle, N-Triples, JSON-LD, RDF/XML); unknown parameters
   (``format=``, ``output=`` that some clients add) are ignored;
-* a syntax error is a 400 carrying the parser's message; the time and result-size limits are
-  503 and 422 with a message naming the setting.
+* a syntax error is a 400 carrying the parser's message, and so is a query or update over the
+  size or bracket-depth limit or using SERVICE/LOAD (checked before any parser,
+  :mod:`api.sparql_guard`); the time and memory limits are 503 and the result-size limit 422,
+  each with a message naming the setting.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ from api.negotiation import GRAPH_TYPES, RESULT_TYPES, negotiate, parse_accept
 from api.query_runner import (
     Dataset,
     DatasetUnsupportedError,
+    QueryFailedError,
     QueryTimeoutError,
     ResultTooLargeError,
-    outbound_feature,
 )
+from api.sparql_guard import GuardError
 from api.sparql_results import ask_result, graph_result, select_result
 from kg.iri import PREFIXES
 from kg.store import QuerySyntaxError, SelectResult, StoreError
@@ -61,8 +64,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     406: {"model": ErrorOut, "description": "no acceptable result format"},
     413: {"model": ErrorOut, "description": "request body too large"},
     415: {"model": ErrorOut, "description": "unsupported request content type"},
-    422: {"model": ErrorOut, "description": "result larger than TCMKG_MAX_RESULT_ROWS"},
-    503: {"model": ErrorOut, "description": "query time limit reached, or store unavailable"},
+    422: {
+        "model": ErrorOut,
+        "description": "result larger than TCMKG_MAX_RESULT_ROWS, or too deep for the engine",
+    },
+    503: {
+        "model": ErrorOut,
+        "description": "query time or memory limit reached, or store unavailable",
+    },
 }
 _QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -169,11 +178,12 @@ def _check_accept_possible(accept: str | None) -> None:
 
 def _run_query(ctx: ApiContext, op: ProtocolRequest, accept: str | None) -> Response:
     assert op.query is not None
-    feature = outbound_feature(op.query)
-    if feature:
-        raise _bad(f"{feature} is disabled on this endpoint: the server does not fetch remote data")
     try:
         result = ctx.runner.run(op.query, Dataset(tuple(op.default_graphs), tuple(op.named_graphs)))
+    except GuardError as err:
+        raise _bad(str(err)) from err
+    except QueryFailedError as err:
+        raise _bad(str(err), err.status) from err
     except QuerySyntaxError as err:
         raise _bad(str(err)) from err
     except DatasetUnsupportedError as err:
@@ -211,9 +221,10 @@ def _run_update(ctx: ApiContext, op: ProtocolRequest) -> Response:
     assert op.update is not None
     if op.using_graphs:
         raise _bad("using-graph-uri/using-named-graph-uri are not supported; use USING or WITH")
-    feature = outbound_feature(op.update)
-    if feature:
-        raise _bad(f"{feature} is disabled on this endpoint: the server does not fetch remote data")
+    try:
+        ctx.runner.check(op.update, "update")
+    except GuardError as err:
+        raise _bad(str(err)) from err
     try:
         with ctx.write_lock:
             ctx.store.update(op.update)

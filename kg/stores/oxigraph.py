@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,6 +28,7 @@ from kg.store import (
     GraphStore,
     QueryResult,
     QuerySyntaxError,
+    ReaderSnapshot,
     SelectResult,
     StoreError,
     Term,
@@ -48,6 +51,10 @@ class OxigraphStore(GraphStore):
         self._opening = next(_OPENINGS)
         self._generation: str | None = None  # on disk: the persistent token (see state_token)
         self._lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()
+        self._snapshot: tuple[str, ReaderSnapshot] | None = None
+        self._snapshot_dir: Path | None = None
+        self._snapshots = itertools.count(1)
         try:
             if path is None:
                 self._open: Store | None = Store()
@@ -105,6 +112,62 @@ class OxigraphStore(GraphStore):
 
     def cache_folder(self) -> Path | None:
         return self.path / _OWN_FOLDER / "cache" if self.path is not None else None
+
+    # -- reader snapshots ----------------------------------------------------------------------
+    # On disk, a snapshot is a RocksDB checkpoint (Store.backup: hard links to the immutable
+    # table files, so it costs milliseconds and little space), opened read-only by the reader.
+    # In memory, it is an N-Quads dump the reader loads: fine for the small stores `memory:` is
+    # meant for (tests, quick experiments), not for millions of quads.
+
+    def _snapshots_folder(self) -> Path:
+        if self._snapshot_dir is None:
+            if self.path is not None:
+                folder = self.path / _OWN_FOLDER / "snapshots"
+                # Left by an earlier server that was killed: this process holds the store's
+                # lock, so nobody else can be reading them.
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(parents=True, exist_ok=True)
+                self._snapshot_dir = folder
+            else:
+                self._snapshot_dir = Path(tempfile.mkdtemp(prefix="tcmkg-snapshots-"))
+        return self._snapshot_dir
+
+    def reader_snapshot(self) -> ReaderSnapshot:
+        token = self.state_token()
+        with self._snapshot_lock:
+            if self._snapshot is not None and self._snapshot[0] == token:
+                return self._snapshot[1]
+            name = f"{os.getpid()}-{next(self._snapshots)}"
+            try:
+                if self.path is not None:
+                    where = self._snapshots_folder() / name
+                    self._store.backup(str(where))
+                    snapshot = ReaderSnapshot("oxigraph", str(where))
+                else:
+                    where = self._snapshots_folder() / f"{name}.nq"
+                    self._store.dump(str(where), RdfFormat.N_QUADS)
+                    snapshot = ReaderSnapshot("nquads", str(where))
+            except OSError as err:
+                raise StoreError(f"{self.location}: cannot make a reader snapshot: {err}") from err
+            self._snapshot = (token, snapshot)
+            return snapshot
+
+    def discard_reader_snapshot(self, snapshot: ReaderSnapshot) -> None:
+        with self._snapshot_lock:
+            if self._snapshot is not None and self._snapshot[1] == snapshot:
+                return
+        where = Path(snapshot.where)
+        if where.is_dir():
+            shutil.rmtree(where, ignore_errors=True)
+        else:
+            where.unlink(missing_ok=True)
+
+    def _discard_all_snapshots(self) -> None:
+        with self._snapshot_lock:
+            self._snapshot = None
+            if self._snapshot_dir is not None:
+                shutil.rmtree(self._snapshot_dir, ignore_errors=True)
+                self._snapshot_dir = None
 
     @property
     def _store(self) -> Store:
@@ -242,6 +305,7 @@ class OxigraphStore(GraphStore):
     def close(self) -> None:
         if self._open is None:
             return
+        self._discard_all_snapshots()
         if self.path is not None:
             self._open.flush()
         # Dropping the last reference closes the database and releases its lock now, not when

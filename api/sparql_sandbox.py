@@ -1,0 +1,352 @@
+"""Evaluating user SPARQL queries in sandboxed child processes.
+
+A query a client sends may be expensive in ways no check before it can see (a cartesian
+product, a string doubled thirty times), and a running Oxigraph evaluation cannot be stopped
+from Python. So user queries are evaluated in a small pool of child processes, each of which:
+
+* leaves the network first: it moves itself into a new, empty network namespace (``unshare``
+  with ``CLONE_NEWNET``; where that is not permitted, with ``CLONE_NEWUSER`` as well), so the
+  engine cannot reach any host even if the guard before it were bypassed; where neither works
+  the server logs a warning once and relies on :mod:`api.sparql_guard`;
+* runs under a memory bound (``RLIMIT_AS``, ``TCMKG_QUERY_MEMORY_MB``): an evaluation that
+  needs more fails its allocation and the child dies, not the server;
+* opens the store's reader snapshot (:meth:`kg.store.GraphStore.reader_snapshot`) and keeps it
+  open between queries, imports nothing but pyoxigraph, and stops after ``max_rows`` + 1 rows.
+
+The server sends a query to an idle child and waits until the deadline. Past it, the child is
+killed (SIGKILL), so the evaluation really stops, and a fresh child replaces it. A child that
+dies on its own (memory bound, stack overflow) is reported with the reason and replaced too.
+
+This file is also the child's program (run as a script, so that importing it in the child
+does not import the ``api`` package): it must import only the standard library and pyoxigraph.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import pickle
+import queue
+import resource
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from typing import IO, Any
+
+_HEADER = struct.Struct("!Q")
+# Namespaces from <linux/sched.h>.
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+
+log = logging.getLogger(__name__)
+
+
+# -- messages ------------------------------------------------------------------------------
+def _send(stream: IO[bytes], message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_exact(stream: IO[bytes], n: int) -> bytes:
+    chunks = []
+    while n:
+        chunk = stream.read(n)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(stream: IO[bytes]) -> Any:
+    (size,) = _HEADER.unpack(_read_exact(stream, _HEADER.size))
+    return pickle.loads(_read_exact(stream, size))  # our own child's answer
+
+
+# -- the child -----------------------------------------------------------------------------
+def _leave_network() -> str:
+    """Move this process into a new, empty network namespace; say how (or why not)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(_CLONE_NEWNET) == 0:
+        return "netns"
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0:
+        try:
+            with open("/proc/self/setgroups", "w") as f:
+                f.write("deny")
+            with open("/proc/self/uid_map", "w") as f:
+                f.write(f"{uid} {uid} 1")
+            with open("/proc/self/gid_map", "w") as f:
+                f.write(f"{gid} {gid} 1")
+        except OSError:
+            pass  # the namespace is entered all the same; only the id mapping is missing
+        return "userns+netns"
+    return f"none ({os.strerror(ctypes.get_errno())})"
+
+
+def _watch_parent(parent: int) -> None:
+    # A child whose server died (even by SIGKILL) must not go on computing.
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _child_main() -> None:  # pragma: no cover - runs in the child process
+    parent = int(sys.argv[1])
+    memory_mb = int(sys.argv[2])
+    network = _leave_network()  # first, while the process has a single thread
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    import pyoxigraph as ox
+
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    _send(stdout, ("ready", network))
+    opened: tuple[str, Any] | None = None
+    while True:
+        try:
+            request = _receive(stdin)
+        except EOFError:
+            return
+        kind, where, query, options, max_rows = request
+        try:
+            if opened is None or opened[0] != where:
+                opened = None  # close the old snapshot before opening the new one
+                if kind == "oxigraph":
+                    store = ox.Store.read_only(where)
+                else:
+                    store = ox.Store()
+                    store.bulk_load(path=where, format=ox.RdfFormat.N_QUADS)
+                opened = (where, store)
+            kwargs: dict[str, Any] = {}
+            if options.get("union"):
+                kwargs["use_default_graph_as_union"] = True
+            if "default" in options:
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in options["default"]]
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in options["named"]]
+            result = opened[1].query(query, **kwargs)
+            if isinstance(result, ox.QueryBoolean):
+                answer: tuple[Any, ...] = ("ask", bool(result))
+            elif isinstance(result, ox.QueryTriples):
+                triples = []
+                for triple in result:
+                    triples.append(triple)
+                    if len(triples) > max_rows:
+                        raise _TooLargeError
+                answer = ("graph", triples)
+            else:
+                variables = tuple(v.value for v in result.variables)
+                width = range(len(variables))
+                rows = []
+                for solution in result:
+                    rows.append(tuple(solution[i] for i in width))
+                    if len(rows) > max_rows:
+                        raise _TooLargeError
+                answer = ("select", variables, rows)
+            result = None
+        except _TooLargeError:
+            answer = ("too_large",)
+        except SyntaxError as err:
+            answer = ("syntax", str(err))
+        except MemoryError:
+            answer = ("memory",)
+        except (OSError, ValueError, RuntimeError) as err:
+            answer = ("error", f"{type(err).__name__}: {err}")
+        _send(stdout, answer)
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+# -- the server side -----------------------------------------------------------------------
+class SandboxError(Exception):
+    """A query could not be evaluated; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+_warned_network = False
+
+
+class _Child:
+    """One warm child process and the snapshot it has open."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-s", os.path.abspath(__file__), str(os.getpid()), str(memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            close_fds=True,
+        )
+        self.holds: str | None = None
+        self.ready = False
+        self.network = "unknown"
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def wait_ready(self, deadline: float) -> None:
+        if not self.ready:
+            kind, self.network = self._answer(deadline)
+            assert kind == "ready"
+            self.ready = True
+            global _warned_network
+            if self.network.startswith("none") and not _warned_network:
+                _warned_network = True
+                log.warning(
+                    "query workers cannot leave the network (%s): SERVICE and LOAD are refused "
+                    "by the query guard only",
+                    self.network,
+                )
+
+    def _answer(self, deadline: float) -> Any:
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            raise TimeoutError
+        try:
+            return _receive(self.proc.stdout)
+        except EOFError:
+            raise ChildDiedError(self._death()) from None
+
+    def _death(self) -> str:
+        code = self.proc.wait()
+        assert self.proc.stderr is not None
+        err = self.proc.stderr.read(65536).decode("utf-8", "replace")
+        if "memory allocation" in err or "MemoryError" in err:
+            return "memory"
+        if "overflowed its stack" in err or code == -signal.SIGSEGV:
+            return "stack"
+        return f"exit {code}: {err.strip()[-300:]}"
+
+    def ask(self, request: tuple[Any, ...], deadline: float) -> Any:
+        assert self.proc.stdin is not None
+        try:
+            _send(self.proc.stdin, request)
+        except (BrokenPipeError, OSError):
+            raise ChildDiedError(self._death()) from None
+        self.holds = request[1]
+        return self._answer(deadline)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+class ChildDiedError(Exception):
+    """The child process ended while evaluating; the message is the reason."""
+
+
+class SandboxPool:
+    """A fixed number of warm children that evaluate queries one at a time each."""
+
+    def __init__(self, workers: int, memory_mb: int) -> None:
+        self.memory_mb = memory_mb
+        self._idle: queue.Queue[_Child] = queue.Queue()
+        self._all: set[_Child] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(max(1, workers)):
+            self._add()
+
+    def _add(self) -> None:
+        child = _Child(self.memory_mb)
+        with self._lock:
+            if self._closed:
+                child.kill()
+                return
+            self._all.add(child)
+        self._idle.put(child)
+
+    def _replace(self, child: _Child) -> None:
+        child.kill()
+        with self._lock:
+            self._all.discard(child)
+        # Started in the background: the request that lost its child is answered at once.
+        threading.Thread(target=self._add, name="sparql-sandbox-spawn", daemon=True).start()
+
+    def held(self) -> set[str]:
+        """The snapshots the children have open."""
+        with self._lock:
+            return {c.holds for c in self._all if c.holds is not None}
+
+    def pids(self) -> list[int]:
+        """The children's process ids."""
+        with self._lock:
+            return [c.pid for c in self._all]
+
+    def run(
+        self,
+        snapshot: tuple[str, str],
+        query: str,
+        options: dict[str, Any],
+        max_rows: int,
+        deadline: float,
+    ) -> tuple[Any, ...]:
+        """Evaluate in a child; return its answer tuple or raise SandboxError.
+
+        ``snapshot`` is (kind, where): "oxigraph" and a read-only store folder, or "nquads"
+        and a file to load.
+
+        Raises TimeoutError when no child is free or the answer did not come by the deadline.
+        """
+        try:
+            child = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise TimeoutError from None
+        try:
+            child.wait_ready(deadline)
+            answer: tuple[Any, ...] = child.ask((*snapshot, query, options, max_rows), deadline)
+        except TimeoutError:
+            self._replace(child)  # SIGKILL: the evaluation stops now
+            raise
+        except ChildDiedError as err:
+            self._replace(child)
+            reason = str(err)
+            if reason == "memory":
+                raise SandboxError(
+                    f"query exceeded the memory limit of {self.memory_mb:,} MB "
+                    "(TCMKG_QUERY_MEMORY_MB); add LIMIT or narrow the patterns",
+                    503,
+                ) from None
+            if reason == "stack":
+                raise SandboxError(
+                    "query nests too deeply for the query engine; flatten it", 422
+                ) from None
+            raise SandboxError(f"query evaluation failed ({reason})", 503) from None
+        except BaseException:
+            self._replace(child)
+            raise
+        self._idle.put(child)
+        return answer
+
+    def close(self) -> None:
+        """Stop every child."""
+        with self._lock:
+            self._closed = True
+            children = list(self._all)
+            self._all.clear()
+        for child in children:
+            child.kill()
+
+
+if __name__ == "__main__":
+    _child_main()
