@@ -8,8 +8,11 @@ from Python. So user queries are evaluated in a small pool of child processes, e
   with ``CLONE_NEWNET``; where that is not permitted, with ``CLONE_NEWUSER`` as well), so the
   engine cannot reach any host even if the guard before it were bypassed; where neither works
   the server logs a warning once and relies on :mod:`api.sparql_guard`;
-* runs under a memory bound (``RLIMIT_AS``, ``TCMKG_QUERY_MEMORY_MB``): an evaluation that
-  needs more fails its allocation and the child dies, not the server;
+* runs under a memory bound (``RLIMIT_DATA``, ``TCMKG_QUERY_MEMORY_MB``): an evaluation that
+  needs more fails its allocation and the child dies, not the server. ``RLIMIT_DATA`` counts
+  the memory a process can write (heap, anonymous maps, thread stacks) but not address space
+  merely reserved; ``RLIMIT_AS`` counts the latter too, and RocksDB then cannot even start
+  its threads under a few hundred megabytes;
 * opens the store's reader snapshot (:meth:`kg.store.GraphStore.reader_snapshot`) and keeps it
   open between queries, imports nothing but pyoxigraph, and stops after ``max_rows`` + 1 rows.
 
@@ -102,9 +105,11 @@ def _child_main() -> None:  # pragma: no cover - runs in the child process
     parent = int(sys.argv[1])
     memory_mb = int(sys.argv[2])
     network = _leave_network()  # first, while the process has a single thread
+    # A child that dies of the memory bound must not spend seconds writing a core file.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     import pyoxigraph as ox
 
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
@@ -189,6 +194,9 @@ class _Child:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             close_fds=True,
+            # No backtrace on a failed allocation: printing one takes seconds and fills the
+            # pipe; few malloc arenas keep the address space small.
+            env={**os.environ, "RUST_BACKTRACE": "0", "MALLOC_ARENA_MAX": "2"},
         )
         self.holds: str | None = None
         self.ready = False
@@ -227,7 +235,8 @@ class _Child:
         code = self.proc.wait()
         assert self.proc.stderr is not None
         err = self.proc.stderr.read(65536).decode("utf-8", "replace")
-        if "memory allocation" in err or "MemoryError" in err:
+        # A failed allocation (Rust), or RocksDB unable to start a thread under the bound.
+        if any(m in err for m in ("memory allocation", "MemoryError", "temporarily unavailable")):
             return "memory"
         if "overflowed its stack" in err or code == -signal.SIGSEGV:
             return "stack"

@@ -1,0 +1,1 @@
+"""Security tests: abuse of a real server on loopback."""
