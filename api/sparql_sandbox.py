@@ -13,6 +13,8 @@ from Python. So user queries are evaluated in a small pool of child processes, e
   the memory a process can write (heap, anonymous maps, thread stacks) but not address space
   merely reserved; ``RLIMIT_AS`` counts the latter too, and RocksDB then cannot even start
   its threads under a few hundred megabytes;
+* runs at a lower CPU priority (nice 5) than the server, so expensive queries slow cheap
+  requests less;
 * opens the store's reader snapshot (:meth:`kg.store.GraphStore.reader_snapshot`) and keeps it
   open between queries, imports nothing but pyoxigraph, and stops after ``max_rows`` + 1 rows.
 
@@ -107,6 +109,8 @@ def _child_main() -> None:  # pragma: no cover - runs in the child process
     network = _leave_network()  # first, while the process has a single thread
     # A child that dies of the memory bound must not spend seconds writing a core file.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # User queries yield the CPU to the server's own work (health checks, cheap routes).
+    os.nice(5)
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
