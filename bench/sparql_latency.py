@@ -22,9 +22,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kg.store import open_store  # noqa: E402
-from tests.api.support import fill  # noqa: E402
-from tests.security import server  # noqa: E402
+from kg.store import open_store
+from tests.api.support import fill
+from tests.security import server
 
 SMALL = "SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o } LIMIT 5"
 SLOW = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -60,9 +60,7 @@ def main() -> None:
         fill(store)
         store.close()
         server.REPO = repo  # start() serves the code of server.REPO
-        servers[name] = server.start(
-            f"oxigraph:{store_dir}", {"TCMKG_QUERY_TIMEOUT_SECONDS": "2"}
-        )
+        servers[name] = server.start(f"oxigraph:{store_dir}", {"TCMKG_QUERY_TIMEOUT_SECONDS": "2"})
     times: dict[str, list[float]] = {name: [] for name in servers}
     clients = {name: httpx.Client(base_url=url) for name, (url, _) in servers.items()}
     for client in clients.values():  # warm up
@@ -73,7 +71,7 @@ def main() -> None:
             start = time.perf_counter()
             client.get("/sparql", params={"query": SMALL}).raise_for_status()
             times[name].append((time.perf_counter() - start) * 1000)
-    for name, (url, pid) in servers.items():
+    for name, (_url, pid) in servers.items():
         t = sorted(times[name])
         workers = server.children(pid)
         print(
