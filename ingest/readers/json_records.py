@@ -126,7 +126,7 @@ def json_records(
     try:
         event, value = next(events)
         if event == "start_array":
-            yield from _elements(events, builder, reader, depth=1)
+            yield from _elements(events, builder, reader)
             return
         if event != "start_map":
             raise JsonStreamError(
@@ -139,9 +139,9 @@ def json_records(
         builder.start(top)
         for event, value in events:
             if event == "map_key" and builder.depth == 1 and value == page_key:
-                event, value = next(events)
+                event, value = next(events)  # StopIteration: caught below
                 if event == "start_array":
-                    yield from _elements(events, builder, reader, depth=2)
+                    yield from _elements(events, builder, reader)
                     _skip_rest(events, reader)
                     return
                 builder.key(page_key)  # not a list: an ordinary member of a single record
@@ -173,7 +173,7 @@ def json_records(
 
 
 def _elements(
-    events: Iterator[tuple[str, Any]], builder: _Builder, reader: _MeteredReader, depth: int
+    events: Iterator[tuple[str, Any]], builder: _Builder, reader: _MeteredReader
 ) -> Iterator[JsonRecord]:
     """Each element of the list whose ``start_array`` was just read, as a record."""
     index = 0
@@ -187,7 +187,10 @@ def _elements(
             continue
         # An empty object or list needs no builder: the common case of a hostile file of
         # millions of '{}' stays cheap.
-        inner, inner_value = next(events)
+        following = next(events, None)
+        if following is None:
+            break
+        inner, inner_value = following
         if inner in _END:
             yield JsonRecord(index, {} if event == "start_map" else [], reader.line)
             continue

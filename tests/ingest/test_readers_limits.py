@@ -167,3 +167,18 @@ def test_log_keeps_the_first_problems_and_some_of_every_kind() -> None:
     assert listed[KEPT_PER_CODE].code == "input.too_large"
     assert listed[-1].code == "problems.dropped" and listed[-1].message.startswith("40 more")
     assert len(listed) == KEPT_PER_CODE + 2
+
+
+def test_json_string_above_the_token_limit_ends_the_file_after_the_studies_before(
+    tmp_path: Path,
+) -> None:
+    study = json.loads(Path(__file__).parent.joinpath("fixtures", "ctgov_page.json").read_text())[
+        "studies"
+    ][0]
+    path = tmp_path / "token.json"
+    path.write_text(json.dumps({"studies": [study, {"x": "a" * 20_000_000}, study]}))
+    problems, graphs, _ = ingest(tmp_path, path)
+    assert named(problems) == [("field.too_large", str(path), "line 1")]
+    assert "larger than 16,000,000 bytes" in problems[0]["message"]
+    assert "after study 1" in problems[0]["message"]
+    assert graph_iri(f"NCT:{study['protocolSection']['identificationModule']['nctId']}") in graphs
