@@ -51,38 +51,58 @@ def _node(curie: str) -> NamedNode:
     return NamedNode(expand(curie))
 
 
-def _term(spec: EvidenceField, value: Any) -> Term:
-    """The RDF term of one (non-None) value of an attribute."""
+def _to_term(spec: EvidenceField) -> Callable[[Any], Term]:
+    """How one (non-None) value of an attribute becomes an RDF term; chosen once per field."""
     if spec.iri:
-        return _node(value)
-    if isinstance(value, Enum):
-        iris = _IRI_OF.get(type(value))
-        return NamedNode(iris[value]) if iris is not None else Literal(str(value.value))
-    if isinstance(value, bool):
-        return Literal("true" if value else "false", datatype=XSD_BOOL)
-    if isinstance(value, int):
-        return Literal(str(int(value)), datatype=XSD_INT)
-    if isinstance(value, float):
+        return _node
+    if is_enum(spec):
+        iris = _IRI_OF.get(spec.type)
+        if iris is not None:
+            nodes = {member: NamedNode(iri) for member, iri in iris.items()}
+            return nodes.__getitem__
+        return lambda member: Literal(str(member.value))
+    if spec.type is bool:
+        true, false = Literal("true", datatype=XSD_BOOL), Literal("false", datatype=XSD_BOOL)
+        return lambda value: true if value else false
+    if spec.type is int:
+        return lambda value: Literal(str(int(value)), datatype=XSD_INT)
+    if spec.type is float:
         # pyoxigraph's own float literal is the lexical form the store gives back, so quads
         # read from the store compare equal to quads from the writer.
-        return Literal(float(value))
-    return Literal(str(value))
+        return lambda value: Literal(float(value))
+    return lambda value: Literal(str(value))
+
+
+# (name, predicate, value -> term, many values, empty text skipped, field it goes with)
+_WRITE = tuple(
+    (
+        f.name,
+        NamedNode(predicate_iri(f)),
+        _to_term(f),
+        f.type is tuple,
+        f.skip_empty,
+        f.together,
+    )
+    for f in EVIDENCE_FIELDS
+)
 
 
 def field_quads(ev: NamedNode, item: EvidenceItem, graph: NamedNode) -> Iterator[Quad]:
     """The quads of every attribute ``item`` sets, in declaration order."""
-    for spec in EVIDENCE_FIELDS:
-        value = getattr(item, spec.name)
-        if value is None or (spec.skip_empty and not value):
+    for name, predicate, to_term, many, skip_empty, together in _WRITE:
+        value = getattr(item, name)
+        if value is None or (skip_empty and not value):
             continue
-        if spec.together is not None and getattr(item, spec.together) is None:
+        if together is not None and getattr(item, together) is None:
             continue  # (a sentence's start offset means nothing without its end)
-        predicate = NamedNode(predicate_iri(spec))
-        for one in value if isinstance(value, tuple) else (value,):
-            yield Quad(ev, predicate, _term(spec, one), graph)
+        if many:
+            for one in value:
+                yield Quad(ev, predicate, to_term(one), graph)
+        else:
+            yield Quad(ev, predicate, to_term(value), graph)
 
 
-Report = Callable[[Term, str], None]  # (value, what was done instead): a value not valid
+Report = Callable[[str], None]  # told what is wrong with a value, and what was done instead
 
 
 def _integer(value: Term | None) -> int | None:
@@ -121,7 +141,7 @@ def _default_words(spec: EvidenceField) -> str:
     return f"read as {default}"
 
 
-def _one_value(spec: EvidenceField, value: Term, bad: Report) -> Any:
+def _one_value(spec: EvidenceField, value: Term, report: Report) -> Any:
     """One term read as the attribute's value; a term that is not valid is reported."""
     if spec.iri:
         if isinstance(value, NamedNode):
@@ -152,29 +172,27 @@ def _one_value(spec: EvidenceField, value: Term, bad: Report) -> Any:
             return real
     elif isinstance(value, Literal):
         return value.value or spec.default if spec.optional else value.value
-    bad(value, _default_words(spec))
+    report(f"{spec.label} {value} is not valid: {_default_words(spec)}")
     return spec.default
 
 
-def read_value(
-    spec: EvidenceField, found: Sequence[Term], bad: Report, several: Callable[[str], None]
-) -> Any:
+def read_value(spec: EvidenceField, found: Sequence[Term], report: Report) -> Any:
     """The attribute's value from the terms its predicate holds, as the writer would have it.
 
-    A value that is not valid is reported through ``bad`` and replaced by the model's default
-    (what the writer writes when the value is not given); several values of a single-valued
-    attribute through ``several`` (given the values as shown), and none is used.
+    A value that is not valid is reported and replaced by the model's default (what the writer
+    writes when the value is not given); so are several values of a single-valued attribute,
+    of which none is used.
     """
     if spec.type is tuple:
-        values = (_one_value(spec, v, bad) for v in found)
+        values = (_one_value(spec, v, report) for v in found)
         return tuple(v for v in values if v is not None)
     if not found:
         return spec.default
     if len(found) > 1:
         shown = ", ".join(sorted(str(v) for v in found))
-        several(shown)
+        report(f"several {spec.label} values ({shown}): none used")
         return spec.default
-    return _one_value(spec, found[0], bad)
+    return _one_value(spec, found[0], report)
 
 
 def wire_value(spec: EvidenceField, value: Term) -> Any:

@@ -50,6 +50,8 @@ def _field(name: str) -> EvidenceField:
 # The item properties the scoring inputs are made from (the record's scoring fields); the
 # rest (sentence, offsets, method) is read but not used.
 _SCORED = {predicate_iri(f): f for f in SCORING_FIELDS}
+_READ = [NamedNode(p) for p in _SCORED]  # bound in a one-graph query: a few rows per item fewer
+_IRI = {f.name: predicate_iri(f) for f in EVIDENCE_FIELDS}
 SOURCE = predicate_iri(_field("source"))
 # What the writer takes from the item's own record where the item gives none.
 YEAR, TRIAL = predicate_iri(_field("year")), predicate_iri(_field("trial_ids"))
@@ -109,7 +111,11 @@ def _missing_items(store: GraphStore, graph: str) -> list[NamedNode | BlankNode]
 def _described(
     store: GraphStore, graph: str, items: Sequence[NamedNode], query: str = "item_properties"
 ) -> list[tuple[Term | None, ...]]:
-    """Rows (item, property, value) of ``items`` in ``graph``, read by the query ``query``."""
+    """Rows (item, property, value) of ``items`` in ``graph``, read by the query ``query``.
+
+    Every property is read (binding the properties too would make the embedded store join a
+    VALUES block of items × properties, twice as slow as reading the few extra rows).
+    """
     if not items:
         return []
     bindings: Bindings = {"g": NamedNode(graph), "e": list(items)}
@@ -145,17 +151,13 @@ class _Reader:
     ) -> None:
         self.node, self.values, self.problems, self.kind = node, values, problems, kind
 
+    def report(self, reason: str) -> None:
+        """Record that a value of this item (or record) cannot be read as it is."""
+        self.problems.add(self.node, reason, self.kind)
+
     def value(self, spec: EvidenceField) -> Any:
         """The value of the attribute ``spec``, as :func:`kg.evidence_rdf.read_value` reads it."""
-
-        def bad(value: Term, used: str) -> None:
-            self.problems.add(self.node, f"{spec.label} {value} is not valid: {used}", self.kind)
-
-        def several(shown: str) -> None:
-            message = f"several {spec.label} values ({shown}): none used"
-            self.problems.add(self.node, message, self.kind)
-
-        return read_value(spec, self.values.get(predicate_iri(spec), []), bad, several)
+        return read_value(spec, self.values.get(_IRI[spec.name], []), self.report)
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,8 @@ def _batches(
     if missing <= BATCH:
         # The common case (one record's graph, a few items): one query, no item list first.
         query = _query("missing_item_properties")
-        yield _fold(store.select_all(query, {"g": NamedNode(graph)}, page=PAGE).rows)
+        bindings: Bindings = {"g": NamedNode(graph), "p": _READ}
+        yield _fold(store.select_all(query, bindings, page=PAGE).rows)
         return
     items = _missing_items(store, graph)
     named = [e for e in items if isinstance(e, NamedNode)]

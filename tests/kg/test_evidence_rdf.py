@@ -65,7 +65,7 @@ def test_every_attribute_reads_back_as_written() -> None:
     problems: list[str] = []
     for spec in EVIDENCE_FIELDS:
         found = terms.get(predicate_iri(spec), [])
-        value = read_value(spec, found, lambda v, u: problems.append(f"{v} {u}"), problems.append)
+        value = read_value(spec, found, problems.append)
         assert value == getattr(FULL, spec.name), spec.name
     assert problems == []
 
@@ -80,19 +80,15 @@ def test_unreadable_values_fall_back_to_the_default_and_are_reported() -> None:
     design = next(f for f in EVIDENCE_FIELDS if f.name == "design")
     confidence = next(f for f in EVIDENCE_FIELDS if f.name == "confidence")
     said: list[str] = []
-
-    def bad(value: Term, used: str) -> None:
-        said.append(f"{value} {used}")
-
-    assert read_value(size, [Literal("0")], bad, said.append) is None
-    assert read_value(design, [NamedNode("https://example.org/x")], bad, said.append) is (
+    assert read_value(size, [Literal("0")], said.append) is None
+    assert read_value(design, [NamedNode("https://example.org/x")], said.append) is (
         StudyDesign.UNKNOWN
     )
-    assert read_value(confidence, [Literal("NaN")], bad, said.append) == 1.0
-    assert read_value(size, [Literal("3"), Literal("4")], bad, said.append) is None
+    assert read_value(confidence, [Literal("NaN")], said.append) == 1.0
+    assert read_value(size, [Literal("3"), Literal("4")], said.append) is None
     assert said == [
-        '"0" left out',
-        "<https://example.org/x> read as unknown",
-        '"NaN" read as 1.0',
-        '"3", "4"',
+        'sample size "0" is not valid: left out',
+        "study design <https://example.org/x> is not valid: read as unknown",
+        'confidence "NaN" is not valid: read as 1.0',
+        'several sample size values ("3", "4"): none used',
     ]
