@@ -28,10 +28,12 @@ from tests.security import server
 
 SMALL = "SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o } LIMIT 5"
 SLOW = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+# Computes every row before its first (a sort of millions of rows): nothing to stop at.
+SORTED = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
 
 
-def _cpu_idle_after_deadline(url: str, pid: int) -> float:
-    httpx.get(f"{url}/sparql", params={"query": SLOW}, timeout=60)
+def _cpu_idle_after_deadline(url: str, pid: int, query: str) -> float:
+    httpx.get(f"{url}/sparql", params={"query": query}, timeout=60)
     start = time.monotonic()
     last = server.cpu_seconds(pid)
     while time.monotonic() - start < 30:
@@ -81,7 +83,9 @@ def main() -> None:
             f"{', '.join(f'{server.rss_mb(w):.0f}' for w in workers) or '-'} MB"
         )
     for name, (url, pid) in servers.items():
-        print(f"{name}: CPU idle {_cpu_idle_after_deadline(url, pid):.2f} s after the 503")
+        for label, query in (("streamed", SLOW), ("sorted", SORTED)):
+            idle = _cpu_idle_after_deadline(url, pid, query)
+            print(f"{name}: {label} query, CPU idle {idle:.2f} s after the 503")
     for client in clients.values():
         client.close()
     for _, pid in servers.values():

@@ -122,10 +122,13 @@ class OxigraphStore(GraphStore):
     def _snapshots_folder(self) -> Path:
         if self._snapshot_dir is None:
             if self.path is not None:
-                folder = self.path / _OWN_FOLDER / "snapshots"
-                # Left by an earlier server that was killed: this process holds the store's
-                # lock, so nobody else can be reading them.
-                shutil.rmtree(folder, ignore_errors=True)
+                folders = self.path / _OWN_FOLDER / "snapshots"
+                # One folder per process; those of processes that are gone (a server killed
+                # before it could clean up) are removed.
+                for old in folders.glob("*") if folders.is_dir() else ():
+                    if old.name.isdigit() and not _alive(int(old.name)):
+                        shutil.rmtree(old, ignore_errors=True)
+                folder = folders / str(os.getpid())
                 folder.mkdir(parents=True, exist_ok=True)
                 self._snapshot_dir = folder
             else:
@@ -137,7 +140,7 @@ class OxigraphStore(GraphStore):
         with self._snapshot_lock:
             if self._snapshot is not None and self._snapshot[0] == token:
                 return self._snapshot[1]
-            name = f"{os.getpid()}-{next(self._snapshots)}"
+            name = str(next(self._snapshots))
             try:
                 if self.path is not None:
                     where = self._snapshots_folder() / name
@@ -311,6 +314,16 @@ class OxigraphStore(GraphStore):
         # Dropping the last reference closes the database and releases its lock now, not when
         # a lingering reference (a traceback, a test runner) is collected.
         self._open = None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _Counted:
