@@ -19,6 +19,7 @@ from api.body_limit import BodySizeLimit
 from api.deps import ApiContext
 from api.jobs import JobRegistry
 from api.label_index import LabelIndex
+from api.not_found import NameNotFound, name_not_found
 from api.query_runner import QueryRunner
 from api.routers.docs import mount_assets
 from api.security import parse_key_hash, warn_if_weak
@@ -111,6 +112,8 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
         return settings.max_query_bytes
 
     app.add_middleware(BodySizeLimit, limit_for=limit_for)
+
+    app.add_exception_handler(NameNotFound, name_not_found)
 
     @app.exception_handler(QuerySyntaxError)
     async def _syntax(_request: Request, err: QuerySyntaxError) -> JSONResponse:

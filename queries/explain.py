@@ -23,11 +23,27 @@ from queries.rank import (
     safety_flags,
     with_row_sentences,
 )
+from queries.resolve import Suggestion, did_you_mean, order_by_kind
 from queries.scoring import Polarity
 
 
 class UnknownCandidateError(LookupError):
-    """No herb, formula, preparation or compound has that name (or the name is ambiguous)."""
+    """No herb, formula, preparation or compound has that name (or the name is ambiguous).
+
+    ``candidates``: every entity an ambiguous name names (CURIEs); ``suggestions``: names near
+    an unknown one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        candidates: tuple[Candidate, ...] = (),
+        suggestions: tuple[Suggestion, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+        self.suggestions = suggestions
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,10 @@ class Explanation:
 def resolve_candidate(store: GraphStore, name: str, *, state: str | None = None) -> Candidate:
     """The one candidate named ``name`` (CURIE, IRI or label in any name system).
 
+    A name shared by entities of different kinds names the one of the first kind in
+    :data:`queries.resolve.KIND_ORDER` (``licorice``: the herb, not the compound); see
+    :func:`other_kinds` for the rest. Two of that kind (``fangji``) are ambiguous.
+
     Labels are compared under the project's one normalisation rule
     (:func:`kg.names.normalise_name`: case, tone marks, spacing, punctuation, Latin word
     order). An ambiguous name is refused with the candidates listed, never resolved silently.
@@ -99,17 +119,44 @@ def resolve_candidate(store: GraphStore, name: str, *, state: str | None = None)
         if curie not in found:
             raise UnknownCandidateError(f"no herb, formula, preparation or compound {name!r}")
         return found[curie]
+    named = candidates_named(store, text, state=state)
+    first = [c for c in named if c.kind == named[0].kind]
+    if len(first) > 1:
+        listed = "; ".join(f"{c.id} ({c.label}, {c.kind})" for c in named)
+        raise UnknownCandidateError(
+            f"{name!r} is ambiguous: use one of {listed}", candidates=tuple(named)
+        )
+    return first[0]
+
+
+def candidates_named(store: GraphStore, name: str, *, state: str | None = None) -> list[Candidate]:
+    """Every candidate called ``name``, herbs first (:data:`queries.resolve.KIND_ORDER`).
+
+    Raises UnknownCandidateError, with suggestions, when no candidate has the name.
+    """
     table = name_table(store, "candidate_lookup", "entity", state=state)
-    ids = sorted({contract(iri) for iri in table.find(text)})
-    if not ids:
+    resolution = table.resolve(name)
+    ids = sorted({contract(iri) for iri in resolution.found})
+    info = entity_info(store, ids) if ids else {}
+    if not info:
+        offer = did_you_mean([s.name for s in resolution.suggestions])
         raise UnknownCandidateError(
             f"no herb, formula, preparation or compound named {name!r} in the store"
+            + (f"; {offer}" if offer else ""),
+            suggestions=resolution.suggestions,
         )
-    info = entity_info(store, ids)
-    if len(ids) > 1:
-        listed = "; ".join(f"{i} ({info[i].label}, {info[i].kind})" for i in ids if i in info)
-        raise UnknownCandidateError(f"{name!r} is ambiguous: use one of {listed}")
-    return info[ids[0]]
+    return [info[i] for i in order_by_kind(list(info), {i: c.kind for i, c in info.items()})]
+
+
+def other_kinds(store: GraphStore, name: str, chosen: Candidate) -> list[Candidate]:
+    """The entities of other kinds that share ``name`` with ``chosen`` (a compound "licorice")."""
+    if is_curie_or_iri(name.strip()):
+        return []
+    try:
+        named = candidates_named(store, name.strip(), state=store.state_token())
+    except UnknownCandidateError:
+        return []
+    return [c for c in named if c.id != chosen.id]
 
 
 def explain_in_context(ctx: RankContext, candidate: Candidate) -> Explanation:

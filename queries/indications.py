@@ -21,10 +21,19 @@ from kg.store import GraphStore
 from queries.evidence import value_of
 from queries.library import query_text
 from queries.names import name_table
+from queries.resolve import Suggestion, did_you_mean
 
 
 class UnknownIndicationError(LookupError):
-    """No indication or outcome in the store has that name."""
+    """No indication or outcome in the store has that name; ``suggestions`` are near names."""
+
+    def __init__(self, message: str, suggestions: tuple[Suggestion, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
+
+    def suggestion_json(self) -> list[dict[str, object]]:
+        """The suggestions as JSON objects: id, name and score."""
+        return [{"id": contract(s.iri), "name": s.name, "score": s.score} for s in self.suggestions]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +94,14 @@ def _resolve(store: GraphStore, name: str, state: str | None) -> IndicationTerms
     else:
         if not normalise_name(name):
             raise UnknownIndicationError(f"empty indication name {name!r}")
-        matched = name_table(store, "indication_names", "term", state=state).find(name)
+        resolution = name_table(store, "indication_names", "term", state=state).resolve(name)
+        matched = resolution.found
+        if not matched:
+            offer = did_you_mean([s.name for s in resolution.suggestions])
+            raise UnknownIndicationError(
+                f"no indication named {name!r} in the store" + (f"; {offer}" if offer else ""),
+                resolution.suggestions,
+            )
     terms: dict[str, None] = {}
     roots: dict[str, None] = {}
     if matched:

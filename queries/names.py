@@ -15,25 +15,16 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 
-from kg.names import normalise_name
 from kg.store import GraphStore
 from queries.evidence import value_of
 from queries.library import query_text
+from queries.resolve import NameIndex
 
-
-@dataclass(frozen=True)
-class NameTable:
-    """Normalised name → IRIs of every entity that carries the name (sorted)."""
-
-    iris: Mapping[str, tuple[str, ...]]
-
-    def find(self, name: str) -> tuple[str, ...]:
-        """IRIs of the entities called ``name`` (empty when none, or when the name is empty)."""
-        key = normalise_name(name)
-        return self.iris.get(key, ()) if key else ()
+# The table of names is the resolver's index (queries/resolve.py): exact names, species,
+# pinyin, then suggestions.
+NameTable = NameIndex
 
 
 _TABLES: weakref.WeakKeyDictionary[GraphStore, dict[tuple[str, str, str], NameTable]] = (
@@ -67,12 +58,10 @@ def name_table(
 
 
 def _read(store: GraphStore, query: str, entity: str) -> NameTable:
-    found: dict[str, set[str]] = {}
-    for row in store.select(query_text(query)).dicts():
-        label = row.get("label")
-        if label is None:
-            continue
-        key = normalise_name(value_of(label))
-        if key:
-            found.setdefault(key, set()).add(value_of(row[entity]))
-    return NameTable({k: tuple(sorted(v)) for k, v in found.items()})
+    def pairs() -> Iterator[tuple[str, str]]:
+        for row in store.select(query_text(query)).dicts():
+            label = row.get("label")
+            if label is not None:
+                yield value_of(row[entity]), value_of(label)
+
+    return NameIndex.build(pairs())

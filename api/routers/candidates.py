@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 
 from api.deps import Context
 from api.models import CandidatesOut, ErrorOut, ExplanationOut, RankedRowOut
+from api.not_found import NameNotFound
 from kg.iri import CurieError
 from queries.config import ScoringConfig, ScoringConfigError, load_config
 from queries.explain import UnknownCandidateError, explain_candidate
@@ -85,7 +86,7 @@ def candidates(
         # Only "no such indication" is a 404: any other error is a fault of the program and
         # must reach the client as a 500 (and the log), not as a misleading "not found".
         except UnknownIndicationError as err:
-            raise HTTPException(status_code=404, detail=str(err)) from err
+            raise NameNotFound(err) from err
         except CurieError as err:
             raise HTTPException(
                 status_code=404, detail=f"indication {indication!r}: {err}"
@@ -129,7 +130,7 @@ def evidence(
                 ctx.store, candidate_id, indication, scoring_config(ctx)
             )
         except (UnknownCandidateError, UnknownIndicationError) as err:
-            raise HTTPException(status_code=404, detail=str(err)) from err
+            raise NameNotFound(err) from err
         except CurieError as err:
             raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
         return ExplanationOut.model_validate(explanation.to_json())

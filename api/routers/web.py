@@ -27,6 +27,7 @@ from pyoxigraph import Literal, NamedNode
 
 from api.deps import Context
 from api.models import ErrorOut
+from api.not_found import NameNotFound
 from api.presentation import (
     DESIGN_ORDER,
     citation_url,
@@ -207,7 +208,7 @@ def _explained(
         cand = resolve_candidate(ctx.store, candidate_id)
         rank_ctx = prepare(ctx.store, indication, scoring_config(ctx))
     except (UnknownCandidateError, UnknownIndicationError) as err:
-        raise HTTPException(status_code=404, detail=str(err)) from err
+        raise NameNotFound(err) from err
     except CurieError as err:
         raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
     explanation = explain_in_context(rank_ctx, cand)
@@ -343,7 +344,7 @@ def dossier(
     try:
         prepared = prepare_dossier(ctx.store, candidate, indication, config)
     except (UnknownCandidateError, UnknownIndicationError) as err:
-        raise HTTPException(status_code=404, detail=str(err)) from err
+        raise NameNotFound(err) from err
     except CurieError as err:
         raise HTTPException(status_code=404, detail=f"{candidate!r}: {err}") from err
     filename = f"dossier-{slug(prepared.explanation.row.candidate.label) or 'candidate'}.html"
