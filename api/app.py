@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Scope
 
 from api.body_limit import BodySizeLimit
 from api.deps import ApiContext
@@ -47,6 +51,25 @@ UPLOAD_PATHS = ("/ingest",)
 def store_kind(store: GraphStore) -> str:
     """The backend name of a store, without its path or URL (not leaked to clients)."""
     return store.location.partition(":")[0] or "oxigraph"
+
+
+def _leaf_routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    for route in routes:
+        # FastAPI keeps an included router's routes behind it (``original_router``).
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _leaf_routes(inner.routes)
+        else:
+            yield route
+
+
+def allowed_methods(app: FastAPI, scope: Scope) -> str:
+    """The methods of every route whose path matches the request's (the ``Allow`` header)."""
+    methods: set[str] = set()
+    for route in _leaf_routes(app.router.routes):
+        if isinstance(route, Route) and route.matches(scope)[0] is not Match.NONE:
+            methods.update(route.methods or ())
+    return ", ".join(sorted(methods))
 
 
 def create_app(store_location: str | GraphStore, settings: Settings | None = None) -> FastAPI:
@@ -125,6 +148,14 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
         # the traceback); the client learns only that it is ours, in JSON like every error.
         log.error("%s %s failed: %s: %s", request.method, request.url.path, type(err).__name__, err)
         return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, err: StarletteHTTPException) -> Response:
+        if err.status_code == 405:
+            # Starlette names only the methods of the first route matching the path; a path
+            # served by several routes (GET and POST /sparql) must list them all in Allow.
+            err.headers = {**(err.headers or {}), "Allow": allowed_methods(app, request.scope)}
+        return await http_exception_handler(request, err)
 
     @app.exception_handler(StoreError)
     async def _store(_request: Request, err: StoreError) -> JSONResponse:

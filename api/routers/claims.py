@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pyoxigraph import NamedNode
 
 from api.deps import Context
+from api.identifiers import CURIE_PATTERN, curie_schema
 from api.models import ClaimOut, ClaimPage, ErrorOut, EvidenceOut
 from api.routers.entities import entity_iri
 from kg.evidence_rdf import wire_fields
@@ -21,6 +22,9 @@ from kg.terms import PREDICATE_IRI, PREDICATE_OF_IRI
 router = APIRouter(tags=["claims"])
 
 MAX_PAGE = 200
+# A project predicate name, a CURIE, or empty (no filter); the CURIE pattern's anchors dropped.
+_PREDICATE_NAMES = "|".join(p.value for p in Predicate)
+PREDICATE_PATTERN = f"^(?:{_PREDICATE_NAMES}|{CURIE_PATTERN[1:-1]})?$"
 
 
 def predicate_iri(value: str) -> str:
@@ -42,14 +46,23 @@ def _evidence(ev_iri: str, props: list[tuple[str, Term]]) -> EvidenceOut:
     "/claims",
     operation_id="list_claims",
     response_model=ClaimPage,
-    responses={400: {"model": ErrorOut}},
+    responses={400: {"model": ErrorOut, "description": "a filter that is not a CURIE"}},
 )
 def list_claims(
     ctx: Context,
-    subject: Annotated[str | None, Query(description="subject CURIE")] = None,
-    object: Annotated[str | None, Query(description="object CURIE")] = None,
+    subject: Annotated[
+        str | None,
+        Query(description="subject CURIE", json_schema_extra=curie_schema(optional=True)),
+    ] = None,
+    object: Annotated[
+        str | None, Query(description="object CURIE", json_schema_extra=curie_schema(optional=True))
+    ] = None,
     predicate: Annotated[
-        str | None, Query(description="treats, inhibits … or a CURIE such as biolink:treats")
+        str | None,
+        Query(
+            description="treats, inhibits … or a CURIE such as biolink:treats",
+            json_schema_extra={"pattern": PREDICATE_PATTERN},
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pyoxigraph import Literal, NamedNode
 
 from api.deps import Context
+from api.identifiers import curie_schema
 from api.models import EntityOut, ErrorOut, LabelOut, SearchOut
 from kg.iri import DCT, RDF, RDFS, SKOS, CurieError, contract, expand
 from kg.model import EntityKind
@@ -36,11 +37,20 @@ def entity_iri(curie: str) -> str:
     "/entities/{curie:path}",
     operation_id="get_entity",
     response_model=EntityOut,
-    responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+    responses={
+        400: {"model": ErrorOut, "description": "not a CURIE with a known prefix"},
+        404: {"model": ErrorOut, "description": "no such entity in the graph"},
+    },
 )
 def get_entity(
     ctx: Context,
-    curie: Annotated[str, Path(description="CURIE, e.g. TCMKG.HERB:astragali-radix")],
+    curie: Annotated[
+        str,
+        Path(
+            description="CURIE, e.g. TCMKG.HERB:astragali-radix",
+            json_schema_extra=curie_schema(in_path=True),
+        ),
+    ],
 ) -> EntityOut:
     """Everything the graph says to identify one entity: types, names, cross-references."""
     iri = entity_iri(curie)

@@ -20,6 +20,7 @@ from fastapi.responses import StreamingResponse
 from pyoxigraph import NamedNode
 
 from api.deps import Context
+from api.identifiers import iri_schema
 from api.models import ErrorOut
 from kg.export import ExportFormat, export_formats
 from kg.store import GraphStore
@@ -142,7 +143,7 @@ def _drain(
             "description": "the dump, streamed",
             "content": _MEDIA_TYPES,
         },
-        400: {"model": ErrorOut},
+        400: {"model": ErrorOut, "description": "graph is not an IRI, or graph with a KGX format"},
     },
 )
 def export(
@@ -156,7 +157,11 @@ def export(
         ),
     ] = "nquads",
     graph: Annotated[
-        str | None, Query(description="IRI of one named graph (RDF formats only)")
+        str | None,
+        Query(
+            description="IRI of one named graph (RDF formats only)",
+            json_schema_extra=iri_schema(),
+        ),
     ] = None,
 ) -> StreamingResponse:
     """Stream the whole graph (or one named graph) in a dump format."""

@@ -167,14 +167,24 @@ def _store_upload(upload: UploadFile) -> tuple[Path, Path]:
     dependencies=[Depends(documented_write_key)],
     openapi_extra=_UPLOAD_BODY,
     responses={
+        400: {
+            "model": ErrorOut,
+            "description": "malformed multipart body (e.g. too many fields or files)",
+        },
         401: {"model": ErrorOut, "description": "missing or wrong API key"},
         403: {"model": ErrorOut, "description": "writes are disabled (no key configured)"},
         413: {"model": ErrorOut, "description": "upload larger than TCMKG_MAX_UPLOAD_BYTES"},
         422: {"model": ErrorOut, "description": "no file, or an unknown format"},
         429: {
             "model": ErrorOut,
-            "description": "TCMKG_MAX_INGEST_JOBS jobs are queued or running; retry after "
-            "the Retry-After header's seconds",
+            "description": "TCMKG_MAX_INGEST_JOBS jobs are queued or running, or too many "
+            "wrong API keys from this address recently; retry after the Retry-After header's "
+            "seconds",
+        },
+        503: {
+            "model": ErrorOut,
+            "description": "too many API key checks waiting (see Retry-After), or the upload "
+            "cannot be stored",
         },
     },
 )
@@ -200,7 +210,8 @@ async def ingest_upload(request: Request, ctx: Context) -> JSONResponse:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise HTTPException(status_code=422, detail="the form needs a 'file' part (the upload)")
-        fmt = form.get("format") or "auto"
+        # An empty format is refused like any other unknown one, as the schema's enum says.
+        fmt = form.get("format", "auto")
         allowed_formats = format_names()
         if not isinstance(fmt, str) or fmt not in allowed_formats:
             allowed = ", ".join(allowed_formats)

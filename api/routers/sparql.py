@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from pyoxigraph import NamedNode
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +31,7 @@ from api.deps import (
     authorize_write,
     documented_write_key,
 )
+from api.identifiers import IRI_PATTERN
 from api.models import ErrorOut
 from api.negotiation import GRAPH_TYPES, RESULT_TYPES, negotiate, parse_accept
 from api.query_runner import (
@@ -59,8 +60,6 @@ _ALL_RESULT_TYPES = sorted(
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "malformed request or query (parser's message)"},
-    401: {"model": ErrorOut, "description": "update without the right API key"},
-    403: {"model": ErrorOut, "description": "update while writes are disabled"},
     406: {"model": ErrorOut, "description": "no acceptable result format"},
     413: {"model": ErrorOut, "description": "request body too large"},
     415: {"model": ErrorOut, "description": "unsupported request content type"},
@@ -73,6 +72,20 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "query time or memory limit reached, or store unavailable",
     },
 }
+# Only an update checks the key, so only POST can answer these.
+_KEY_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "update without the right API key"},
+    403: {"model": ErrorOut, "description": "update while writes are disabled"},
+    429: {
+        "model": ErrorOut,
+        "description": "too many wrong API keys from this address recently (see Retry-After)",
+    },
+    503: {
+        "model": ErrorOut,
+        "description": "query time limit reached, store unavailable, or too many API key "
+        "checks waiting (see Retry-After)",
+    },
+}
 _QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "query results in the negotiated format",
@@ -82,7 +95,37 @@ _QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 _POST_RESPONSES: dict[int | str, dict[str, Any]] = {
     **_QUERY_RESPONSES,
+    **_KEY_ERRORS,
     204: {"description": "update applied"},
+}
+# Declared here rather than as function parameters: the route reads the URL itself (a repeated
+# or missing parameter is the protocol's 400, not a validation 422), and the schema still says
+# what a request needs.
+_GRAPH_LIST = {"type": "array", "items": {"type": "string", "pattern": IRI_PATTERN}}
+_GET_PARAMETERS = {
+    "parameters": [
+        {
+            "name": "query",
+            "in": "query",
+            "required": True,
+            "description": "SPARQL 1.1 query",
+            "schema": {"type": "string", "minLength": 1},
+        },
+        {
+            "name": DEFAULT_GRAPH,
+            "in": "query",
+            "required": False,
+            "description": "default graph IRIs (replace the query's FROM)",
+            "schema": _GRAPH_LIST,
+        },
+        {
+            "name": NAMED_GRAPH,
+            "in": "query",
+            "required": False,
+            "description": "named graph IRIs (replace the query's FROM NAMED)",
+            "schema": _GRAPH_LIST,
+        },
+    ]
 }
 _POST_BODY = {
     "requestBody": {
@@ -92,15 +135,17 @@ _POST_BODY = {
                 "schema": {
                     "type": "object",
                     "properties": {
-                        "query": {"type": "string"},
-                        "update": {"type": "string"},
-                        DEFAULT_GRAPH: {"type": "array", "items": {"type": "string"}},
-                        NAMED_GRAPH: {"type": "array", "items": {"type": "string"}},
+                        "query": {"type": "string", "minLength": 1},
+                        "update": {"type": "string", "minLength": 1},
+                        DEFAULT_GRAPH: _GRAPH_LIST,
+                        NAMED_GRAPH: _GRAPH_LIST,
                     },
+                    # Exactly one operation per request.
+                    "oneOf": [{"required": ["query"]}, {"required": ["update"]}],
                 }
             },
-            SPARQL_QUERY: {"schema": {"type": "string"}},
-            SPARQL_UPDATE: {"schema": {"type": "string"}},
+            SPARQL_QUERY: {"schema": {"type": "string", "minLength": 1}},
+            SPARQL_UPDATE: {"schema": {"type": "string", "minLength": 1}},
         },
     },
 }
@@ -240,20 +285,11 @@ def _run_update(ctx: ApiContext, op: ProtocolRequest) -> Response:
     "/sparql",
     operation_id="sparql_query",
     responses=_QUERY_RESPONSES,
+    openapi_extra=_GET_PARAMETERS,
     response_class=Response,
     summary="SPARQL 1.1 query (GET)",
 )
-async def sparql_get(
-    request: Request,
-    ctx: Context,
-    query: Annotated[str | None, Query(description="SPARQL 1.1 query")] = None,
-    default_graph_uri: Annotated[
-        list[str] | None, Query(alias=DEFAULT_GRAPH, description="default graph IRIs")
-    ] = None,
-    named_graph_uri: Annotated[
-        list[str] | None, Query(alias=NAMED_GRAPH, description="named graph IRIs")
-    ] = None,
-) -> Response:
+async def sparql_get(request: Request, ctx: Context) -> Response:
     """Run a query sent in the URL. Updates must be POSTed."""
     params = _url_params(request)
     if "update" in params:

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from pyoxigraph import Literal, NamedNode
 
 from api.deps import Context
+from api.identifiers import curie_schema
 from api.models import ErrorOut
 from api.not_found import NameNotFound
 from api.presentation import (
@@ -138,7 +139,13 @@ class NamesOut(BaseModel):
 def names(
     ctx: Context,
     id: Annotated[
-        list[str], Query(min_length=1, max_length=MAX_NAMES, description="entity CURIEs")
+        list[str],
+        Query(
+            min_length=1,
+            max_length=MAX_NAMES,
+            description="entity CURIEs",
+            json_schema_extra={"items": {"type": "string", **curie_schema()}},
+        ),
     ],
 ) -> dict[str, Any]:
     """Every name of each entity: Chinese characters, pinyin, Latin, English and others."""
@@ -287,7 +294,14 @@ class SourceOut(BaseModel):
 )
 def source(
     ctx: Context,
-    curie: Annotated[str, Path(max_length=MAX_NAME, description="PMID:…, NCT…, TCMKG.DOC:…")],
+    curie: Annotated[
+        str,
+        Path(
+            max_length=MAX_NAME,
+            description="PMID:…, NCT…, TCMKG.DOC:…",
+            json_schema_extra=curie_schema(in_path=True),
+        ),
+    ],
 ) -> SourceOut:
     """The source record an evidence item cites, as its own named graph describes it."""
     try:
