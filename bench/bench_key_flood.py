@@ -2,8 +2,8 @@
 
 Starts a real ``tcmkg serve`` (in-memory store, an scrypt key hash made by this checkout's
 ``hash_key``) on a loopback port, measures ``GET /health`` alone, then again while ``--clients``
-threads POST SPARQL updates with wrong keys for ``--seconds``. Prints the median and p95 of
-``/health`` in both phases and how the wrong-key requests were answered.
+connections (in another process) POST SPARQL updates with wrong keys for ``--seconds``. Prints
+the median and p95 of ``/health`` in both phases and how the wrong-key requests were answered.
 
     .venv/bin/python bench/bench_key_flood.py [--clients 32] [--seconds 15]
 
@@ -13,14 +13,15 @@ Not a test: run it by hand; the figures depend on the machine's load.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -29,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from api.security import hash_key  # noqa: E402
+from tests.security.test_keys import flood  # noqa: E402
 
 
 def free_port() -> int:
@@ -39,14 +41,15 @@ def free_port() -> int:
         return port
 
 
-def start(key_hash: str) -> tuple[subprocess.Popen[bytes], str]:
-    """``tcmkg serve`` on a free loopback port with ``key_hash``; waits until it answers."""
+def start(key_hash: str, checkout: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``tcmkg serve`` of ``checkout`` on a free loopback port with ``key_hash``."""
     port = free_port()
-    env = {**os.environ, "TCMKG_API_KEY_HASH": key_hash, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "TCMKG_API_KEY_HASH": key_hash, "PYTHONPATH": str(checkout)}
     args = [sys.executable, "-m", "tcmkg", "serve", "--store", "memory:", "--port", str(port)]
     proc = subprocess.Popen(
         [*args, "--host", "127.0.0.1"],
         env=env,
+        cwd=checkout,  # `python -m` puts the working folder first on the path
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -62,46 +65,21 @@ def start(key_hash: str) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the server did not start")
 
 
-def health_times(url: str, stop: threading.Event, out: list[float]) -> None:
-    """Time ``GET /health`` every 50 ms until ``stop``."""
-    with httpx.Client(base_url=url, timeout=60) as client:
-        while not stop.is_set():
+def phase(url: str, seconds: float, clients: int) -> tuple[list[float], dict[int, int]]:
+    """/health times over ``seconds`` while ``clients`` send wrong keys (another process)."""
+    times: list[float] = []
+    flooding = flood(url, clients, seconds) if clients else None
+    end = time.monotonic() + seconds
+    with httpx.Client(base_url=url, timeout=120) as client:
+        while (flooding.poll() is None) if flooding else (time.monotonic() < end):
             began = time.perf_counter()
             client.get("/health").raise_for_status()
-            out.append(time.perf_counter() - began)
+            times.append(time.perf_counter() - began)
             time.sleep(0.05)
-
-
-def flood(url: str, stop: threading.Event, statuses: Counter[int], n: int) -> None:
-    """Send SPARQL updates with wrong keys until ``stop``."""
-    with httpx.Client(base_url=url, timeout=120) as client:
-        i = 0
-        while not stop.is_set():
-            i += 1
-            r = client.post(
-                "/sparql",
-                data={"update": "INSERT DATA { <urn:x> <urn:y> <urn:z> }"},
-                headers={"Authorization": f"Bearer wrong-key-{n}-{i}"},
-            )
-            statuses[r.status_code] += 1
-
-
-def phase(url: str, seconds: float, clients: int) -> tuple[list[float], Counter[int]]:
-    """Health times (and wrong-key answers) over ``seconds`` with ``clients`` flooding."""
-    stop = threading.Event()
-    times: list[float] = []
-    statuses: Counter[int] = Counter()
-    threads = [
-        threading.Thread(target=flood, args=(url, stop, statuses, n)) for n in range(clients)
-    ]
-    threads.append(threading.Thread(target=health_times, args=(url, stop, times)))
-    for t in threads:
-        t.start()
-    time.sleep(seconds)
-    stop.set()
-    for t in threads:
-        t.join()
-    return times, statuses
+    if flooding is None:
+        return times, {}
+    report = json.loads(flooding.communicate()[0])
+    return times, {int(k): v for k, v in report["statuses"].items()}
 
 
 def describe(name: str, times: list[float]) -> str:
@@ -119,10 +97,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=REPO,
+        help="source tree whose server to run (e.g. an older version, for a before/after)",
+    )
+    parser.add_argument(
+        "--scrypt-n", type=int, default=0, help="scrypt N of the key hash (default: hash_key's)"
+    )
     args = parser.parse_args()
-    key_hash = hash_key("the-right-key-for-this-benchmark")
-    print(f"key hash: {key_hash.split(':')[0]} N={key_hash.split(':')[1]}")
-    proc, url = start(key_hash)
+    key = "the-right-key-for-this-benchmark"
+    if args.scrypt_n:
+        salt = secrets.token_bytes(16)
+        digest = hashlib.scrypt(key.encode(), salt=salt, n=args.scrypt_n, r=8, p=1, dklen=32)
+        key_hash = f"scrypt:{args.scrypt_n}:8:1:{salt.hex()}:{digest.hex()}"
+    else:
+        key_hash = hash_key(key)
+    print(f"server: {args.checkout}; key hash: scrypt N={key_hash.split(':')[1]}")
+    proc, url = start(key_hash, args.checkout)
     try:
         idle, _ = phase(url, 5.0, 0)
         busy, statuses = phase(url, args.seconds, args.clients)

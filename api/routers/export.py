@@ -144,6 +144,8 @@ def _drain(
             "content": _MEDIA_TYPES,
         },
         400: {"model": ErrorOut, "description": "graph is not an IRI, or graph with a KGX format"},
+        # The route checks the format itself, so its 422 carries a message, not a list.
+        422: {"model": ErrorOut, "description": "an unknown format"},
     },
 )
 def export(
