@@ -24,7 +24,11 @@ from dataclasses import replace
 import rdflib
 from pyoxigraph import Quad, RdfFormat, serialize
 
-from kg.illustrative import VOCABULARY_SOURCE, illustrative_bundles, illustrative_entities
+from ingest.examples.illustrative import (
+    VOCABULARY_SOURCE,
+    illustrative_bundles,
+    illustrative_entities,
+)
 from kg.model import RecordBundle
 from kg.validate import _ontology_ntriples, shapes_graph, validate_quads
 from kg.writer import bundle_quads, vocabulary_quads

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from copy import copy
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -31,6 +32,7 @@ from typer.models import ParameterInfo
 
 from kg.settings import get_settings
 from kg.store import GraphStore, StoreError, open_store
+from queries.config import ScoringConfig, ScoringConfigError, load_config
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -88,6 +90,25 @@ StoreOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="TOML file overriding scoring constants (see docs/scoring.md). "
+        "Also TCMKG_SCORING_CONFIG.",
+        show_default=False,
+    ),
+]
+
+
+def scoring_config(path: Path | None) -> ScoringConfig:
+    """The scoring configuration from ``--config``, the settings, or the defaults."""
+    try:
+        return load_config(path or get_settings().scoring_config)
+    except ScoringConfigError as err:
+        fail(str(err), EXIT_ERROR)
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:

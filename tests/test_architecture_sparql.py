@@ -21,9 +21,7 @@ from tests.conftest import REPO
 PACKAGES = ("kg", "ingest", "queries", "api", "tcmkg")
 
 # Whole files still holding inline SPARQL, each with its reason.
-ALLOWED_FILES: dict[str, str] = {
-    "tcmkg/commands/demo.py": "being moved: its summary query goes to a .rq file",
-}
+ALLOWED_FILES: dict[str, str] = {}
 # Functions that build SPARQL around a caller's query or a data payload, holding no query.
 ALLOWED_FUNCTIONS: dict[tuple[str, str], str] = {
     ("kg/sparql.py", "paged_query"): "wraps a caller's .rq query as a sub-query to page it",

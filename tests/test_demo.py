@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
-from kg import iri
-from kg.illustrative import (
+from ingest.examples.illustrative import (
     LIUWEI_COMPOSITION,
     UNCHECKED_IDS,
     VOCABULARY_SOURCE,
     illustrative_bundles,
     illustrative_entities,
 )
+from kg import iri
 from kg.model import EntityKind, EvidenceItem, RecordKind
 from kg.store import open_store
 from kg.terms import DESIGN_OF_IRI

@@ -301,17 +301,6 @@ def _hint(vocabulary: Vocabulary, name: str) -> str:
     return f"; did you mean {', '.join(repr(herbs[c]) for c in close)}?" if close else ""
 
 
-EXAMPLE_CATALOGUE = Path(__file__).resolve().parents[1] / "examples" / "preparations_catalogue.csv"
-
-
-def example_graphs() -> set[str]:
-    """Named graphs that importing the bundled illustrative catalogue writes."""
-    return {
-        iri.graph_iri(record_id_for(EXAMPLE_CATALOGUE)),
-        iri.vocabulary_graph(f"table-preparations-{EXAMPLE_CATALOGUE.stem}"),
-    }
-
-
 def record_id_for(path: Path) -> str:
     """The catalogue record (and named graph) of a file, keyed on its file name."""
     return iri.own_curie("TCMKG.TABLE", f"preparations-{path.stem}")

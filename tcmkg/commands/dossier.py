@@ -15,8 +15,15 @@ from kg.iri import CurieError
 from queries.dossier import DOSSIER_STEPS, prepare_dossier
 from queries.explain import UnknownCandidateError
 from queries.indications import UnknownIndicationError
-from tcmkg.commands.rank import ConfigOption, scoring_config
-from tcmkg.console import StoreOption, console, fail, opened_store, progress_display
+from tcmkg.console import (
+    ConfigOption,
+    StoreOption,
+    console,
+    fail,
+    opened_store,
+    progress_display,
+    scoring_config,
+)
 
 
 def write_atomically(path: Path, text: str) -> None:

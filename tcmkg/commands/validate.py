@@ -10,14 +10,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from kg.store import StoreError
 from kg.validate import (
     ValidationInputError,
     ValidationReport,
-    ValidationResult,
     validate_file,
     validate_store,
 )
@@ -30,51 +27,7 @@ from tcmkg.console import (
     err_console,
     opened_store,
 )
-
-# Enough rows per shape to see the pattern; the count says how many more there are.
-DEFAULT_SHOWN = 10
-
-_STYLE = {"Violation": "bold red", "Warning": "yellow", "Info": "cyan"}
-
-
-def _row(result: ValidationResult) -> tuple[str, ...]:
-    where = ", ".join(result.graphs) if result.graphs else ""
-    value = "" if result.value is None else result.value
-    if len(value) > 60:
-        value = value[:57] + "…"
-    return (
-        f"[{_STYLE.get(result.severity, '')}]{result.severity}[/]",
-        result.focus,
-        result.path or "",
-        value,
-        result.message,
-        where,
-    )
-
-
-def print_report(report: ValidationReport, out: Console, shown: int = DEFAULT_SHOWN) -> None:
-    """Print a validation report: a verdict line, then one table per failing shape."""
-    n_viol, n_warn = len(report.violations), len(report.warnings)
-    verdict = "[bold green]valid[/]" if report.conforms else "[bold red]invalid[/]"
-    out.print(
-        f"{report.source}: {verdict} — {report.triples:,} triples, {n_viol:,} violation(s), "
-        f"{n_warn:,} warning(s), {report.seconds:.2f} s",
-        highlight=False,
-    )
-    if report.triples == 0:
-        out.print("  (no data to validate: is this the store or file you meant?)", highlight=False)
-    for shape, results in report.by_shape().items():
-        if shown <= 0:
-            out.print(f"  {shape}: {len(results):,} (tcmkg validate lists them)", highlight=False)
-            continue
-        table = Table(title=f"{shape} ({len(results):,})", title_justify="left", expand=False)
-        for column in ("severity", "focus node", "path", "value", "message", "record"):
-            table.add_column(column, overflow="fold")
-        for result in results[:shown]:
-            table.add_row(*_row(result))
-        if len(results) > shown:
-            table.caption = f"… and {len(results) - shown:,} more (use --show to see more)"
-        out.print(table)
+from tcmkg.views import DEFAULT_SHOWN, print_report
 
 
 def validate(

@@ -13,8 +13,9 @@ from pyoxigraph import NamedNode
 from typer.testing import CliRunner
 
 from ingest.document import Document
+from ingest.examples import EXAMPLE_CATALOGUE
 from ingest.extract import Extractor
-from ingest.importers.preparations import EXAMPLE_CATALOGUE, import_preparations
+from ingest.importers.preparations import import_preparations
 from ingest.pipeline import ingest
 from ingest.problems import ProblemLog
 from ingest.vocabulary import load_seed

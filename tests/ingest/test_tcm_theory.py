@@ -568,7 +568,7 @@ SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a tcm:Syndrome } }
 
 
 def test_demo_writes_the_seed_theory(memory_store: GraphStore, theory: TcmTheory) -> None:
-    from tcmkg.commands.demo import demo_graphs, load_demo
+    from ingest.examples.demo import demo_graphs, load_demo
 
     tables = {graph for graph, _ in table_graphs(theory)}
     assert {iri.graph_iri(s) for s in (SEED_HERB_TOXICITY_SOURCE,)} <= tables <= demo_graphs()

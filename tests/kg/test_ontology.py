@@ -9,7 +9,11 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 import ontologies
-from kg.illustrative import VOCABULARY_SOURCE, illustrative_bundles, illustrative_entities
+from ingest.examples.illustrative import (
+    VOCABULARY_SOURCE,
+    illustrative_bundles,
+    illustrative_entities,
+)
 from kg.iri import ECO, ONTOLOGY, biolink, term
 from kg.model import (
     AgentType,

@@ -10,14 +10,14 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 
 import ontologies
-from kg import iri
-from kg.illustrative import (
+from ingest.examples.illustrative import (
     HUANGQI,
     PREPARATION,
     VOCABULARY_SOURCE,
     illustrative_bundles,
     illustrative_entities,
 )
+from kg import iri
 from kg.iri import PROV, XSD, biolink, term
 from kg.model import (
     Claim,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from api.app import create_app
+from ingest.examples.demo import load_demo
 from ingest.pipeline import ingest
 from ingest.problems import ProblemLog
 from ingest.readers.table import read_table
@@ -36,8 +37,6 @@ INDICATION = "Diabetes Mellitus"
 
 def fill_web_corpus(store: GraphStore) -> None:
     """The illustrative graph plus the illustrative abstracts, ingested into ``store``."""
-    from tcmkg.commands.demo import load_demo
-
     load_demo(store)
     problems = ProblemLog()
     summary = ingest(read_table(FIXTURES / "illustrative_abstracts.tsv", problems), store, problems)

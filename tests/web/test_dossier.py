@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from api.presentation import build_dossier
+from ingest.examples.illustrative import illustrative_bundles
 from ingest.pipeline import ingest
 from ingest.problems import ProblemLog
 from ingest.readers.table import read_table
-from kg.illustrative import illustrative_bundles
 from kg.iri import graph_iri
 from kg.store import GraphStore, open_store
 from kg.writer import bundle_quads

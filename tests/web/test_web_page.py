@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from kg.illustrative import HUANGQI
+from ingest.examples.illustrative import HUANGQI
 from kg.iri import graph_iri, own_curie
 from kg.model import (
     Claim,
