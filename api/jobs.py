@@ -236,26 +236,21 @@ class JobRegistry:
         return snapshot
 
     def _run(self, job: Job, work: JobWork, slot: JobSlot) -> None:
-        try:
-            self._work(job, work)
-        finally:
-            slot.release()
-
-    def _work(self, job: Job, work: JobWork) -> None:
         with self._lock:
             job.state = "running"
             job.started = time.time()
+        error: Exception | None = None
         try:
             work(JobProgress(job, self._lock, self.max_problems))
         except Exception as err:
             log.exception("job %s (%s) failed", job.id, job.kind)
-            with self._lock:
-                job.state = "failed"
-                job.message = f"{type(err).__name__}: {err}"
-                job.finished = time.time()
-            return
+            error = err
+        finally:
+            # Before the job shows as ended: a client that saw it end finds its place free.
+            slot.release()
         with self._lock:
-            job.state = "succeeded"
+            job.state = "failed" if error else "succeeded"
+            job.message = f"{type(error).__name__}: {error}" if error else job.message
             job.finished = time.time()
 
     def get(self, job_id: str) -> JobOut | None:

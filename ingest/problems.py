@@ -99,6 +99,7 @@ DESCRIPTIONS: dict[ProblemCode, str] = {
     "code but not listed one by one",
 }
 
+_ERROR = Severity.ERROR
 # Problems a log keeps in full; the rest are only counted (TCMKG_MAX_PROBLEMS_KEPT).
 DEFAULT_PROBLEMS_KEPT = 1_000
 # Problems of each code kept beyond those, so that every kind found has examples listed.
@@ -166,16 +167,35 @@ class ProblemLog:
         """Record a problem from its parts (the form readers use); return it if it is kept.
 
         Once ``keep`` problems (and :data:`KEPT_PER_CODE` of its code) are kept, a problem is
-        only counted: no object is made for it,
-        so a file of millions of bad records costs little time and no memory here.
+        only counted: no object is made for it, so a file of millions of bad records costs
+        little time and no memory here.
         """
-        if len(self._problems) >= self.keep and self._kept_by_code[code] >= KEPT_PER_CODE:
+        # Plain strings from here on: hashing an enum member runs Python code, and this is
+        # called once per bad record.
+        key = str(code)
+        if len(self._problems) >= self.keep and self._kept_by_code[key] >= KEPT_PER_CODE:
             self._total += 1
-            self._counts[code] += 1
-            if severity is Severity.ERROR:
+            self._counts[key] += 1
+            if severity is _ERROR:
                 self._errors += 1
             return None
-        return self.add(Problem(str(code), str(file), record, message, str(severity)))
+        return self.add(Problem(key, str(file), record, message, str(severity)))
+
+    def lists(self, code: ProblemCode) -> bool:
+        """Whether a problem of ``code`` reported now would be kept in full.
+
+        Once False it stays False, so a reader meeting millions of one bad record may count
+        them itself and give the log the number (:meth:`count`).
+        """
+        return len(self._problems) < self.keep or self._kept_by_code[str(code)] < KEPT_PER_CODE
+
+    def count(self, code: ProblemCode, n: int, severity: Severity = Severity.ERROR) -> None:
+        """Count ``n`` problems of ``code`` that are not listed (see :meth:`lists`)."""
+        key = str(code)
+        self._total += n
+        self._counts[key] += n
+        if severity is _ERROR:
+            self._errors += n
 
     def kept(self, problem: Problem) -> None:
         """Called for each problem kept in full; a log that passes problems on overrides it."""

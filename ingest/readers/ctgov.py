@@ -37,6 +37,8 @@ _YEAR = re.compile(r"^(\d{4})")
 _MESH_UI = re.compile(r"^[CD]\d{6,9}$")
 # Memory one parsed JSON object or list costs at least (an empty dict is 64 bytes).
 _CONTAINER_COST = 64
+# Unlisted bad studies counted before the log's counts are brought up to date.
+_COUNT_IN_BULK = 100_000
 _SHAPE = (
     "expected a study object (with 'protocolSection'), a list of studies, or a page with 'studies'"
 )
@@ -138,9 +140,23 @@ def _read_whole(path: Path, problems: ProblemLog, limits: ReaderLimits) -> Itera
             max_record_bytes=limits.max_json_record_bytes,
             max_depth=limits.max_json_depth,
         )
+        # Studies without a 'protocolSection' once the log lists no more of them: counted here
+        # and given to the log in bulk, since a hostile file holds millions of them ('{},').
+        unlisted = 0
         try:
             for record in records:
                 index = record.number
+                value = record.value
+                if (
+                    unlisted
+                    and record.skipped is None
+                    and not (type(value) is dict and value.get("protocolSection"))
+                ):
+                    unlisted += 1
+                    if unlisted > _COUNT_IN_BULK:
+                        problems.count(ProblemCode.RECORD_INVALID, unlisted - 1)
+                        unlisted = 1
+                    continue
                 if record.skipped is not None:
                     problems.report(
                         ProblemCode.FIELD_TOO_LARGE,
@@ -153,13 +169,21 @@ def _read_whole(path: Path, problems: ProblemLog, limits: ReaderLimits) -> Itera
                 if record.whole and not _obj(record.value, "protocolSection"):
                     problems.report(ProblemCode.JSON_MALFORMED, path, "-", _SHAPE)
                     continue
-                document = _study_document(path, record.value, record.number, "", problems, limits)
+                if not _obj(value, "protocolSection") and not problems.lists(
+                    ProblemCode.RECORD_INVALID
+                ):
+                    unlisted = 1
+                    continue
+                document = _study_document(path, value, record.number, "", problems, limits)
                 if document is not None:
                     yield document
         except JsonStreamError as exc:
             after = f" (after study {index})" if index else ""
             where = "-" if exc.line is None else f"line {exc.line}"
             problems.report(exc.code, path, where, f"{exc.message}{after}")
+        finally:
+            if unlisted:
+                problems.count(ProblemCode.RECORD_INVALID, unlisted)
 
 
 def _parse(path: Path, text: str, record: str, problems: ProblemLog) -> Any:

@@ -75,6 +75,11 @@ class JsonRecord(NamedTuple):
     whole: bool = False
 
 
+def _record(fields: tuple[int, Any, int, TooLarge | None, bool]) -> JsonRecord:
+    """A record made without the Python-level ``__new__`` of a named tuple (hot path)."""
+    return tuple.__new__(JsonRecord, fields)
+
+
 class _MeteredReader:
     """The byte stream the parser reads: counts bytes and lines, refuses a token too large."""
 
@@ -183,7 +188,7 @@ def _elements(
         index += 1
         reader.mark = reader.total
         if event not in _START:
-            yield JsonRecord(index, value, reader.line)
+            yield _record((index, value, reader.newlines + 1, None, False))
             continue
         # An empty object or list needs no builder: the common case of a hostile file of
         # millions of '{}' stays cheap.
@@ -192,7 +197,8 @@ def _elements(
             break
         inner, inner_value = following
         if inner in _END:
-            yield JsonRecord(index, {} if event == "start_map" else [], reader.line)
+            empty: dict[str, Any] | list[Any] = {} if event == "start_map" else []
+            yield _record((index, empty, reader.newlines + 1, None, False))
             continue
         builder.start({} if event == "start_map" else [])
         if not builder.add(inner, inner_value):
