@@ -19,6 +19,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -113,7 +114,8 @@ def scoring_config(path: Path | None) -> ScoringConfig:
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print an error message to stderr and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    # The message is text, not markup: a path such as "runs/[2024]/store" is printed as it is.
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -76,7 +77,7 @@ def report_problems(problems: ProblemLog, shown: int = 10) -> None:
     if not problems:
         return
     for problem in list(problems)[:shown]:
-        err_console.print(f"[yellow]problem:[/] {problem}", highlight=False)
+        err_console.print(f"[yellow]problem:[/] {escape(str(problem))}", highlight=False)
     if len(problems) > shown:
         err_console.print(f"… and {len(problems) - shown} more", highlight=False)
     counts = ", ".join(f"{code} {n}" for code, n in problems.counts().items())

@@ -18,6 +18,7 @@ import time
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 from rich.table import Table
 
@@ -82,7 +83,7 @@ def _load_corpus(store: GraphStore) -> None:
         )
         problems = load_corpus(store, on_document=lambda _doc: progress.advance(task))
     for problem in problems:
-        console.print(f"[yellow]{problem}[/]", highlight=False)
+        console.print(f"[yellow]{escape(str(problem))}[/]", highlight=False)
 
 
 def show_ranking(store: GraphStore) -> None:

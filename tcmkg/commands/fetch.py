@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     Progress,
     TaskID,
@@ -59,7 +60,7 @@ class _Bar:
 
 
 def _retry_note(reason: str, delay: float) -> None:
-    err_console.print(f"[yellow]retrying in {delay:.1f} s:[/] {reason}", highlight=False)
+    err_console.print(f"[yellow]retrying in {delay:.1f} s:[/] {escape(reason)}", highlight=False)
 
 
 def pubmed_client() -> PubMedClient:
@@ -109,7 +110,7 @@ OutOption = Annotated[
 
 def _report(result: FetchResult, folder: Path) -> None:
     for note in result.notes:
-        err_console.print(f"[yellow]note:[/] {note}", highlight=False)
+        err_console.print(f"[yellow]note:[/] {escape(str(note))}", highlight=False)
     console.print(
         f"{result.records:,} records ({result.matches:,} match) in {len(result.files)} files "
         f"in {folder}: {result.fetched_batches} fetched now, {result.resumed_batches} from an "
@@ -207,7 +208,7 @@ def _print_outcomes(outcomes: list[SyncOutcome]) -> None:
     console.print(table)
     for o in outcomes:
         for problem in list(o.problems)[:20]:
-            err_console.print(f"[yellow]problem:[/] {problem}", highlight=False)
+            err_console.print(f"[yellow]problem:[/] {escape(str(problem))}", highlight=False)
 
 
 sync_app = typer.Typer(

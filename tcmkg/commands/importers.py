@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     Progress,
     TaskID,
@@ -80,7 +81,7 @@ def _vocabulary(symmap: Path | None) -> Vocabulary:
         scratch = ImportReport("symmap", str(symmap))
         read_symmap(symmap, vocabulary, scratch, tables=("symmap_v2_SMHB.tsv",))
         for problem in scratch.problems:
-            err_console.print(f"[yellow]{problem}[/]", highlight=False)
+            err_console.print(f"[yellow]{escape(str(problem))}[/]", highlight=False)
     return vocabulary
 
 

@@ -249,7 +249,7 @@ def load(
                 message = str(err)
                 if str(path) not in message:
                     message = f"{path}: {message}"
-                err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+                err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
             else:
                 total += n
                 progress.console.print(f"{path}: {n:,} statements", highlight=False)

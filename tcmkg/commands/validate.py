@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from kg.store import StoreError
 from kg.validate import (
@@ -53,7 +54,7 @@ def validate(
                 reports.append(validate_file(path))
         except ValidationInputError as err:
             unreadable += 1
-            err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
     if store is not None or not files:
         with opened_store(store, must_exist=True) as st:
             try:
@@ -61,7 +62,7 @@ def validate(
                     reports.append(validate_store(st))
             except StoreError as err:
                 unreadable += 1
-                err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+                err_console.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
     for report in reports:
         print_report(report, console, show)
     if unreadable:

@@ -70,3 +70,10 @@ def test_tables_are_not_folded_to_a_narrow_terminal() -> None:
     loaded = run_plain("query", query, "--store", "memory:")
     assert loaded.returncode == 0, loaded.stderr
     assert any("x" * 150 in line for line in loaded.stdout.splitlines()), loaded.stdout
+
+
+def test_error_prints_brackets_in_a_path_as_they_are(tmp_path: Path) -> None:
+    missing = tmp_path / "[bold]" / "[2024]" / "store"
+    result = run_plain("stats", "--store", f"oxigraph:{missing}")
+    assert result.returncode == 2, result.stderr
+    assert f"error: no store at {missing}:" in result.stderr
