@@ -10,11 +10,7 @@ tests (PMIDs from 99,000,000).
 from __future__ import annotations
 
 import gzip
-import hashlib
-import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,27 +21,34 @@ import httpx
 import pytest
 
 from kg.iri import graph_iri
+from tests.security.server import API_KEY, start, stop
 
-API_KEY = "upload-tests-key-not-used-anywhere-else"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
-REPO = Path(__file__).resolve().parents[2]
 # Peak resident size the server may reach over every upload of this module (measured: about
-# 250 MB, most of it the extraction pipeline; the JSON bomb alone took it to 4.6 GB before).
+# 160 MB; the JSON bomb alone took it to 4.6 GB before).
 MAX_PEAK_RSS_BYTES = 500 * 1024 * 1024
 MiB = 1 << 20
 
 
 @dataclass
 class Server:
-    """A ``tcmkg serve`` subprocess on 127.0.0.1."""
+    """A ``tcmkg serve`` subprocess on 127.0.0.1 (started by :mod:`tests.security.server`)."""
 
-    process: subprocess.Popen[bytes]
     url: str
-    port: int
+    pid: int
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        return int(self.url.rsplit(":", 1)[1])
 
     def peak_rss(self) -> int:
-        """The server's peak resident set size in bytes (VmHWM of /proc/PID/status)."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+        """The server's peak resident set size in bytes (VmHWM of /proc/PID/status).
+
+        Uploads are read and ingested in the server process itself (a job thread), so its own
+        peak is what an upload can make it take.
+        """
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) * 1024
         raise AssertionError("no VmHWM in /proc status")
@@ -58,51 +61,15 @@ class Server:
             return False
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server for the module, taking one upload job at a time (TCMKG_MAX_INGEST_JOBS=1)."""
     folder = tmp_path_factory.mktemp("upload-server")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "TCMKG_API_KEY_HASH": "sha256:" + hashlib.sha256(API_KEY.encode()).hexdigest(),
-        "TCMKG_MAX_INGEST_JOBS": "1",
-        "XDG_DATA_HOME": str(folder / "data"),
-    }
-    log = (folder / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tcmkg", "serve"),
-            *("--store", f"oxigraph:{folder / 'store'}", "--host", "127.0.0.1"),
-            *("--port", str(port)),
-        ],
-        env=env,
-        cwd=folder,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    started = Server(process, f"http://127.0.0.1:{port}", port)
-    deadline = time.monotonic() + 120
-    while not started.healthy():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError(f"server did not start: {(folder / 'server.log').read_text()}")
-        time.sleep(0.3)
-    yield started
-    process.terminate()
+    url, pid = start(f"oxigraph:{folder / 'store'}", {"TCMKG_MAX_INGEST_JOBS": "1"})
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        yield Server(url, pid)
+    finally:
+        stop(pid)
 
 
 def upload(server: Server, name: str, data: bytes, fmt: str = "auto") -> dict[str, Any]:
