@@ -22,10 +22,12 @@ requests pays scrypt once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
 import math
+import os
 import secrets
 import threading
 import time
@@ -61,6 +63,7 @@ MAX_KEY_CHARS = 1024
 
 # Verification limits (per process).
 KEY_CHECK_THREADS = 2  # scrypt computations at once: 2 × 128 MiB at the default cost
+KEY_CHECK_NICE = 10  # added niceness of the threads computing scrypt (Linux)
 MAX_PENDING_CHECKS = 16  # checks running or waiting; past that, 503 at once
 FAILURE_LIMIT = 10  # wrong keys a client may send ...
 FAILURE_WINDOW_SECONDS = 60.0  # ... in this many seconds before it is refused (429)
@@ -277,6 +280,14 @@ class _Failures:
         return len(self._times)
 
 
+def _lower_priority() -> None:
+    # A key check is background work: at a lower priority (Linux schedules each thread on its
+    # own) it takes the CPU only when the event loop and the query threads leave it idle, so a
+    # flood of wrong keys cannot slow the requests that have no key.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), KEY_CHECK_NICE)
+
+
 class KeyVerifier:
     """Checks presented keys against one :class:`KeyHash`, off the event loop and rate-limited.
 
@@ -297,7 +308,9 @@ class KeyVerifier:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.key_hash = key_hash
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="key-check")
+        self._pool = ThreadPoolExecutor(
+            max_workers=threads, thread_name_prefix="key-check", initializer=_lower_priority
+        )
         self._max_pending = max_pending
         self._pending = 0
         self._failures = _Failures(failure_limit, failure_window, max_clients)

@@ -83,12 +83,12 @@ def phase(url: str, seconds: float, clients: int) -> tuple[list[float], dict[int
 
 
 def describe(name: str, times: list[float]) -> str:
-    """Median and p95 in milliseconds."""
+    """Median, p95 and worst in milliseconds."""
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
     return (
-        f"{name:<28} n={len(times):>4}  median {statistics.median(times) * 1000:8.1f} ms  "
-        f"p95 {p95 * 1000:8.1f} ms"
+        f"{name:<30} n={len(times):>4}  median {statistics.median(times) * 1000:7.1f} ms  "
+        f"p95 {p95 * 1000:7.1f} ms  max {ordered[-1] * 1000:7.1f} ms"
     )
 
 
