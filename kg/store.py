@@ -19,6 +19,7 @@ import abc
 import gzip
 import hashlib
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ Term = NamedNode | BlankNode | Literal | Triple
 
 class StoreError(RuntimeError):
     """A store cannot be opened, read or written; the message names the store and the reason."""
+
+
+class StoreHeldError(StoreError):
+    """An embedded store another process holds; the message names it and what to do."""
 
 
 class QuerySyntaxError(StoreError):
@@ -159,6 +164,9 @@ class GraphStore(abc.ABC):
     """A quad store holding one named graph per source record."""
 
     location: str
+    # Set when the store was opened read-only from a copy another process published: one line
+    # saying as of when the data are (a command shows it to a user at a terminal).
+    read_note: str | None = None
 
     # -- writing ---------------------------------------------------------------------------
     @abc.abstractmethod
@@ -394,7 +402,9 @@ class GraphStore(abc.ABC):
 class Opener(Protocol):
     """Opens the part of a location after ``scheme:``; ``must_exist`` refuses to create one."""
 
-    def __call__(self, rest: str, *, must_exist: bool = False) -> GraphStore: ...
+    def __call__(
+        self, rest: str, *, must_exist: bool = False, read_only: bool = False
+    ) -> GraphStore: ...
 
 
 _BACKENDS: dict[str, Opener] = {}
@@ -405,12 +415,21 @@ def register_backend(scheme: str, opener: Opener) -> None:
     _BACKENDS[scheme] = opener
 
 
-def open_store(location: str, *, must_exist: bool = False) -> GraphStore:
+def open_store(
+    location: str, *, must_exist: bool = False, read_only: bool = False, wait: float = 0.0
+) -> GraphStore:
     """Open a store from a location string (see module docs); raise StoreError with the reason.
 
     With ``must_exist`` an embedded store that is not there yet is an error rather than a new,
     empty store: commands that only read (rank, query, export, …) should not answer "nothing
     found" for a mistyped path.
+
+    ``read_only``: the caller only reads. An embedded on-disk store is then read from a
+    consistent checkpoint, even while another process (a server, an ingest) holds the store,
+    and never keeps a writer waiting (see :mod:`kg.stores.sharing`).
+
+    ``wait``: seconds to keep trying while another process holds an embedded store
+    (:class:`StoreHeldError`, whose message names the holder, when the time is up).
     """
     # Importing the backends registers them; done here so kg.store stays free of their imports.
     import kg.stores  # noqa: F401
@@ -423,4 +442,11 @@ def open_store(location: str, *, must_exist: bool = False) -> GraphStore:
     if opener is None:
         known = ", ".join(sorted(f"{s}:" for s in _BACKENDS))
         raise StoreError(f"unknown store location {location!r}: use one of {known}")
-    return opener(rest, must_exist=must_exist)
+    deadline = time.monotonic() + max(0.0, wait)
+    while True:
+        try:
+            return opener(rest, must_exist=must_exist, read_only=read_only)
+        except StoreHeldError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))

@@ -104,6 +104,17 @@ ConfigOption = Annotated[
 ]
 
 
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        help="Seconds to wait while another process (a server, an ingest) holds the store "
+        "before giving up; by default give up at once, naming that process.",
+        min=0,
+    ),
+]
+
+
 def scoring_config(path: Path | None) -> ScoringConfig:
     """The scoring configuration from ``--config``, the settings, or the defaults."""
     try:
@@ -120,17 +131,22 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 
 
 @contextmanager
-def opened_store(location: str | None, *, must_exist: bool = False) -> Iterator[GraphStore]:
+def opened_store(
+    location: str | None, *, must_exist: bool = False, read_only: bool = False, wait: float = 0.0
+) -> Iterator[GraphStore]:
     """Open the store named by ``--store`` (or the settings); exit 2 with the reason on failure.
 
     Commands that only read pass ``must_exist`` so that a mistyped path is an error, not an
-    empty answer from a new store.
+    empty answer from a new store, and ``read_only`` so that they read while another process
+    holds the store (see :func:`kg.store.open_store`); writing commands pass their ``--wait``.
     """
     where = location or get_settings().store_location()
     try:
-        store = open_store(where, must_exist=must_exist)
+        store = open_store(where, must_exist=must_exist, read_only=read_only, wait=wait)
     except StoreError as err:
         fail(str(err))
+    if store.read_note and err_console.is_terminal:
+        err_console.print(f"note: {store.read_note}", highlight=False)
     try:
         yield store
     except StoreError as err:

@@ -7,8 +7,10 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,10 +33,12 @@ from kg.store import (
     ReaderSnapshot,
     SelectResult,
     StoreError,
+    StoreHeldError,
     Term,
     quads_to_update,
     register_backend,
 )
+from kg.stores import sharing
 
 _OPENINGS = itertools.count(1)
 _OWN_FOLDER = "tcmkg"  # the project's own files inside an on-disk store's folder
@@ -43,7 +47,7 @@ _OWN_FOLDER = "tcmkg"  # the project's own files inside an on-disk store's folde
 class OxigraphStore(GraphStore):
     """Oxigraph through pyoxigraph: every query runs on Oxigraph's own SPARQL engine."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         self.location = f"oxigraph:{path}" if path else "memory:"
         self.path = path
         # Which opening of the store this is: a store closed, written by another process and
@@ -55,19 +59,88 @@ class OxigraphStore(GraphStore):
         self._snapshot: tuple[str, ReaderSnapshot] | None = None
         self._snapshot_dir: Path | None = None
         self._snapshots = itertools.count(1)
-        try:
-            if path is None:
-                self._open: Store | None = Store()
-            else:
-                path.mkdir(parents=True, exist_ok=True)
-                self._open = Store(str(path))
-        except OSError as err:
-            reason = str(err)
-            if "lock" in reason.lower():
-                reason = "the store is in use by another process (locked)"
-            raise StoreError(f"cannot open store {self.location}: {reason}") from err
-        if path is not None:
+        # Publishing checkpoints for readers in other processes (see kg.stores.sharing): a
+        # checkpoint is taken only between writes, so it never holds half a bulk load.
+        self._gate = threading.Condition()
+        self._active_writes = 0
+        self._publishing = False
+        self._publish_lock = threading.Lock()
+        self._last_publish = 0.0
+        self._dirty = False
+        self._timer: threading.Timer | None = None
+        self._checkpoint: sharing.Checkpoint | None = None
+        self.read_only = read_only and path is not None
+        self.read_note: str | None = None
+        if path is None:
+            self._open: Store | None = Store()
+        elif read_only:
+            self._open = self._open_for_reading(path)
+        else:
+            self._open = self._open_for_writing(path)
             self._generation = self._read_generation()
+            self._publish()
+            self._last_publish = 0.0  # the first write is published at once
+
+    def _open_for_writing(self, path: Path) -> Store:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            store = Store(str(path))
+        except OSError as err:
+            if _is_lock_error(err):
+                raise StoreHeldError(sharing.held_message(self.location, path)) from err
+            raise StoreError(f"cannot open store {self.location}: {err}") from err
+        sharing.write_holder(path)
+        return store
+
+    def _open_for_reading(self, path: Path) -> Store:
+        """Open the latest checkpoint of the store, read-only (see kg.stores.sharing).
+
+        When no other process holds the store, this process publishes a checkpoint itself and
+        lets the store go at once, so a reading command never keeps a writer waiting.
+        """
+        holder = None
+        try:
+            store: Store | None = Store(str(path))
+        except OSError as err:
+            if not _is_lock_error(err):
+                raise StoreError(f"cannot open store {self.location}: {err}") from err
+            store = None
+        if store is not None:
+            self._open = store
+            sharing.write_holder(path)
+            self._generation = self._read_generation()
+            try:
+                self._publish()
+                checkpoint = sharing.current_checkpoint(path)
+            finally:
+                self._close_writable()
+        else:
+            holder = sharing.read_holder(path)
+            # The holder publishes a checkpoint as soon as it has opened the store: give a
+            # process that is just starting a moment to do so.
+            deadline = time.monotonic() + _WAIT_FOR_CHECKPOINT
+            checkpoint = sharing.current_checkpoint(path)
+            while checkpoint is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+                checkpoint = sharing.current_checkpoint(path)
+        if checkpoint is None:
+            who = holder.describe() if holder is not None else "another process"
+            raise StoreHeldError(
+                f"cannot read store {self.location}: it is held by {who}, which publishes no "
+                "copy for readers (an older tcmkg?); stop it or wait until it is done"
+            )
+        self._checkpoint = checkpoint
+        self._generation = checkpoint.generation or None
+        if holder is not None:
+            self.read_note = (
+                f"reading {self.location} as of {checkpoint.published} "
+                f"(it is held by {holder.describe()})"
+            )
+        try:
+            return Store.read_only(str(checkpoint.folder))
+        except OSError as err:
+            checkpoint.release()
+            raise StoreError(f"cannot open store {self.location} to read: {err}") from err
 
     # -- change token ------------------------------------------------------------------------
     # An on-disk store keeps a generation id in a small file of its own folder (RocksDB
@@ -93,6 +166,8 @@ class OxigraphStore(GraphStore):
         file = self._state_file()
         assert file is not None
         generation = uuid.uuid4().hex
+        if self.read_only and self._open is None:
+            return generation
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
             tmp = file.with_suffix(f".{os.getpid()}.tmp")
@@ -190,6 +265,91 @@ class OxigraphStore(GraphStore):
 
     def drop_graph(self, graph: str) -> None:
         self.update(f"DROP SILENT GRAPH {NamedNode(graph)}")
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        if self.read_only:
+            raise StoreError(f"{self.location}: opened read-only, cannot write")
+        with self._gate:
+            while self._publishing:
+                self._gate.wait()
+            self._active_writes += 1
+        try:
+            with super()._writing():
+                yield
+        finally:
+            with self._gate:
+                self._active_writes -= 1
+                self._gate.notify_all()
+            self._wrote()
+
+    # -- checkpoints for readers in other processes (kg.stores.sharing) ---------------------
+    def _wrote(self) -> None:
+        if self.path is None:
+            return
+        with self._publish_lock:
+            self._dirty = True
+            due = self._last_publish + sharing.PUBLISH_INTERVAL - time.monotonic()
+            if due > 0:
+                # Checkpoints cost a memtable flush (0.1-0.2 s on a 1M-triple store): while
+                # writes follow each other, publish at most every PUBLISH_INTERVAL seconds,
+                # and once more after the last one.
+                if self._timer is None:
+                    self._timer = threading.Timer(due, self._publish_if_dirty)
+                    self._timer.daemon = True
+                    self._timer.start()
+                return
+        self._publish()
+
+    def _publish_if_dirty(self) -> None:
+        with self._publish_lock:
+            self._timer = None
+            if not self._dirty or self._open is None:
+                return
+        self._publish()
+
+    def _publish(self) -> None:
+        """Publish a checkpoint of the store as it is between writes."""
+        if self.path is None:
+            return
+        with self._publish_lock:
+            if self._open is None:
+                return
+            with self._gate:
+                self._publishing = True
+                while self._active_writes:
+                    self._gate.wait()
+            try:
+                self._dirty = False
+                with self._lock:
+                    generation = self._generation or ""
+                sharing.publish(self.path, self._open.backup, generation)
+            except OSError:
+                self._dirty = True  # a full disk: readers keep the previous checkpoint
+            finally:
+                self._last_publish = time.monotonic()
+                with self._gate:
+                    self._publishing = False
+                    self._gate.notify_all()
+
+    def _close_writable(self) -> None:
+        """Flush and release the store opened read-write, and remove what only it needed."""
+        with self._publish_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            store, self._open = self._open, None
+        if store is None:
+            return
+        self._discard_all_snapshots()
+        if self.path is not None:
+            store.flush()
+        # Dropping the last reference closes the database and releases its lock now, not when
+        # a lingering reference (a traceback, a test runner) is collected.
+        del store
+        if self.path is not None:
+            sharing.prune(self.path)
+            sharing.clear_holder(self.path)
 
     def _renew(self) -> None:
         super()._renew()
@@ -306,14 +466,20 @@ class OxigraphStore(GraphStore):
             self._store.dump(out, fmt, from_graph=NamedNode(graph))
 
     def close(self) -> None:
-        if self._open is None:
+        if self.read_only:
+            self._open = None
+            if self._checkpoint is not None:
+                self._checkpoint.release()
+                self._checkpoint = None
             return
-        self._discard_all_snapshots()
-        if self.path is not None:
-            self._open.flush()
-        # Dropping the last reference closes the database and releases its lock now, not when
-        # a lingering reference (a traceback, a test runner) is collected.
-        self._open = None
+        self._close_writable()
+
+
+_WAIT_FOR_CHECKPOINT = 5.0  # seconds a reader waits for a holder that is just starting
+
+
+def _is_lock_error(err: OSError) -> bool:
+    return "lock" in str(err).lower()
 
 
 def _alive(pid: int) -> bool:
@@ -339,7 +505,7 @@ class _Counted:
             yield q
 
 
-def _open_disk(rest: str, *, must_exist: bool = False) -> GraphStore:
+def _open_disk(rest: str, *, must_exist: bool = False, read_only: bool = False) -> GraphStore:
     if not rest:
         raise StoreError("oxigraph: needs a directory, e.g. oxigraph:./data/tcmkg")
     path = Path(rest).expanduser()
@@ -349,13 +515,13 @@ def _open_disk(rest: str, *, must_exist: bool = False) -> GraphStore:
             f"no store at {path}: build one with `tcmkg ingest`, `tcmkg load`, `tcmkg import` "
             "or `tcmkg demo`, or name another with --store / TCMKG_STORE"
         )
-    return OxigraphStore(path)
+    return OxigraphStore(path, read_only=read_only)
 
 
 register_backend("oxigraph", _open_disk)
 
 
-def _open_memory(rest: str, *, must_exist: bool = False) -> GraphStore:
+def _open_memory(rest: str, *, must_exist: bool = False, read_only: bool = False) -> GraphStore:
     # A memory store never exists before it is opened; must_exist does not apply to it.
     return OxigraphStore(None)
 

@@ -295,7 +295,7 @@ class SparqlStore(GraphStore):
                 offset += PAGE
 
 
-def open_sparql(rest: str, *, must_exist: bool = False) -> GraphStore:
+def open_sparql(rest: str, *, must_exist: bool = False, read_only: bool = False) -> GraphStore:
     """Open ``sparql:QUERY_URL[;update=URL][;graphs=PREFIX][;timeout=S]``."""
     parts = rest.split(";")
     query_url = parts[0].strip()

@@ -13,7 +13,6 @@ own, and says how to serve or query the result. The data and the loading live in
 
 from __future__ import annotations
 
-import shutil
 import time
 from typing import Annotated
 
@@ -45,6 +44,7 @@ from queries.rank import CandidateKind, prepare, rank_in_context
 from tcmkg.console import (
     EXIT_INVALID,
     StoreOption,
+    WaitOption,
     console,
     fail,
     opened_store,
@@ -135,14 +135,16 @@ def demo(
             "so that abstracts naming its preparations give them evidence).",
         ),
     ] = True,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Build the bundled illustrative data in a fresh store, validate it, rank and explain."""
     started = time.perf_counter()
     location = store or default_demo_location()
     if store is None:
-        # The default demo store is the demo's own: start it afresh each run.
-        shutil.rmtree(user_data_dir() / "demo", ignore_errors=True)
-    with opened_store(location) as st:
+        # The default demo store is the demo's own: emptied each run, under its lock (never
+        # deleted, which would pull it from under another process that holds it).
+        force = True
+    with opened_store(location, wait=wait) as st:
         foreign = sorted(set(st.named_graphs()) - demo_graphs())
         if foreign and not force:
             fail(

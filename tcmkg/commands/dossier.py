@@ -62,7 +62,7 @@ def dossier(
         fail(f"{folder} does not exist: create the folder first")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with (
-        opened_store(store, must_exist=True) as st,
+        opened_store(store, must_exist=True, read_only=True) as st,
         progress_display(*columns, TimeElapsedColumn()) as progress,
     ):
         task = progress.add_task("dossier", total=DOSSIER_STEPS + 1)

@@ -32,7 +32,7 @@ from ingest.problems import ProblemLog
 from ingest.readers import read_items
 from ingest.vocabulary.store_terms import IngestVocabulary, ingest_vocabulary
 from kg.settings import get_settings
-from tcmkg.console import StoreOption, console, fail, opened_store
+from tcmkg.console import StoreOption, WaitOption, console, fail, opened_store
 from tcmkg.inputs import (
     FORMAT_DEFAULT,
     FormatOption,
@@ -97,12 +97,13 @@ def ingest_command(
             "preparations imported into the store.",
         ),
     ] = False,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Extract claims and evidence from documents and write them into the store."""
     paths = check_inputs(inputs)
     problems = ProblemLog(keep=get_settings().max_problems_kept)
     documents = read_items(paths, fmt, problems)
-    with opened_store(store) as st, document_progress() as progress:
+    with opened_store(store, wait=wait) as st, document_progress() as progress:
         vocabulary = ingest_vocabulary(st, seed_only=seed_only)
         task = progress.add_task("ingesting", total=None, rate="")
 

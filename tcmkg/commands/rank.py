@@ -66,7 +66,7 @@ def rank(
     except ValueError as err:
         fail(str(err))
     cfg = scoring_config(config)
-    with opened_store(store, must_exist=True) as st:
+    with opened_store(store, must_exist=True, read_only=True) as st:
         try:
             # On stderr, so that JSON and CSV output stays clean; the first request after a
             # change to the store projects its mechanism layer, which takes seconds on 1M triples.
@@ -95,7 +95,7 @@ def explain(
 ) -> None:
     """Show the evidence, mechanism paths and counter-evidence behind one ranked row."""
     cfg = scoring_config(config)
-    with opened_store(store, must_exist=True) as st:
+    with opened_store(store, must_exist=True, read_only=True) as st:
         try:
             with err_console.status("explaining …"):
                 exp = explain_candidate(st, candidate, indication, cfg)

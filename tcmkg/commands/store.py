@@ -33,6 +33,7 @@ from kg.sparql import BindValue, QueryTextError, parse_param
 from kg.store import GraphStore, QueryResult, SelectResult, StoreError, Term
 from tcmkg.console import (
     StoreOption,
+    WaitOption,
     console,
     err_console,
     fail,
@@ -54,7 +55,7 @@ class ResultFormat(StrEnum):
 
 def stats(store: StoreOption = None) -> None:
     """Print the number of quads and named graphs in the store."""
-    with opened_store(store, must_exist=True) as st:
+    with opened_store(store, must_exist=True, read_only=True) as st:
         table = Table(title=f"tcmkg store {st.location}")
         table.add_column("what")
         table.add_column("count", justify="right")
@@ -182,7 +183,7 @@ def query(
         except ValueError as err:
             fail(str(err))
         bindings[name] = value
-    with opened_store(store, must_exist=True) as st:
+    with opened_store(store, must_exist=True, read_only=True) as st:
         try:
             result = st.query(text, bindings or None)
         except QueryTextError as err:
@@ -221,6 +222,7 @@ def load(
         ),
     ] = True,
     store: StoreOption = None,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Load RDF files; a malformed file is reported and nothing of it is written.
 
@@ -236,7 +238,7 @@ def load(
     failures = 0
     total = 0
     with (
-        opened_store(store) as st,
+        opened_store(store, wait=wait) as st,
         task_progress() as progress,
     ):
         task = progress.add_task("loading", total=len(files))
@@ -336,7 +338,7 @@ def export_command(
     """Export the store as an RDF dump or as KGX nodes/edges JSON Lines."""
     name = fmt
     with (
-        opened_store(store, must_exist=True) as st,
+        opened_store(store, must_exist=True, read_only=True) as st,
         progress_display(
             SpinnerColumn(),
             TextColumn("{task.description}"),

@@ -56,7 +56,7 @@ def validate(
             unreadable += 1
             err_console.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
     if store is not None or not files:
-        with opened_store(store, must_exist=True) as st:
+        with opened_store(store, must_exist=True, read_only=True) as st:
             try:
                 with console.status(f"validating store {st.location} …"):
                     reports.append(validate_store(st))
