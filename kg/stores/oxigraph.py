@@ -126,7 +126,7 @@ class OxigraphStore(GraphStore):
         if checkpoint is None:
             who = holder.describe() if holder is not None else "another process"
             raise StoreHeldError(
-                f"cannot read store {self.location}: it is held by {who}, which publishes no "
+                f"cannot read store {self.location}: it is locked by {who}, which publishes no "
                 "copy for readers (an older tcmkg?); stop it or wait until it is done"
             )
         self._checkpoint = checkpoint

@@ -107,7 +107,7 @@ def held_message(location: str, path: Path) -> str:
     holder = read_holder(path)
     who = holder.describe() if holder is not None else "another process"
     return (
-        f"cannot open store {location} for writing: it is held by {who}. Send records to "
+        f"cannot open store {location} for writing: it is locked by {who}. Send records to "
         "a running server with POST /ingest, stop that process, or run the command again "
         "with --wait SECONDS to wait until the store is free"
     )

@@ -101,7 +101,7 @@ def test_second_writer_is_told_who_holds_the_store_and_can_wait(tmp_path: Path) 
         result = cli("load", "--store", location, str(data))
         assert result.returncode == 2
         message = " ".join(result.stderr.split())
-        assert f"held by process {holder.pid}" in message, result.stderr
+        assert f"locked by process {holder.pid}" in message, result.stderr
         assert "POST /ingest" in message and "--wait SECONDS" in message
         assert "IO error" not in result.stderr and "Traceback" not in result.stderr
         # --wait gives up after its time, naming the holder again.
@@ -134,14 +134,14 @@ def test_cli_reads_while_serve_holds_the_store_and_sees_its_ingest(tmp_path: Pat
         assert before == 1
         for args in (
             ("stats", "--store", location),
-            ("export", "--store", location, "--output", str(tmp_path / "all.nq")),
+            ("export", "nquads", str(tmp_path / "all.nq"), "--store", location),
             ("rank", "diabetes", "--store", location, "--format", "json"),
         ):
             result = cli(*args)
             # rank may find no candidate in this small store (exit 0 or a clean "no …"),
             # but no command fails because the server holds the store.
             assert "in use by another process" not in result.stderr, result.stderr
-            assert "held by" not in result.stderr and "Traceback" not in result.stderr
+            assert "locked by" not in result.stderr and "Traceback" not in result.stderr
             if args[0] != "rank":
                 assert result.returncode == 0, result.stderr
         assert "example.org/g1" in (tmp_path / "all.nq").read_text()
@@ -191,7 +191,7 @@ def test_two_demos_at_once_never_break_each_other(tmp_path: Path) -> None:
         assert "IO error" not in err and "Traceback" not in err, err
         if code != 0:
             assert code == 2, err
-            assert "held by process" in " ".join(err.split()), err
+            assert "locked by process" in " ".join(err.split()), err
             assert "tcmkg demo" in err or "demo" in err
     assert any(code == 0 for code, _, _ in outcomes)
     # The store the demos leave is whole: a later read sees the demo's data.
