@@ -9,11 +9,16 @@ writer (:mod:`kg.writer`), writes them to one N-Quads file, then times on disk, 
   bulk load: what ``tcmkg load --bulk`` does);
 * the per-record transactional path, ``GraphStore.replace_graph``, on a subset of records,
   with the rate extrapolated;
-* one GROUP BY ranking query on the loaded store.
+* one GROUP BY ranking query on the loaded store;
+* exports of the loaded store through the format registry (``GET /export``, ``tcmkg export``):
+  N-Quads (the store's own dump, the baseline) beside KGX edges and nodes, in MB/s and in
+  store quads per second.
 
-Prints medians over ``--runs`` runs and ratios against the raw baseline.
+Prints medians over ``--runs`` runs and ratios against the raw baseline. ``--export-only``
+loads the store once and prints the export figures alone.
 
     .venv/bin/python bench/bench_store.py [--triples 1000000] [--runs 3] [--records 2000]
+                                          [--export-only]
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import cast
 from pyoxigraph import Quad, QuerySolutions, RdfFormat, Store, serialize
 
 from kg import iri
+from kg.export import export_format
 from kg.model import (
     AgentType,
     Claim,
@@ -45,7 +51,7 @@ from kg.model import (
     SourceRecord,
     StudyDesign,
 )
-from kg.store import open_store
+from kg.store import GraphStore, open_store
 from kg.stores.oxigraph import OxigraphStore
 from kg.writer import bundle_quads
 
@@ -154,12 +160,37 @@ def timed(runs: int, setup: Callable[[], object], work: Callable[[object], objec
     return times
 
 
+def export_rates(store: GraphStore, folder: Path, quads: int) -> None:
+    """Export ``store`` to files as N-Quads and as KGX edges and nodes; print the rates.
+
+    Each format once, N-Quads first and again last, so that a machine slowing down during the
+    run shows as two different baselines rather than as a better ratio.
+    """
+    figures: list[tuple[str, float, int]] = []
+    for name in ("nquads", "kgx_edges", "kgx_nodes", "nquads"):
+        out = folder / f"export.{name}"
+        start = time.perf_counter()
+        with out.open("wb") as f:
+            export_format(name).write(store, f, None)
+        figures.append((name, time.perf_counter() - start, out.stat().st_size))
+        out.unlink()
+    base = min(size / s for name, s, size in figures if name == "nquads")
+    print(f"\n{'export of the whole store':<26} {'time':>9} {'size':>9} {'rate':>11}  vs N-Quads")
+    for name, seconds, size in figures:
+        rate = size / seconds
+        print(
+            f"{name:<26} {seconds:8.1f}s {size / 1e6:7.1f}MB {rate / 1e6:7.2f}MB/s  "
+            f"{rate / base:5.2f}× MB/s; {quads / seconds / 1e3:6.1f}k store quads/s"
+        )
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--records", type=int, default=2_000, help="records for replace_graph")
+    parser.add_argument("--export-only", action="store_true", help="only the export figures")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tcmkg-bench-store-"))
@@ -172,6 +203,12 @@ def main() -> None:
             f"generated {n:,} quads in {len(written):,} records through kg.writer in {gen_s:.1f} s"
         )
         print(f"file: {nq.stat().st_size / 1e6:.0f} MB N-Quads; runs per figure: {args.runs}\n")
+
+        if args.export_only:
+            with open_store(f"oxigraph:{work / 'export-store'}") as st:
+                st.bulk_load(nq, RdfFormat.N_QUADS)
+                export_rates(st, work, n)
+            return
 
         counter = iter(range(10**9))
 
@@ -224,6 +261,7 @@ def main() -> None:
                 )
             ),
         )
+        export_rates(query_store, work, n)
         query_store.close()
 
         def line(label: str, times: list[float], quads: int, base: float | None) -> None:

@@ -6,9 +6,13 @@ graph, duplicates not removed). Files ending in ``.gz`` are compressed. A file i
 beside its target and renamed into place at the end, so a failed export never leaves a
 half-written file.
 
-KGX (https://github.com/biolink/kgx) edges are built with SPARQL over the claim association
-nodes and their evidence (``kgx_edges.rq``), nodes from the Biolink-typed entities
-(``kgx_nodes.rq``); both queries run on the store's engine, page by page.
+KGX (https://github.com/biolink/kgx) edges come from the claim association nodes and their
+evidence, nodes from the Biolink-typed entities and the ends of every claim. On an embedded
+store both are read in one pass over its indexes and written as they come: edges in the
+store's index order, with memory that does not grow with the store; nodes in one query over the
+entities. A SPARQL server answers the same questions with ``kgx_edges.rq`` and ``kgx_nodes.rq``,
+page by page, in IRI order (paging an aggregate re-runs it for every page, which an embedded
+store need not pay: at 4M triples that was 1,494 s for the edges against 71 s for N-Quads).
 
 Formats are registered in one place (:func:`register_export`, one line each below): ``tcmkg
 export`` and ``GET /export`` offer whatever is registered when the CLI or the app is built.
@@ -16,23 +20,25 @@ export`` and ``GET /export`` offer whatever is registered when the CLI or the ap
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
+from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Store, serialize
 
 from kg import iri
 from kg.model import AgentType, KnowledgeLevel
-from kg.sparql import load_query, paged_query
+from kg.sparql import bind, load_query, paged_query
 from kg.store import GraphStore, StoreError
+from kg.stores.oxigraph import OxigraphStore
 
 RDF_FORMATS: dict[str, RdfFormat] = {
     "turtle": RdfFormat.TURTLE,
@@ -101,12 +107,17 @@ def _text(term: object) -> str:
     return term.value if isinstance(term, NamedNode | Literal) else ""
 
 
+# Entities and predicates recur on many edges; contracting an IRI tries every known prefix.
+# Bounded, so that a long export holds no more than this many.
+_contract_common = functools.lru_cache(maxsize=1 << 16)(iri.contract)
+
+
 def _curie(term: object) -> str:
-    return iri.contract(_text(term))
+    return _contract_common(_text(term))
 
 
-def _strongest(values: str, order: tuple[Any, ...]) -> str:
-    present = set(values.split())
+def _strongest(values: Iterable[str], order: tuple[Any, ...]) -> str:
+    present = set(values)
     for value in order:
         if value.value in present:
             return str(value.value)
@@ -123,9 +134,18 @@ def _pages(store: GraphStore, query: str) -> Iterator[dict[str, Any]]:
         offset += PAGE
 
 
+def _node_rows(store: GraphStore) -> Iterator[dict[str, Any]]:
+    query = load_query("kg", "kgx_nodes")
+    if isinstance(store, OxigraphStore):
+        # One evaluation: paging an aggregate would evaluate it again for every page.
+        yield from store.select(query).dicts()
+    else:
+        yield from _pages(store, query)
+
+
 def kgx_nodes(store: GraphStore) -> Iterator[dict[str, Any]]:
     """KGX node records: id, category, name (when the entity has a label), provided_by."""
-    for row in _pages(store, load_query("kg", "kgx_nodes")):
+    for row in _node_rows(store):
         categories = sorted(iri.contract(c) for c in _text(row.get("categories")).split())
         node: dict[str, Any] = {
             "id": _curie(row["node"]),
@@ -138,22 +158,104 @@ def kgx_nodes(store: GraphStore) -> Iterator[dict[str, Any]]:
         yield node
 
 
-def kgx_edges(store: GraphStore) -> Iterator[dict[str, Any]]:
-    """KGX edge records, one per claim, with the Biolink edge slots Translator tools read."""
+@dataclass
+class _EdgeGroup:
+    """One KGX edge being gathered: a claim, its triple and what its evidence says."""
+
+    claim: object  # a NamedNode, or whatever term a SPARQL server returns
+    subject: object
+    predicate: object
+    object: object
+    sources: set[str]
+    levels: set[str]
+    agents: set[str]
+
+
+def _edge_record(group: _EdgeGroup) -> dict[str, Any]:
+    sources = [iri.contract(s) for s in group.sources if s]
+    publications = sorted(s for s in sources if s.partition(":")[0] in PUBLICATION_PREFIXES)
+    return {
+        "id": iri.contract(_text(group.claim)),
+        "subject": _curie(group.subject),
+        "predicate": _curie(group.predicate),
+        "object": _curie(group.object),
+        "category": [EDGE_CATEGORY],
+        "primary_knowledge_source": PRIMARY_KNOWLEDGE_SOURCE,
+        "knowledge_level": _strongest(group.levels, LEVEL_ORDER),
+        "agent_type": _strongest(group.agents, AGENT_ORDER),
+        "publications": publications,
+    }
+
+
+def _paged_edge_groups(store: GraphStore) -> Iterator[_EdgeGroup]:
     for row in _pages(store, load_query("kg", "kgx_edges")):
-        sources = [iri.contract(s) for s in _text(row.get("sources")).split()]
-        publications = sorted(s for s in sources if s.partition(":")[0] in PUBLICATION_PREFIXES)
-        yield {
-            "id": _curie(row["claim"]),
-            "subject": _curie(row["subject"]),
-            "predicate": _curie(row["predicate"]),
-            "object": _curie(row["object"]),
-            "category": [EDGE_CATEGORY],
-            "primary_knowledge_source": PRIMARY_KNOWLEDGE_SOURCE,
-            "knowledge_level": _strongest(_text(row.get("levels")), LEVEL_ORDER),
-            "agent_type": _strongest(_text(row.get("agents")), AGENT_ORDER),
-            "publications": publications,
-        }
+        yield _EdgeGroup(
+            row["claim"],
+            row["subject"],
+            row["predicate"],
+            row["object"],
+            set(_text(row.get("sources")).split()),
+            set(_text(row.get("levels")).split()),
+            set(_text(row.get("agents")).split()),
+        )
+
+
+_TYPE = NamedNode(iri.RDF + "type")
+_CLAIM = NamedNode(iri.term("Claim"))
+CLAIM_BATCH = 500  # claims per query on an embedded store: what one batch holds in memory
+
+
+def _indexed_edge_groups(raw: Store) -> Iterator[_EdgeGroup]:
+    """Every claim's edges, claims taken in one pass over the store's index of their types.
+
+    The (predicate, object, subject) index lists each claim once per record graph, side by
+    side, so claims come one after another without a sort of the whole store; each batch of
+    claims is matched by the same query as a SPARQL server runs, bound to the batch. Only a
+    batch is held.
+    """
+    query = load_query("kg", "kgx_edges")
+    batch: list[NamedNode] = []
+
+    def flush() -> Iterator[_EdgeGroup]:
+        # Sorted by claim IRI within the batch (the query's ORDER BY): a few hundred rows.
+        solutions = raw.query(bind(query, {"claim": batch}), use_default_graph_as_union=True)
+        for row in cast(QuerySolutions, solutions):
+            yield _EdgeGroup(
+                row["claim"],
+                row["subject"],
+                row["predicate"],
+                row["object"],
+                set(_text(row["sources"]).split()),
+                set(_text(row["levels"]).split()),
+                set(_text(row["agents"]).split()),
+            )
+        batch.clear()
+
+    for q in raw.quads_for_pattern(None, _TYPE, _CLAIM, None):
+        claim = q.subject
+        # The query matches claims in named graphs only; claims are IRIs.
+        if not isinstance(claim, NamedNode) or not isinstance(q.graph_name, NamedNode):
+            continue
+        if batch and batch[-1] == claim:
+            continue
+        if len(batch) >= CLAIM_BATCH:
+            yield from flush()
+        batch.append(claim)
+    if batch:
+        yield from flush()
+
+
+def kgx_edges(store: GraphStore) -> Iterator[dict[str, Any]]:
+    """KGX edge records, one per claim, with the Biolink edge slots Translator tools read.
+
+    An embedded store streams them in its index order; a SPARQL server, in claim IRI order.
+    """
+    if isinstance(store, OxigraphStore):
+        groups = _indexed_edge_groups(store.raw)
+    else:
+        groups = _paged_edge_groups(store)
+    for group in groups:
+        yield _edge_record(group)
 
 
 def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from pyoxigraph import RdfFormat, parse
 
 from kg import iri
-from kg.export import atomic_output, export, export_rdf, kgx_edges, kgx_nodes
+from kg.export import atomic_output, export, export_format, export_rdf, kgx_edges, kgx_nodes
 from kg.model import (
     AgentType,
     Claim,
@@ -237,3 +238,45 @@ def test_a_claim_many_records_report_is_one_edge_and_its_ends_one_node_each() ->
     assert edge["agent_type"] == "text_mining_agent"
     nodes = [n["id"] for n in kgx_nodes(store)]
     assert sorted(nodes) == sorted([HERB, T2DM])
+
+
+def _edge_lines(records: Iterable[dict[str, object]]) -> list[str]:
+    return [json.dumps(r, ensure_ascii=False) for r in records]
+
+
+def test_streamed_kgx_edges_are_the_query_s_edges_batch_by_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An embedded store streams the edges in batches of claims; each line must be the line the
+    # whole-store query (what a SPARQL server answers) gives, whatever the batch boundaries:
+    # a claim in many graphs, mixed evidence, an item with no level or agent, several claims.
+    bare = EvidenceItem(source="TCMKG.DOC:export-bare")
+    bundles = [
+        _table_bundle(),
+        *(_literature_bundle(f"TCMKG.DOC:export-{i}") for i in range(5)),
+        RecordBundle(
+            record=SourceRecord(id="TCMKG.DOC:export-bare", kind=RecordKind.DOCUMENT),
+            claims=(
+                Claim(HERB, Predicate.TREATS, T2DM, (bare,)),
+                Claim(COMPOUND, Predicate.CAUSES, T2DM, (bare,)),
+            ),
+        ),
+    ]
+    store = _store(*bundles)
+    from kg.export import _edge_record, _paged_edge_groups
+
+    queried = _edge_lines(_edge_record(g) for g in _paged_edge_groups(store))
+    assert len(queried) == 4
+    for batch in (1, 2, 500):
+        monkeypatch.setattr("kg.export.CLAIM_BATCH", batch)
+        streamed = _edge_lines(kgx_edges(store))
+        assert sorted(streamed) == sorted(queried)
+        assert streamed == _edge_lines(kgx_edges(store))  # the same order on every export
+
+
+def test_kgx_edges_download_is_the_streamed_edges() -> None:
+    store = _store(_table_bundle(), _literature_bundle("TCMKG.DOC:export-1"))
+    out = io.BytesIO()
+    export_format("kgx_edges").write(store, out, None)
+    lines = out.getvalue().decode("utf-8").splitlines()
+    assert lines == _edge_lines(kgx_edges(store))
