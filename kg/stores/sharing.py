@@ -172,7 +172,11 @@ def prune(path: Path, keep: str | None = None) -> None:
             if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
                 shutil.rmtree(entry, ignore_errors=True)
             continue
-        if entry.name.startswith("."):  # one being removed by another holder
+        if entry.name.startswith("."):
+            # Being removed by another process; left behind if that process was killed.
+            pid = entry.name.removesuffix(".removed").rpartition(".")[2]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(entry, ignore_errors=True)
             continue
         _remove_unread(entry)
     if keep is None:

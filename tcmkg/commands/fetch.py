@@ -33,6 +33,7 @@ from kg.settings import get_settings, user_data_dir
 from tcmkg.console import (
     EXIT_ERROR,
     StoreOption,
+    WaitOption,
     console,
     err_console,
     fail,
@@ -227,12 +228,13 @@ def sync_command(
         Path | None,
         typer.Option("--work", help="Folder for downloads in progress (resumed if interrupted)."),
     ] = None,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Run every saved query of the store (see `tcmkg sync add`)."""
     if ctx.invoked_subcommand is not None:
         return
     folder = work or user_data_dir() / "sync"
-    with opened_store(store) as st:
+    with opened_store(store, wait=wait) as st:
         if not saved_queries(st):
             fail('the store has no saved queries: add one with tcmkg sync add pubmed "QUERY"')
         with task_progress() as progress:

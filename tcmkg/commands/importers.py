@@ -29,6 +29,7 @@ from kg.store import GraphStore
 from tcmkg.console import (
     EXIT_ERROR,
     StoreOption,
+    WaitOption,
     console,
     err_console,
     fail,
@@ -126,12 +127,13 @@ def symmap_command(
     ],
     store: StoreOption = None,
     problems_file: ProblemsOption = None,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Import herb, ingredient, target and disease names from SymMap v2 (names, no edges)."""
     if not directory.is_dir():
         fail(f"{directory}: not a folder")
     vocabulary = load_seed()
-    with opened_store(store) as st, task_progress() as progress:
+    with opened_store(store, wait=wait) as st, task_progress() as progress:
         report = import_symmap(directory, st, vocabulary, _RichProgress(progress))
     _finish(report, problems_file)
 
@@ -155,12 +157,13 @@ def tcmsp_command(
     ] = None,
     symmap: SymmapOption = None,
     problems_file: ProblemsOption = None,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Import TCMSP herb–compound (constituent) and compound–target (predicted) edges."""
     if not directory.is_dir():
         fail(f"{directory}: not a folder")
     vocabulary = _vocabulary(symmap)
-    with opened_store(store) as st, task_progress() as progress:
+    with opened_store(store, wait=wait) as st, task_progress() as progress:
         report = import_tcmsp(directory, st, vocabulary, _RichProgress(progress), entities)
     _finish(report, problems_file)
 
@@ -171,12 +174,13 @@ def _import_file(
     store: str | None,
     symmap: Path | None,
     problems_file: Path | None,
+    wait: float = 0.0,
 ) -> None:
     """Run a one-file table importer with the vocabulary, a progress bar and the summary."""
     if not file.is_file():
         fail(f"{file}: not a file")
     vocabulary = _vocabulary(symmap)
-    with opened_store(store) as st, task_progress() as progress:
+    with opened_store(store, wait=wait) as st, task_progress() as progress:
         report = importer(file, st, vocabulary, _RichProgress(progress))
     _finish(report, problems_file)
 
@@ -190,9 +194,10 @@ def formulas_command(
     store: StoreOption = None,
     symmap: SymmapOption = None,
     problems_file: ProblemsOption = None,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Import formula compositions (formula has_part herb, with doses)."""
-    _import_file(import_formulas, file, store, symmap, problems_file)
+    _import_file(import_formulas, file, store, symmap, problems_file, wait)
 
 
 @import_app.command("preparations")
@@ -204,11 +209,12 @@ def preparations_command(
     store: StoreOption = None,
     symmap: SymmapOption = None,
     problems_file: ProblemsOption = None,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Import hospital preparations (医疗机构制剂): composition, doses and stated indications."""
     from ingest.importers.preparations import import_preparations
 
-    _import_file(import_preparations, file, store, symmap, problems_file)
+    _import_file(import_preparations, file, store, symmap, problems_file, wait)
 
 
 def register(app: typer.Typer) -> None:

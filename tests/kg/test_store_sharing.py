@@ -109,6 +109,10 @@ def test_second_writer_is_told_who_holds_the_store_and_can_wait(tmp_path: Path) 
         with pytest.raises(StoreHeldError, match=f"process {holder.pid}"):
             open_store(location, wait=1.0)
         assert time.monotonic() - started >= 1.0
+        started = time.monotonic()
+        waited = cli("load", "--store", location, "--wait", "1.5", str(data))
+        assert waited.returncode == 2 and time.monotonic() - started >= 1.5
+        assert f"locked by process {holder.pid}" in " ".join(waited.stderr.split())
         # Readers read meanwhile, including what the holder wrote after opening.
         deadline = time.monotonic() + PUBLISH_INTERVAL + 10
         while graph_count(location) != 2:
