@@ -29,8 +29,9 @@ from ingest.pipeline import ingest
 from ingest.problems import ProblemLog
 from ingest.readers import read_documents
 from ingest.vocabulary import load_seed
+from ingest.vocabulary.store_seed import ensure_seed_vocabulary
 from ingest.vocabulary.store_terms import ingest_vocabulary
-from ingest.vocabulary.tcm_theory import TcmTheory, concept_quads, table_graphs
+from ingest.vocabulary.tcm_theory import TcmTheory, table_graphs
 from kg import iri
 from kg.model import Claim, Entity, RecordBundle, RecordKind, SourceRecord
 from kg.sparql import load_query
@@ -124,12 +125,7 @@ def load_demo(store: GraphStore, on_step: Callable[[], None] | None = None) -> N
     # For entities the seed vocabulary describes, its preferred names stay the preferred
     # ones: a second preferred label in one language would make SHACL warn.
     seeded = load_seed().entities
-    concepts = seed_theory().concepts.values()
-    store.replace_graph(
-        iri.vocabulary_graph(SEED_SOURCE),
-        list(vocabulary_quads(seeded.values(), SEED_SOURCE))
-        + list(concept_quads(concepts, iri.vocabulary_graph(SEED_SOURCE))),
-    )
+    ensure_seed_vocabulary(store)  # the seed graph, as every path that fills a store writes it
     own = [_second_to(seeded.get(e.id), e) for e in illustrative_entities()]
     vocabulary = list(vocabulary_quads(own, VOCABULARY_SOURCE))
     store.replace_graph(iri.vocabulary_graph(VOCABULARY_SOURCE), vocabulary)

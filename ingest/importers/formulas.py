@@ -19,6 +19,7 @@ from ingest.importers.resolve import resolve
 from ingest.importers.rows import TableError, count_lines, read_rows
 from ingest.problems import ProblemCode, Severity
 from ingest.vocabulary import Vocabulary
+from ingest.vocabulary.store_seed import ensure_seed_vocabulary
 from kg import iri
 from kg.model import (
     AgentType,
@@ -154,6 +155,8 @@ def import_formulas(
     report.graphs.append(GraphWrite(vocab_graph, 0, written))
     report.entities = len(formulas)
     report.claims = len(claims)
+    # The shipped vocabulary's names and hierarchy travel with every store an import fills.
+    ensure_seed_vocabulary(store)
     return report
 
 

@@ -63,6 +63,7 @@ from ingest.importers.report import GraphWrite, ImportReport, NoProgress, Progre
 from ingest.importers.resolve import resolve
 from ingest.problems import ProblemCode, ProblemLog, Severity
 from ingest.vocabulary import Vocabulary, normalise_name
+from ingest.vocabulary.store_seed import ensure_seed_vocabulary
 from kg import iri
 from kg.model import (
     AgentType,
@@ -466,6 +467,8 @@ def import_preparations(
     report.graphs.append(GraphWrite(vocab_graph, 0, len(vocab_quads)))
     report.entities = len(preparations)
     report.claims = len(claims)
+    # The shipped vocabulary's names and hierarchy travel with every store an import fills.
+    ensure_seed_vocabulary(store)
     return report
 
 

@@ -29,6 +29,7 @@ from ingest.importers.resolve import resolve
 from ingest.importers.rows import Row, TableError, count_lines, read_rows
 from ingest.problems import ProblemCode, ProblemLog, Severity
 from ingest.vocabulary import Vocabulary
+from ingest.vocabulary.store_seed import ensure_seed_vocabulary
 from kg import iri
 from kg.model import Entity, EntityKind, Label
 from kg.names import PART_WORDS
@@ -271,4 +272,6 @@ def import_symmap(
     )
     report.graphs.append(GraphWrite(graph, report.rows, written))
     report.entities = len(entities)
+    # The shipped vocabulary's names and hierarchy travel with every store an import fills.
+    ensure_seed_vocabulary(store)
     return report

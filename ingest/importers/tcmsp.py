@@ -36,6 +36,7 @@ from ingest.importers.resolve import resolve
 from ingest.importers.rows import TableError, count_lines, read_rows
 from ingest.problems import ProblemCode, ProblemLog, Severity
 from ingest.vocabulary import Vocabulary
+from ingest.vocabulary.store_seed import ensure_seed_vocabulary
 from kg import iri
 from kg.model import (
     AgentType,
@@ -372,6 +373,8 @@ def import_tcmsp(
             + (" …" if len(herbs.new) > 20 else ""),
             Severity.WARNING,
         )
+    # The shipped vocabulary's names and hierarchy travel with every store an import fills.
+    ensure_seed_vocabulary(store)
     return report
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pyoxigraph import Literal, NamedNode
 
 from ingest.vocabulary.loader import load_seed
+from ingest.vocabulary.store_seed import ensure_seed_vocabulary
 from kg.iri import RDFS, SKOS, VOCABULARY_GRAPH, contract
 from kg.model import Entity, EntityKind
 from kg.sparql import load_query
@@ -117,10 +118,15 @@ def ingest_vocabulary(
 ) -> IngestVocabulary:
     """The seed vocabulary joined with the names the store's vocabulary graphs hold.
 
-    With ``seed_only`` the store is not read (the behaviour of earlier releases). An entity
+    The store is first given the seed vocabulary graph when it lacks this version of it
+    (:func:`ingest.vocabulary.store_seed.ensure_seed_vocabulary`). With ``seed_only`` the
+    store's own names are not read (the behaviour of earlier releases). An entity
     the seed lacks is named by its ``rdfs:label`` in the store, so a claim from a paper shows
     the catalogue's name of a preparation rather than whichever spelling the paper used.
     """
+    # Every store an ingest fills holds the shipped vocabulary's names and disease hierarchy
+    # (written once per vocabulary version), so its indications are found by any name.
+    ensure_seed_vocabulary(store)
     seed = load_seed()
     if seed_only:
         return IngestVocabulary(None, seed.entities)
