@@ -26,6 +26,12 @@ from typing import Any
 
 from kg.model import StudyDesign
 
+# The one default of every interface that ranks — ``tcmkg rank``, ``GET /candidates`` and the
+# page — so the same question gets the same answer everywhere: which candidates are ranked
+# ("tcm": herbs, formulas and hospital preparations; "all" adds compounds) and how many rows.
+DEFAULT_CANDIDATE_KIND = "tcm"
+DEFAULT_ROWS = 20
+
 
 class ScoringConfigError(ValueError):
     """A scoring configuration file that cannot be read or holds a bad key or value."""

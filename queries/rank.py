@@ -29,7 +29,7 @@ from kg.model import EntityKind, Predicate
 from kg.scoring_inputs import ranked_json
 from kg.store import GraphStore
 from kg.terms import KIND_OF_CLASS
-from queries.config import ScoringConfig
+from queries.config import DEFAULT_CANDIDATE_KIND, DEFAULT_ROWS, ScoringConfig
 from queries.evidence import fetch_evidence, nodes, value_of, with_sentences
 from queries.indications import IndicationTerms, resolve_indication
 from queries.library import query_text
@@ -68,6 +68,10 @@ class CandidateKind(StrEnum):
         if self is CandidateKind.TCM:
             return frozenset(CANDIDATE_KINDS) - {EntityKind.COMPOUND}
         return frozenset(table.get(self, set(CANDIDATE_KINDS)))
+
+
+# The default of every interface (queries/config.py): tcmkg rank, GET /candidates, the page.
+DEFAULT_KIND = CandidateKind(DEFAULT_CANDIDATE_KIND)
 
 
 CANDIDATE_KINDS: tuple[EntityKind, ...] = (
@@ -377,8 +381,8 @@ def rank_in_context(
 def rank_candidates(
     store: GraphStore,
     indication: str,
-    kind: CandidateKind = CandidateKind.TCM,
-    top: int = 20,
+    kind: CandidateKind | None = None,
+    top: int = DEFAULT_ROWS,
     min_certainty: Certainty | None = None,
     config: ScoringConfig | None = None,
 ) -> list[RankedRow]:
@@ -387,7 +391,7 @@ def rank_candidates(
     Raises :class:`queries.indications.UnknownIndicationError` when no indication has that name.
     """
     ctx = prepare(store, indication, config or ScoringConfig())
-    return rank_in_context(ctx, kind, top, min_certainty)
+    return rank_in_context(ctx, kind or DEFAULT_KIND, top, min_certainty)
 
 
 def is_curie_or_iri(text: str) -> bool:

@@ -11,10 +11,10 @@ from api.deps import Context
 from api.models import CandidatesOut, ErrorOut, ExplanationOut, RankedRowOut
 from api.not_found import NameNotFound
 from kg.iri import CurieError
-from queries.config import ScoringConfig, ScoringConfigError, load_config
+from queries.config import DEFAULT_ROWS, ScoringConfig, ScoringConfigError, load_config
 from queries.explain import UnknownCandidateError, explain_candidate
 from queries.indications import UnknownIndicationError
-from queries.rank import CandidateKind, rank_candidates
+from queries.rank import DEFAULT_KIND, CandidateKind, rank_candidates
 from queries.scoring import Certainty
 
 router = APIRouter(tags=["candidates"])
@@ -62,10 +62,12 @@ def scoring_config(ctx: Context) -> ScoringConfig:
 def candidates(
     ctx: Context,
     indication: IndicationParam,
-    kind: Annotated[CandidateKind, Query(description="which candidates to rank")] = (
-        CandidateKind.ALL
+    kind: Annotated[
+        CandidateKind, Query(description="which candidates to rank (default as tcmkg rank)")
+    ] = DEFAULT_KIND,
+    top: Annotated[int, Query(ge=1, le=500, description="rows (default as tcmkg rank)")] = (
+        DEFAULT_ROWS
     ),
-    top: Annotated[int, Query(ge=1, le=500)] = 20,
     min_certainty: Annotated[
         CertaintyFloor | None, Query(description="hide rows below this certainty")
     ] = None,

@@ -107,7 +107,7 @@ async function rank(indication, kind) {
   setStatus("status", "Ranking…");
   $("search-button").disabled = true;
   try {
-    const data = await getJSON(`/candidates?${new URLSearchParams({ indication, kind, top: 50 })}`);
+    const data = await getJSON(`/candidates?${new URLSearchParams({ indication, kind })}`);
     state.rows = data.rows.map((row, i) => ({ ...row, rank: i + 1 }));
     const ids = state.rows.map((r) => r.candidate.id);
     state.names = ids.length

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
+from queries.config import DEFAULT_ROWS
 from queries.explain import UnknownCandidateError, explain_candidate
 from queries.indications import UnknownIndicationError
-from queries.rank import CandidateKind, rank_candidates
+from queries.rank import DEFAULT_KIND, CandidateKind, rank_candidates
 from queries.scoring import Certainty
 from tcmkg.console import (
     ConfigOption,
@@ -48,8 +49,8 @@ def rank(
         typer.Option(
             help="Which candidates: tcm = herbs, formulas and preparations; all adds compounds."
         ),
-    ] = CandidateKind.TCM,
-    top: Annotated[int, typer.Option(min=1, help="Number of rows.")] = 20,
+    ] = DEFAULT_KIND,
+    top: Annotated[int, typer.Option(min=1, help="Number of rows.")] = DEFAULT_ROWS,
     min_certainty: Annotated[
         str | None,
         typer.Option(help="Drop rows below this certainty: high, moderate, low, very-low."),
