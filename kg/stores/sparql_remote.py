@@ -25,9 +25,12 @@ Query results are parsed by pyoxigraph into the same terms the embedded store re
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -69,6 +72,8 @@ XSD_FLOAT = "http://www.w3.org/2001/XMLSchema#float"
 # Statements per request (each INSERT DATA holds at most kg.sparql.STATEMENT_CHUNK, below
 # Virtuoso's compiler limit: see module docs).
 REQUEST_CHUNK = 20_000
+# Graphs a write of several requests is staged in before one update moves it in place.
+STAGING_PREFIX = "urn:tcmkg:staging:"
 PAGE = 10_000  # rows per page when reading a graph: Virtuoso caps result sets (10,000 default)
 
 _RDF_MEDIA = {
@@ -166,30 +171,72 @@ class SparqlStore(GraphStore):
             self.update(" ;\n".join(insert_data_statements(graph, quads)))
 
     def load(self, data: bytes, fmt: RdfFormat, graph: str | None = None) -> int:
-        """Load RDF data; one request (one transaction) up to REQUEST_CHUNK statements.
+        """Load RDF data all or nothing; return the number of statements.
 
         The data is parsed completely before anything is sent, so malformed data writes
-        nothing; bigger data is sent in several requests.
+        nothing. Up to REQUEST_CHUNK statements go in one request (one transaction); more are
+        staged in graphs of their own and moved in place by one final update (see _write).
         """
         try:
             quads = list(parse(data, format=fmt))
         except SyntaxError as err:
             raise StoreError(f"malformed {fmt.name}: {err.msg}") from err
-        for start in range(0, len(quads), REQUEST_CHUNK):
-            self._insert(quads[start : start + REQUEST_CHUNK], graph)
-        return len(quads)
+        chunks = (quads[i : i + REQUEST_CHUNK] for i in range(0, len(quads), REQUEST_CHUNK))
+        return self._write(chunks, graph)
 
     def bulk_extend(self, quads: Iterable[Quad]) -> int:
-        batch: list[Quad] = []
+        """Add many quads, all or nothing (staged, then moved in one update: see _write)."""
+        return self._write(_batches(quads, REQUEST_CHUNK), None)
+
+    def _write(self, chunks: Iterator[list[Quad]], graph: str | None) -> int:
+        """Write chunks of quads so that either all of them land or none.
+
+        One chunk is one request, which the server commits as one transaction. Several are
+        each inserted into a staging graph per target graph (outside the store's graphs, so
+        no reader of the store sees them), and one last update adds every staging graph to
+        its target and drops it: a failure before that update leaves nothing in the store
+        (the staging graphs are dropped, best effort), and the update itself is one
+        transaction on the server.
+        """
+        first = next(chunks, [])
+        second = next(chunks, None)
+        if second is None:
+            self._insert(first, graph)
+            return len(first)
+        token = uuid.uuid4().hex
+        staging: dict[str | None, str] = {}
+
+        def staged(q: Quad) -> Quad:
+            if graph is not None:
+                target: str | None = graph
+            else:
+                target = q.graph_name.value if isinstance(q.graph_name, NamedNode) else None
+            name = staging.get(target)
+            if name is None:
+                name = staging[target] = f"{STAGING_PREFIX}{token}:{len(staging)}"
+            return Quad(q.subject, q.predicate, q.object, NamedNode(name))
+
         n = 0
-        for q in quads:
-            batch.append(q)
-            if len(batch) >= REQUEST_CHUNK:
-                self._insert(batch)
-                n += len(batch)
-                batch = []
-        self._insert(batch)
-        return n + len(batch)
+        try:
+            for chunk in itertools.chain([first, second], chunks):
+                self._insert([staged(q) for q in chunk])
+                n += len(chunk)
+            moves = [
+                f"ADD SILENT GRAPH {NamedNode(name)} TO "
+                + (f"GRAPH {NamedNode(target)}" if target is not None else "DEFAULT")
+                for target, name in staging.items()
+            ]
+            moves += [f"DROP SILENT GRAPH {NamedNode(name)}" for name in staging.values()]
+            self.update(" ;\n".join(moves))
+        except StoreError as err:
+            for name in staging.values():
+                with contextlib.suppress(StoreError):
+                    self.update(f"DROP SILENT GRAPH {NamedNode(name)}")
+            raise StoreError(
+                f"{err} (a write of more than {REQUEST_CHUNK:,} statements: it was staged "
+                "apart and nothing of it was added to the store)"
+            ) from err
+        return n
 
     def bulk_load(self, path: Path, fmt: RdfFormat | None = None, graph: str | None = None) -> None:
         fmt = fmt or RdfFormat.from_extension(path.suffix.lstrip("."))
@@ -293,6 +340,17 @@ class SparqlStore(GraphStore):
                 if len(page.rows) < PAGE:
                     break
                 offset += PAGE
+
+
+def _batches(quads: Iterable[Quad], size: int) -> Iterator[list[Quad]]:
+    batch: list[Quad] = []
+    for q in quads:
+        batch.append(q)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def open_sparql(rest: str, *, must_exist: bool = False, read_only: bool = False) -> GraphStore:
