@@ -23,6 +23,7 @@ from kg.names import normalise_name
 from kg.sparql import load_query
 from kg.store import GraphStore
 from kg.terms import KIND_OF_CLASS
+from queries.resolve import NameIndex
 
 LABELS_QUERY = "labels"
 
@@ -46,6 +47,7 @@ class LabelIndex:
         self._keys: list[str] = []
         self._kind: dict[str, str] = {}
         self._label: dict[str, str] = {}
+        self._index = NameIndex({}, {})
 
     def _build(self) -> None:
         names: dict[str, list[_Name]] = {}
@@ -68,6 +70,9 @@ class LabelIndex:
             if all(n.iri != s.value for n in bucket):
                 bucket.append(_Name(s.value, o.value))
         self._names = names
+        # The resolver's index of the same names, for what the exact key misses: a species
+        # with its authority, pinyin of a name held in characters (queries/resolve.py).
+        self._index = NameIndex.build((n.iri, n.text) for bucket in names.values() for n in bucket)
         self._keys = sorted(names)
         self._kind = kind
         self._label = label
@@ -100,6 +105,9 @@ class LabelIndex:
         hits: list[SearchHit] = []
         seen: set[str] = set()
         exact = self._names.get(key, []) if key else []
+        if key and not exact:
+            found = self._index.resolve(query, suggest=False).found
+            exact = [_Name(iri, self._label.get(iri, query)) for iri in found]
         for name in exact:
             if kind is None or self._kind.get(name.iri) == kind:
                 hits.append(self._hit(name, "exact"))
