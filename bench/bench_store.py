@@ -174,13 +174,18 @@ def export_rates(store: GraphStore, folder: Path, quads: int) -> None:
             export_format(name).write(store, f, None)
         figures.append((name, time.perf_counter() - start, out.stat().st_size))
         out.unlink()
-    base = min(size / s for name, s, size in figures if name == "nquads")
-    print(f"\n{'export of the whole store':<26} {'time':>9} {'size':>9} {'rate':>11}  vs N-Quads")
+    # The baseline: N-Quads at its mean rate over its two runs, one before and one after.
+    base = statistics.mean(size / s for name, s, size in figures if name == "nquads")
+    base_s = statistics.mean(s for name, s, _ in figures if name == "nquads")
+    print(
+        f"\n{'export of the whole store':<26} {'time':>9} {'size':>9} {'rate':>11}  N-Quads mean =1"
+    )
     for name, seconds, size in figures:
         rate = size / seconds
         print(
             f"{name:<26} {seconds:8.1f}s {size / 1e6:7.1f}MB {rate / 1e6:7.2f}MB/s  "
-            f"{rate / base:5.2f}× MB/s; {quads / seconds / 1e3:6.1f}k store quads/s"
+            f"{rate / base:5.2f}× MB/s; {quads / seconds / 1e3:6.1f}k store quads/s "
+            f"({base_s / seconds:4.2f}× N-Quads' speed over the same store)"
         )
 
 
