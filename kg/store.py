@@ -343,6 +343,56 @@ class GraphStore(abc.ABC):
             writes = self._writes
         return f"{digest.hexdigest()}:{writes}"
 
+    def written_since(self, state: str) -> frozenset[str] | None:
+        """The named graphs written since the store's :meth:`state_token` was ``state``.
+
+        Lets a projection of the store update what those graphs changed instead of being
+        rebuilt. None when it is not known: a write that names no graph (a bulk load, a SPARQL
+        update), a write another client may have made, two writes that overlapped, or a state
+        too old. This generic version knows nothing; a backend that only its own process can
+        write keeps a journal (:meth:`_journalled`).
+        """
+        return None
+
+    # Journal of graph writes: state before -> (state after, graphs written). Bounded: a
+    # projection more writes behind than this is rebuilt anyway.
+    _JOURNAL_LIMIT = 4096
+
+    @contextmanager
+    def _journalled(self, graphs: frozenset[str]) -> Iterator[None]:
+        """Wrap a write of exactly ``graphs`` (see :meth:`written_since`)."""
+        with _WRITES_LOCK:
+            writes_before = self._writes
+        before = self.state_token()
+        yield
+        after = self.state_token()
+        with _WRITES_LOCK:
+            # A write renews the token twice (_writing); more means another write overlapped,
+            # and the journal could not say what changed between these two states.
+            if self._writes - writes_before == 2 and before != after:
+                journal: dict[str, tuple[str, frozenset[str]]] = self.__dict__.setdefault(
+                    "_journal", {}
+                )
+                journal[before] = (after, graphs)
+                while len(journal) > self._JOURNAL_LIMIT:
+                    del journal[next(iter(journal))]
+
+    def _journal_since(self, state: str) -> frozenset[str] | None:
+        """Walk the journal from ``state`` to the current token (None: a gap)."""
+        current = self.state_token()
+        written: set[str] = set()
+        with _WRITES_LOCK:
+            journal = dict(self.__dict__.get("_journal", {}))
+        for _ in range(len(journal) + 1):
+            if state == current:
+                return frozenset(written)
+            step = journal.get(state)
+            if step is None:
+                return None
+            state, graphs = step
+            written |= graphs
+        return None
+
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """Wrap every write: the token changes when it starts and again when it has ended.

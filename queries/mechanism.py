@@ -36,7 +36,7 @@ import logging
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -44,14 +44,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+from pyoxigraph import NamedNode
 
 from kg.iri import contract
 from kg.model import Predicate
 from kg.scoring_inputs import SCORING_NAMES
+from kg.sparql import BindValue
 from kg.store import GraphStore
-from kg.terms import KIND_OF_CLASS
+from kg.terms import KIND_OF_CLASS, PREDICATE_IRI, PREDICATE_OF_IRI
 from queries.config import ScoringConfig
-from queries.evidence import fetch_evidence, value_of
+from queries.evidence import fetch_evidence, nodes, value_of
 from queries.library import query_text
 from queries.scoring import HARM_PREDICATES, ClaimBelief, Evidence, claim_belief
 
@@ -116,20 +118,34 @@ def _edge_arrays(
         out = adj.get(u)
         if out:
             level[index[u]] = 1 + max(level[index[v]] for v in out)
-    edges = sorted(
-        (level[index[u]], index[u], index[v], w, hub.get(v, 1.0))
-        for u, out in adj.items()
-        for v, (w, _) in out.items()
-    )
-    src = np.array([e[1] for e in edges], dtype=np.intp)
-    dst = np.array([e[2] for e in edges], dtype=np.intp)
-    weight = np.array([e[3] for e in edges], dtype=np.float64)
-    hubs = np.array([e[4] for e in edges], dtype=np.float64)
+    # Sorted by the nodes' names, not their indices: a node's out-edges are then summed in the
+    # same order however the layer was made (built whole or updated after a write), so the
+    # two give the same support to the last bit. Sorted as integer keys, in numpy.
+    rank = {n: i for i, n in enumerate(sorted(names))}
+    us: list[int] = []
+    vs: list[int] = []
+    ws: list[float] = []
+    hs: list[float] = []
+    for u, out in adj.items():
+        for v, (w, _) in out.items():
+            us.append(index[u])
+            vs.append(index[v])
+            ws.append(w)
+            hs.append(hub.get(v, 1.0))
+    src_all = np.array(us, dtype=np.intp)
+    dst_all = np.array(vs, dtype=np.intp)
+    levels_of = np.array(level, dtype=np.intp)
+    rank_of = np.array([rank[n] for n in names], dtype=np.intp)
+    sort = np.lexsort((rank_of[dst_all], rank_of[src_all], levels_of[src_all]))
+    src, dst = src_all[sort], dst_all[sort]
+    weight = np.array(ws, dtype=np.float64)[sort]
+    hubs = np.array(hs, dtype=np.float64)[sort]
+    edge_levels = levels_of[src].tolist()
     bounds: list[tuple[int, int, npt.NDArray[np.intp]]] = []
     start = 0
-    while start < len(edges):
+    while start < len(edge_levels):
         end = start
-        while end < len(edges) and edges[end][0] == edges[start][0]:
+        while end < len(edge_levels) and edge_levels[end] == edge_levels[start]:
             end += 1
         bounds.append((start, end, np.unique(src[start:end])))
         start = end
@@ -152,15 +168,39 @@ class MechanismLayer:
     # Harm claims (causes, contraindicated_in, interacts_with) of every subject, with beliefs:
     # safety flags are looked up here rather than queried per candidate.
     harms: dict[str, tuple[Harm, ...]] = field(repr=False)
+    # What each named graph contributes (see GraphShare): a write of a graph recomputes only
+    # what its old and new share touch (:func:`update_layer`).
+    shares: dict[str, GraphShare] = field(default_factory=dict, repr=False)
+    # Edges left out to break cycles, kept so that an update can weigh them again.
+    dropped: tuple[tuple[str, str, Edge], ...] = field(default=(), repr=False)
 
 
-def _entities(store: GraphStore) -> dict[str, tuple[str, str]]:
+ClaimKey = tuple[str, str, str]  # (subject, predicate name, object)
+
+
+@dataclass(frozen=True)
+class GraphShare:
+    """What one named graph puts into the projection: its mechanism and harm claims, the
+    entities it types or labels, and the composition (whole, part) triples it holds."""
+
+    claims: frozenset[ClaimKey] = frozenset()
+    entities: frozenset[str] = frozenset()
+    parts: frozenset[tuple[str, str]] = frozenset()
+
+
+def _entities(store: GraphStore, ids: Sequence[str] | None = None) -> dict[str, tuple[str, str]]:
+    """Kind and label of every entity (or of the entities ``ids``) with a project class."""
     out: dict[str, tuple[str, str]] = {}
-    for row in store.select(query_text("entity_labels")).dicts():
-        kind = KIND_OF_CLASS.get(value_of(row.get("class")))
-        if kind is not None:
-            curie = contract(value_of(row["entity"]))
-            out[curie] = (kind.value, value_of(row.get("label")) or curie)
+    query = query_text("entity_labels")
+    bindings: list[dict[str, BindValue] | None] = (
+        [None] if ids is None else [{"entity": value} for value in nodes(ids)]
+    )
+    for bound in bindings:
+        for row in store.select(query, bound).dicts():
+            kind = KIND_OF_CLASS.get(value_of(row.get("class")))
+            if kind is not None:
+                curie = contract(value_of(row["entity"]))
+                out[curie] = (kind.value, value_of(row.get("label")) or curie)
     return out
 
 
@@ -172,15 +212,29 @@ def _profile(item: Evidence) -> tuple[object, ...]:
     return tuple(_INPUTS(item))
 
 
-def _beliefs(store: GraphStore, config: ScoringConfig) -> dict[tuple[str, str, str], float]:
-    """Belief of every mechanism claim, keyed (subject, predicate name, object)."""
-    by_claim: dict[tuple[str, str, str], dict[str, Evidence]] = defaultdict(dict)
-    for item in fetch_evidence(store, MECHANISM_PREDICATES):
+def _beliefs(
+    store: GraphStore, config: ScoringConfig, subjects: Sequence[str] | None = None
+) -> dict[ClaimKey, float]:
+    """Belief of every mechanism claim (of ``subjects``), keyed (subject, predicate, object).
+
+    In the order of :data:`MECHANISM_PREDICATES`: where two claims link the same two nodes,
+    the edge is the later one's, in a whole build and in an update alike.
+    """
+    by_claim: dict[ClaimKey, dict[str, Evidence]] = defaultdict(dict)
+    rank = {p: i for i, p in enumerate(MECHANISM_PREDICATES)}
+    if subjects is None:
+        found = fetch_evidence(store, MECHANISM_PREDICATES)
+    else:
+        # A few subjects: all their claims at once, then in the predicates' order.
+        found = [i for i in fetch_evidence(store, None, subjects=subjects) if i.predicate in rank]
+        found.sort(key=lambda i: rank[i.predicate])
+    for item in found:
         # Keyed by item IRI: an item read twice (once per trial id) counts once.
-        by_claim[(item.subject, item.predicate.value, item.object)].setdefault(item.evidence, item)
+        claim_key = (item.subject, item.predicate.value, item.object)
+        by_claim[claim_key].setdefault(item.evidence, item)
     # Table imports give thousands of claims the same evidence profile: score each profile once.
     memo: dict[tuple[object, ...], float] = {}
-    out: dict[tuple[str, str, str], float] = {}
+    out: dict[ClaimKey, float] = {}
     for claim, items in by_claim.items():
         values = list(items.values())
         key = (claim[1], *(_profile(i) for i in values))
@@ -191,10 +245,33 @@ def _beliefs(store: GraphStore, config: ScoringConfig) -> dict[tuple[str, str, s
     return out
 
 
-def _harms(store: GraphStore, config: ScoringConfig) -> dict[str, tuple[Harm, ...]]:
-    """Every harm claim of the store with its belief, by subject (strongest first)."""
+def _compositions(store: GraphStore, wholes: Sequence[str] | None = None) -> set[tuple[str, str]]:
+    """(whole, part) composition edges of the store (of formulas or preparations ``wholes``)."""
+    out: set[tuple[str, str]] = set()
+    query = query_text("composition")
+    bindings: list[dict[str, BindValue] | None] = (
+        [None] if wholes is None else [{"whole": value} for value in nodes(wholes)]
+    )
+    for bound in bindings:
+        for row in store.select(query, bound).dicts():
+            out.add((contract(value_of(row["whole"])), contract(value_of(row["part"]))))
+    return out
+
+
+def _harms(
+    store: GraphStore, config: ScoringConfig, subjects: Sequence[str] | None = None
+) -> dict[str, tuple[Harm, ...]]:
+    """Every harm claim of the store (of ``subjects``) with its belief, by subject."""
     claims: dict[tuple[str, Predicate, str], list[Evidence]] = defaultdict(list)
-    for item in fetch_evidence(store, sorted(HARM_PREDICATES)):
+    if subjects is None:
+        found = fetch_evidence(store, sorted(HARM_PREDICATES))
+    else:  # a few subjects: all their claims at once (see _beliefs)
+        found = [
+            i
+            for i in fetch_evidence(store, None, subjects=subjects)
+            if i.predicate in HARM_PREDICATES
+        ]
+    for item in found:
         claims[(item.subject, item.predicate, item.object)].append(item)
     out: dict[str, list[Harm]] = defaultdict(list)
     for (subject, predicate, obj), items in claims.items():
@@ -204,17 +281,55 @@ def _harms(store: GraphStore, config: ScoringConfig) -> dict[str, tuple[Harm, ..
     }
 
 
-def build_layer(store: GraphStore, config: ScoringConfig) -> MechanismLayer:
-    """Project the whole mechanism layer of the store (see module docs)."""
-    adj: dict[str, dict[str, Edge]] = defaultdict(dict)
-    for (s, p, o), belief in _beliefs(store, config).items():
-        if belief > 0.0 and s != o:
-            adj[s][o] = (belief, p)
-    for row in store.select(query_text("composition")).dicts():
-        whole, part = contract(value_of(row["whole"])), contract(value_of(row["part"]))
-        if whole != part:
-            adj[whole][part] = (config.formula_herb_share, "has_part")
-    order = _break_cycles(adj)
+_SHARE_PREDICATES = (*MECHANISM_PREDICATES, *sorted(HARM_PREDICATES))
+
+
+def _shares(store: GraphStore, graphs: Sequence[str] | None = None) -> dict[str, GraphShare]:
+    """What each named graph (or each of ``graphs``) contributes to the projection."""
+    claims: dict[str, set[ClaimKey]] = defaultdict(set)
+    entities: dict[str, set[str]] = defaultdict(set)
+    parts: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    predicates: list[BindValue] = [NamedNode(PREDICATE_IRI[p]) for p in _SHARE_PREDICATES]
+    names: list[dict[str, BindValue] | None] = (
+        [None] if graphs is None else [{"g": NamedNode(g)} for g in graphs]
+    )
+    for bound in names:
+        rows = store.select(query_text("graph_claims"), {**(bound or {}), "predicate": predicates})
+        for row in rows.dicts():
+            predicate = PREDICATE_OF_IRI.get(value_of(row.get("predicate")))
+            if predicate is not None:
+                claims[value_of(row["g"])].add(
+                    (
+                        contract(value_of(row["subject"])),
+                        predicate.value,
+                        contract(value_of(row["object"])),
+                    )
+                )
+        for row in store.select(query_text("graph_entities"), bound).dicts():
+            g, entity = value_of(row["g"]), contract(value_of(row["entity"]))
+            part = value_of(row.get("part"))
+            if part:
+                parts[g].add((entity, contract(part)))
+            else:
+                entities[g].add(entity)
+    return {
+        g: GraphShare(frozenset(claims[g]), frozenset(entities[g]), frozenset(parts[g]))
+        for g in sorted({*claims, *entities, *parts})
+    }
+
+
+def _assemble(
+    adj: dict[str, dict[str, Edge]],
+    config: ScoringConfig,
+    entities: dict[str, tuple[str, str]],
+    harms: dict[str, tuple[Harm, ...]],
+    shares: dict[str, GraphShare],
+) -> MechanismLayer:
+    """The layer from its full adjacency (cycles not yet broken) and its other parts."""
+    adj = {u: out for u, out in adj.items() if out}
+    removed: list[tuple[str, str, Edge]] = []
+    order = _break_cycles(adj, removed)
+    dropped = tuple(sorted(removed))
     degree: dict[str, int] = defaultdict(int)
     for out in adj.values():
         for v, (_, predicate) in out.items():
@@ -223,19 +338,94 @@ def build_layer(store: GraphStore, config: ScoringConfig) -> MechanismLayer:
                 degree[v] += 1
     hub = {v: hub_factor(d, config) for v, d in degree.items()}
     arrays = _edge_arrays(adj, order, hub)
-    return MechanismLayer(dict(adj), hub, _entities(store), arrays, _harms(store, config))
+    return MechanismLayer(adj, hub, entities, arrays, harms, shares, dropped)
+
+
+def _add_edges(
+    adj: dict[str, dict[str, Edge]],
+    beliefs: dict[ClaimKey, float],
+    compositions: Iterable[tuple[str, str]],
+    config: ScoringConfig,
+) -> None:
+    for (s, p, o), belief in beliefs.items():
+        if belief > 0.0 and s != o:
+            adj.setdefault(s, {})[o] = (belief, p)
+    # Composition edges are definitions: they take the place of any claim between the two.
+    for whole, part in sorted(compositions):
+        if whole != part:
+            adj.setdefault(whole, {})[part] = (config.formula_herb_share, "has_part")
+
+
+def build_layer(store: GraphStore, config: ScoringConfig) -> MechanismLayer:
+    """Project the whole mechanism layer of the store (see module docs)."""
+    adj: dict[str, dict[str, Edge]] = {}
+    _add_edges(adj, _beliefs(store, config), _compositions(store), config)
+    return _assemble(adj, config, _entities(store), _harms(store, config), _shares(store))
+
+
+def update_layer(
+    store: GraphStore, layer: MechanismLayer, graphs: Iterable[str], config: ScoringConfig
+) -> MechanismLayer:
+    """``layer`` after ``graphs`` were written (replaced or dropped): the same as a rebuild.
+
+    The old share of each graph (what the layer recorded) and its new one (read now) name the
+    claims, compositions and entities the write may have changed; their subjects' edges, harm
+    claims and the entities are read again from the whole store — a claim's belief pools its
+    evidence from every graph that reports it — and the rest of the layer is kept.
+    """
+    written = sorted(set(graphs))
+    fresh = _shares(store, written)
+    shares = dict(layer.shares)
+    touched = GraphShare()
+    for g in written:
+        for share in (layer.shares.get(g), fresh.get(g)):
+            if share is not None:
+                touched = GraphShare(
+                    touched.claims | share.claims,
+                    touched.entities | share.entities,
+                    touched.parts | share.parts,
+                )
+        if g in fresh:
+            shares[g] = fresh[g]
+        else:
+            shares.pop(g, None)
+    mechanism = {p.value for p in MECHANISM_PREDICATES}
+    # Every out-edge of a touched subject is read again: simpler than tracking node pairs,
+    # and a record touches few subjects.
+    subjects = sorted(
+        {s for s, p, _ in touched.claims if p in mechanism} | {w for w, _ in touched.parts}
+    )
+    adj = {u: dict(out) for u, out in layer.adj.items()}
+    for u, v, edge in layer.dropped:
+        adj.setdefault(u, {})[v] = edge
+    for s in subjects:
+        adj.pop(s, None)
+    if subjects:
+        _add_edges(adj, _beliefs(store, config, subjects), _compositions(store, subjects), config)
+    harmed = sorted({s for s, p, _ in touched.claims if p not in mechanism})
+    harms = {s: h for s, h in layer.harms.items() if s not in set(harmed)}
+    if harmed:
+        harms.update(_harms(store, config, harmed))
+    entities = {e: v for e, v in layer.entities.items() if e not in touched.entities}
+    if touched.entities:
+        entities.update(_entities(store, sorted(touched.entities)))
+    return _assemble(adj, config, entities, harms, shares)
 
 
 _CACHE: dict[tuple[int, str], tuple[str, ScoringConfig, MechanismLayer]] = {}
 _LOCK = threading.Lock()
-_DISK_FORMAT = 1
+_DISK_FORMAT = 2
 log = logging.getLogger(__name__)
 
 
 def mechanism_layer(
     store: GraphStore, config: ScoringConfig, state: str | None = None
 ) -> MechanismLayer:
-    """The cached projection of ``store``, rebuilt when the store or the config change.
+    """The cached projection of ``store``, renewed when the store or the config change.
+
+    After writes of named graphs that the store's journal names
+    (:meth:`~kg.store.GraphStore.written_since`), the projection held in memory is updated for
+    those graphs (:func:`update_layer`); any other change rebuilds it.
 
     ``state``: the store's :meth:`~kg.store.GraphStore.state_token`, when the caller has it.
     Kept in memory for the process, and — for a store with a
@@ -253,8 +443,14 @@ def mechanism_layer(
     file = folder / f"layer-{_disk_key(state, config)}.json" if folder is not None else None
     layer = _read_layer(file, state, config) if file is not None else None
     if layer is None:
-        layer = build_layer(store, config)
-        # Saved only if nothing was written while it was built (a write renews the token).
+        held = cached if cached is not None and cached[1] == config else None
+        written = store.written_since(held[0]) if held is not None else None
+        if held is not None and written is not None:
+            # Only the graphs written since the held projection need projecting again.
+            layer = update_layer(store, held[2], written, config)
+        else:
+            layer = build_layer(store, config)
+        # Saved only if nothing was written while it was made (a write renews the token).
         if file is not None and store.state_token() == state:
             _write_layer(file, layer, state, config)
     with _LOCK:
@@ -297,6 +493,11 @@ def _layer_json(layer: MechanismLayer, state: str, config: ScoringConfig) -> dic
             s: [[p.value, o, dataclasses.asdict(b)] for p, o, b in harms]
             for s, harms in layer.harms.items()
         },
+        "shares": {
+            g: [sorted(share.claims), sorted(share.entities), sorted(share.parts)]
+            for g, share in layer.shares.items()
+        },
+        "dropped": [[u, v, [w, p]] for u, v, (w, p) in layer.dropped],
     }
 
 
@@ -305,8 +506,10 @@ def _write_layer(file: Path, layer: MechanismLayer, state: str, config: ScoringC
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         tmp = file.with_suffix(f".{os.getpid()}.tmp")
+        # dumps, not dump: only the former runs json's C encoder (several times faster here).
+        text = json.dumps(_layer_json(layer, state, config), ensure_ascii=False)
         with tmp.open("w", encoding="utf-8") as out:
-            json.dump(_layer_json(layer, state, config), out, ensure_ascii=False)
+            out.write(text)
         os.replace(tmp, file)
         for old in file.parent.glob("layer-*.json"):
             if old != file:
@@ -347,7 +550,16 @@ def _read_layer(file: Path, state: str, config: ScoringConfig) -> MechanismLayer
         }
         entities = {c: (str(k), str(label)) for c, (k, label) in data["entities"].items()}
         hub = {k: float(v) for k, v in data["hub"].items()}
-        return MechanismLayer(adj, hub, entities, arrays, harms)
+        shares = {
+            str(g): GraphShare(
+                frozenset((str(s), str(p), str(o)) for s, p, o in claims),
+                frozenset(str(e) for e in ents),
+                frozenset((str(w), str(part)) for w, part in parts),
+            )
+            for g, (claims, ents, parts) in data["shares"].items()
+        }
+        dropped = tuple((str(u), str(v), (float(w), str(p))) for u, v, (w, p) in data["dropped"])
+        return MechanismLayer(adj, hub, entities, arrays, harms, shares, dropped)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as err:
@@ -378,13 +590,13 @@ class MechanismGraph:
         is_term = np.zeros(len(arrays.names), dtype=bool)
         is_term[terms] = True
         factor = arrays.weight * np.where(is_term[arrays.dst], 1.0, arrays.hub)
-        for start, end, nodes in arrays.levels:
+        for start, end, sources in arrays.levels:
             reached = factor[start:end] * support[arrays.dst[start:end]]
             # Noisy-OR as a sum of logs, one pass per level: 1 − Π(1 − x) = 1 − e^{Σ ln(1 − x)}.
             with np.errstate(divide="ignore"):
                 logs = np.log1p(-reached)
             total = np.bincount(arrays.src[start:end], weights=logs, minlength=len(support))
-            support[nodes] = -np.expm1(total[nodes])
+            support[sources] = -np.expm1(total[sources])
             support[terms] = 1.0
         out = {t: 1.0 for t in self.targets}
         nonzero = np.flatnonzero(support)
@@ -469,10 +681,13 @@ def _topological(adj: dict[str, dict[str, Edge]]) -> tuple[list[str], set[str]]:
     return order, {n for n, d in indegree.items() if d > 0}
 
 
-def _break_cycles(adj: dict[str, dict[str, Edge]]) -> tuple[str, ...]:
+def _break_cycles(
+    adj: dict[str, dict[str, Edge]], removed: list[tuple[str, str, Edge]] | None = None
+) -> tuple[str, ...]:
     """Drop the weakest edge of each cycle (rare: a node acting at two levels of the chain).
 
-    Returns the nodes in reverse topological order, indication side first.
+    Returns the nodes in reverse topological order, indication side first; the edges dropped
+    are added to ``removed``.
     """
     order, left = _topological(adj)
     while left:
@@ -485,6 +700,8 @@ def _break_cycles(adj: dict[str, dict[str, Edge]]) -> tuple[str, ...]:
                     rest.add_edge(u, v, weight=weight)
         cycle = networkx.find_cycle(rest)
         u, v = min(cycle, key=lambda e: rest.edges[e[0], e[1]]["weight"])[:2]
+        if removed is not None:
+            removed.append((u, v, adj[u][v]))
         del adj[u][v]
         order, left = _topological(adj)
     return tuple(reversed(order))

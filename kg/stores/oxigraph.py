@@ -261,10 +261,17 @@ class OxigraphStore(GraphStore):
     def replace_graph(self, graph: str, quads: Sequence[Quad]) -> None:
         # One SPARQL update is one Oxigraph transaction: readers and a crash see the old graph
         # or the new one, never a mix.
-        self.update(quads_to_update(graph, quads))
+        with self._journalled(frozenset([graph])):
+            self.update(quads_to_update(graph, quads))
 
     def drop_graph(self, graph: str) -> None:
-        self.update(f"DROP SILENT GRAPH {NamedNode(graph)}")
+        with self._journalled(frozenset([graph])):
+            self.update(f"DROP SILENT GRAPH {NamedNode(graph)}")
+
+    def written_since(self, state: str) -> frozenset[str] | None:
+        # Only this process writes the store (on disk it is locked to one process): its own
+        # journal of graph writes is complete.
+        return self._journal_since(state)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
