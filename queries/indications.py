@@ -60,27 +60,33 @@ _LOCK = threading.Lock()
 
 
 def resolve_indication(
-    store: GraphStore, name: str, *, state: str | None = None
+    store: GraphStore, name: str, *, state: str | None = None, exact: bool = False
 ) -> IndicationTerms:
     """The indication terms covered by ``name``; raises UnknownIndicationError if none.
 
     ``state``: the store's :meth:`~kg.store.GraphStore.state_token`; with it, an answer is
     reused until the store changes (a served page asks for the same indication again and
-    again, and the label match reads every indication label).
+    again, and the label match reads every indication label). ``exact``: cover only the
+    matched terms, not their synonyms and narrower terms (``tcmkg rank --exact``).
     """
     if state is None:
-        return _resolve(store, name, None)
+        return _exact(_resolve(store, name, None), exact)
     key = (store.location, state, name)
     with _LOCK:
         found = _RESOLVED.get(key)
     if found is not None:
-        return found
+        return _exact(found, exact)
     found = _resolve(store, name, state)
     with _LOCK:
         if len(_RESOLVED) >= _RESOLVED_MAX:
             _RESOLVED.clear()  # simple bound: a new store state makes old entries useless anyway
         _RESOLVED[key] = found
-    return found
+    return _exact(found, exact)
+
+
+def _exact(found: IndicationTerms, exact: bool) -> IndicationTerms:
+    """With ``exact``, only the terms the name matched (no synonyms' or narrower terms)."""
+    return IndicationTerms(found.query, found.matched, found.matched) if exact else found
 
 
 def _resolve(store: GraphStore, name: str, state: str | None) -> IndicationTerms:

@@ -247,10 +247,15 @@ class RankContext:
         return Candidate(curie, found[1], found[0]) if found else None
 
 
-def prepare(store: GraphStore, indication: str, config: ScoringConfig) -> RankContext:
-    """Resolve the indication, fetch its treatment evidence and project its mechanism graph."""
+def prepare(
+    store: GraphStore, indication: str, config: ScoringConfig, *, exact: bool = False
+) -> RankContext:
+    """Resolve the indication, fetch its treatment evidence and project its mechanism graph.
+
+    ``exact``: the matched terms only, without their synonyms and narrower terms.
+    """
     state = store.state_token()
-    terms = resolve_indication(store, indication, state=state)
+    terms = resolve_indication(store, indication, state=state, exact=exact)
     direct: dict[str, list[Evidence]] = defaultdict(list)
     for item in fetch_evidence(store, [Predicate.TREATS], objects=list(terms.terms)):
         direct[item.subject].append(item)
@@ -385,12 +390,14 @@ def rank_candidates(
     top: int = DEFAULT_ROWS,
     min_certainty: Certainty | None = None,
     config: ScoringConfig | None = None,
+    *,
+    exact: bool = False,
 ) -> list[RankedRow]:
     """Candidates for ``indication`` (a name in any language, a CURIE or an IRI), best first.
 
     Raises :class:`queries.indications.UnknownIndicationError` when no indication has that name.
     """
-    ctx = prepare(store, indication, config or ScoringConfig())
+    ctx = prepare(store, indication, config or ScoringConfig(), exact=exact)
     return rank_in_context(ctx, kind or DEFAULT_KIND, top, min_certainty)
 
 

@@ -71,6 +71,10 @@ def candidates(
     min_certainty: Annotated[
         CertaintyFloor | None, Query(description="hide rows below this certainty")
     ] = None,
+    exact: Annotated[
+        bool,
+        Query(description="the indication term only, without its synonyms and narrower terms"),
+    ] = False,
 ) -> CandidatesOut:
     """Herbs, formulas, hospital preparations (or compounds) for an indication, best first."""
     floor = min_certainty.certainty() if min_certainty is not None else None
@@ -84,6 +88,7 @@ def candidates(
                 top=top,
                 min_certainty=floor,
                 config=scoring_config(ctx),
+                exact=exact,
             )
         # Only "no such indication" is a 404: any other error is a fault of the program and
         # must reach the client as a 500 (and the log), not as a misleading "not found".
@@ -99,7 +104,7 @@ def candidates(
             rows=[RankedRowOut.model_validate(r.to_json()) for r in rows],
         )
 
-    key = ("candidates", indication, kind.value, top, floor)
+    key = ("candidates", indication, kind.value, top, floor, exact)
     answer = ctx.answers.get_or_compute(key, ctx.generation, compute)
     assert isinstance(answer, CandidatesOut)
     return answer

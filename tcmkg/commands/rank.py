@@ -11,7 +11,7 @@ import typer
 from queries.config import DEFAULT_ROWS
 from queries.explain import UnknownCandidateError, explain_candidate
 from queries.indications import UnknownIndicationError
-from queries.rank import DEFAULT_KIND, CandidateKind, rank_candidates
+from queries.rank import DEFAULT_KIND, CandidateKind, prepare, rank_in_context
 from queries.scoring import Certainty
 from tcmkg.console import (
     ConfigOption,
@@ -58,6 +58,12 @@ def rank(
     fmt: Annotated[RankFormat, typer.Option("--format", help="Output format.")] = (
         RankFormat.TABLE
     ),
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact", help="The indication term only, without its synonyms and narrower terms."
+        ),
+    ] = False,
     config: ConfigOption = None,
     store: StoreOption = None,
 ) -> None:
@@ -72,7 +78,8 @@ def rank(
             # On stderr, so that JSON and CSV output stays clean; the first request after a
             # change to the store projects its mechanism layer, which takes seconds on 1M triples.
             with err_console.status("ranking …"):
-                rows = rank_candidates(st, indication, kind, top, floor, cfg)
+                ctx = prepare(st, indication, cfg, exact=exact)
+                rows = rank_in_context(ctx, kind, top, floor)
         except UnknownIndicationError as err:
             fail(str(err.args[0]))
     if fmt is RankFormat.JSON:
@@ -81,6 +88,9 @@ def rank(
         print(rank_csv(rows), end="")
     else:
         console.print(rank_table(rows, indication))
+        # What the name covered: the matched terms, their synonyms and narrower terms.
+        covered = [(c.label if (c := ctx.candidate(t)) else t) for t in ctx.indication.terms]
+        console.print("covers: " + "; ".join(covered), highlight=False)
         if not rows:
             console.print("No candidates with evidence for this indication.")
 

@@ -268,3 +268,20 @@ def test_misspelt_candidates_are_suggested_never_taken(
     assert answer.status_code == 404
     assert suggested in [s["id"] for s in answer.json()["suggestions"]]
     assert not _exact(client, typed)
+
+
+def test_an_indication_covers_its_narrower_terms_unless_asked_exactly(
+    location: str, client: TestClient
+) -> None:
+    code, out = _cli("rank", "diabetes", "--store", location)
+    assert code == 0, out
+    covers = next(line for line in out.splitlines() if line.startswith("covers: "))
+    assert {"Diabetes Mellitus", "Diabetes Mellitus, Type 2"} <= set(covers[8:].split("; "))
+    code, out = _cli("rank", "diabetes", "--exact", "--store", location)
+    assert code == 0, out
+    assert "covers: Diabetes Mellitus\n" in out
+    wide = client.get("/candidates", params={"indication": "diabetes"}).json()["rows"]
+    narrow = client.get("/candidates", params={"indication": "diabetes", "exact": True})
+    assert narrow.status_code == 200 and narrow.json()["rows"] == []
+    if "names-ingest" in location:  # its one type 2 diabetes trial counts for "diabetes"
+        assert [r["candidate"]["id"] for r in wide] == [HQ]
