@@ -318,6 +318,7 @@ def after_write(
         t0 = time.perf_counter()
         rank()
         updated.append((time.perf_counter() - t0) * 1000)
+    mechanism.wait_for_saves()  # the last update's save must not land after the cache goes
     fresh = []
     for _ in range(3):
         mechanism._CACHE.clear()  # what a rebuild costs: nothing held, nothing saved

@@ -448,14 +448,50 @@ def mechanism_layer(
         if held is not None and written is not None:
             # Only the graphs written since the held projection need projecting again.
             layer = update_layer(store, held[2], written, config)
+            if file is not None:
+                # Saving takes longer than the update: the ranking waiting for it need not.
+                _save_later(store, file, layer, state, config)
         else:
             layer = build_layer(store, config)
-        # Saved only if nothing was written while it was made (a write renews the token).
-        if file is not None and store.state_token() == state:
-            _write_layer(file, layer, state, config)
+            # Saved only if nothing was written while it was built (a write renews the token).
+            if file is not None and store.state_token() == state:
+                _write_layer(file, layer, state, config)
     with _LOCK:
         _CACHE[key] = (state, config, layer)
     return layer
+
+
+_SAVING = threading.Lock()  # one save at a time, so that an older one never outlives a newer
+_SAVES: list[threading.Thread] = []
+
+
+def _save_later(
+    store: GraphStore, file: Path, layer: MechanismLayer, state: str, config: ScoringConfig
+) -> None:
+    """Save an updated projection in a background thread (see :func:`wait_for_saves`).
+
+    Not a daemon thread: a command that ends right after its ranking still finishes the save.
+    A save whose state the store has left since is skipped: it would never be read.
+    """
+
+    def save() -> None:
+        with _SAVING:
+            if store.state_token() == state:
+                _write_layer(file, layer, state, config)
+
+    thread = threading.Thread(target=save, name="tcmkg-projection-save")
+    with _LOCK:
+        _SAVES[:] = [t for t in _SAVES if t.is_alive()]
+        _SAVES.append(thread)
+    thread.start()
+
+
+def wait_for_saves() -> None:
+    """Return once every projection being saved in the background is on disk (or skipped)."""
+    with _LOCK:
+        pending = list(_SAVES)
+    for thread in pending:
+        thread.join()
 
 
 def _config_text(config: ScoringConfig) -> str:
@@ -505,7 +541,7 @@ def _write_layer(file: Path, layer: MechanismLayer, state: str, config: ScoringC
     """Save a projection for later processes; any failure only costs the next one a rebuild."""
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_suffix(f".{os.getpid()}.tmp")
+        tmp = file.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         # dumps, not dump: only the former runs json's C encoder (several times faster here).
         text = json.dumps(_layer_json(layer, state, config), ensure_ascii=False)
         with tmp.open("w", encoding="utf-8") as out:

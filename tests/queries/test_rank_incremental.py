@@ -186,6 +186,7 @@ def test_random_writes_update_the_projection_exactly_like_a_fresh_build(
         incremental = _rankings(store)
         # What a fresh build ranks: nothing held in memory, nothing saved on disk.
         mechanism._CACHE.clear()
+        mechanism.wait_for_saves()
         saved = list((tmp_path / "store" / "tcmkg" / "cache").glob("layer-*.json"))
         assert len(saved) == (1 if location == "disk" else 0), "the update is saved as a build is"
         for file in saved:
