@@ -201,7 +201,7 @@ class OxigraphStore(GraphStore):
                 # One folder per process; those of processes that are gone (a server killed
                 # before it could clean up) are removed.
                 for old in folders.glob("*") if folders.is_dir() else ():
-                    if old.name.isdigit() and not _alive(int(old.name)):
+                    if old.name.isdigit() and not sharing.process_alive(int(old.name)):
                         shutil.rmtree(old, ignore_errors=True)
                 folder = folders / str(os.getpid())
                 folder.mkdir(parents=True, exist_ok=True)
@@ -487,16 +487,6 @@ _WAIT_FOR_CHECKPOINT = 5.0  # seconds a reader waits for a holder that is just s
 
 def _is_lock_error(err: OSError) -> bool:
     return "lock" in str(err).lower()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class _Counted:

@@ -55,7 +55,8 @@ def _own(path: Path) -> Path:
     return path / OWN_FOLDER
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running (one owned by another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -99,7 +100,7 @@ def read_holder(path: Path) -> Holder | None:
         holder = Holder(int(info["pid"]), str(info["command"]), str(info["since"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return holder if _alive(holder.pid) else None
+    return holder if process_alive(holder.pid) else None
 
 
 def held_message(location: str, path: Path) -> str:
@@ -169,13 +170,13 @@ def prune(path: Path, keep: str | None = None) -> None:
             continue
         if entry.name.endswith(".tmp"):
             pid = entry.name.removesuffix(".tmp").rpartition("-")[2]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
                 shutil.rmtree(entry, ignore_errors=True)
             continue
         if entry.name.startswith("."):
             # Being removed by another process; left behind if that process was killed.
             pid = entry.name.removesuffix(".removed").rpartition(".")[2]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not process_alive(int(pid)):
                 shutil.rmtree(entry, ignore_errors=True)
             continue
         _remove_unread(entry)
