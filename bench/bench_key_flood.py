@@ -19,11 +19,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,40 +31,10 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from serving import serve  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 from api.security import hash_key  # noqa: E402
 from tests.security.test_keys import flood  # noqa: E402
-
-
-def free_port() -> int:
-    """A loopback port the OS says is free now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start(key_hash: str, checkout: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """``tcmkg serve`` of ``checkout`` on a free loopback port with ``key_hash``."""
-    port = free_port()
-    env = {**os.environ, "TCMKG_API_KEY_HASH": key_hash, "PYTHONPATH": str(checkout)}
-    args = [sys.executable, "-m", "tcmkg", "serve", "--store", "memory:", "--port", str(port)]
-    proc = subprocess.Popen(
-        [*args, "--host", "127.0.0.1"],
-        env=env,
-        cwd=checkout,  # `python -m` puts the working folder first on the path
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 def phase(url: str, seconds: float, clients: int) -> tuple[list[float], dict[int, int]]:
@@ -134,7 +101,7 @@ def main() -> None:
     else:
         key_hash = hash_key(key)
     print(f"server: {args.checkout}; key hash: scrypt N={key_hash.split(':')[1]}")
-    proc, url = start(key_hash, args.checkout)
+    proc, url = serve("memory:", key_hash, args.checkout)
     try:
         idle, _ = phase(url, 5.0, 0)
         busy, statuses = phase(url, args.seconds, args.clients)

@@ -16,32 +16,22 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "bench" / "schemathesis.toml"
 sys.path.insert(0, str(REPO))
 
+from serving import serve  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 from kg.store import open_store  # noqa: E402
 from tests.api.support import fill  # noqa: E402
-
-
-def free_port() -> int:
-    """A loopback port the OS says is free now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def filled_store(folder: Path) -> str:
@@ -82,34 +72,6 @@ def schemathesis_command(url: str, examples: int, seed: int | None = None) -> li
     return command
 
 
-def serve(location: str) -> tuple[subprocess.Popen[bytes], str]:
-    """``tcmkg serve`` over ``location`` on a free port, writes enabled; waits for /health."""
-    port = free_port()
-    key_hash = "sha256:" + hashlib.sha256(secrets.token_bytes(32)).hexdigest()
-    env = {**os.environ, "TCMKG_API_KEY_HASH": key_hash, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            *("-m", "tcmkg", "serve", "--store", location, "--host", "127.0.0.1"),
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start")
-
-
 def main() -> None:
     """Run schemathesis and print its summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -117,7 +79,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tcmkg-schemathesis-") as tmp:
-        proc, url = serve(filled_store(Path(tmp)))
+        key_hash = "sha256:" + hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+        proc, url = serve(filled_store(Path(tmp)), key_hash, REPO)
         try:
             began = time.monotonic()
             run = subprocess.run(
