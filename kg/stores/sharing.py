@@ -32,6 +32,8 @@ from typing import IO
 PUBLISH_INTERVAL = 2.0  # seconds between two checkpoints while writes go on (see README)
 OWN_FOLDER = "tcmkg"
 _HOLDER = "holder.json"
+# Seconds a second writer waits for a new holder to write its file (see held_message).
+_HOLDER_GRACE = 2.0
 _PUBLISHED = "published"
 _POINTER = "CURRENT"
 _READER_LOCK = "reader.lock"
@@ -106,6 +108,12 @@ def read_holder(path: Path) -> Holder | None:
 def held_message(location: str, path: Path) -> str:
     """What a second writer is told: who holds the store and what to do instead."""
     holder = read_holder(path)
+    # A holder writes its file just after it takes the lock: a writer that meets the lock in
+    # between waits a moment for the name rather than saying "another process".
+    deadline = time.monotonic() + _HOLDER_GRACE
+    while holder is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        holder = read_holder(path)
     who = holder.describe() if holder is not None else "another process"
     return (
         f"cannot open store {location} for writing: it is locked by {who}. Send records to "
