@@ -226,6 +226,156 @@ _BY = re.compile(r"\w*\s+by\s+", re.IGNORECASE)
 _GLUED_AFTER_NOTE = re.compile(r"^\s*\([^()]{0,40}\)\s*-$")
 _CLAUSE_BREAK = re.compile(r"[;:]|\.\s")
 _PASSIVE = re.compile(r"\b(?:by|with|after|following|using)\b", re.IGNORECASE)
+# Words that may stand right before a verb "induce(s)/induced" whose subject is the exposure
+# ("X may induce Y", "X, which induced Y", "X significantly induced Y"). After any other word
+# the participle is an adjective naming the agent of a disease model ("alloxan induced diabetic
+# rats", "high fat diet induced atherosclerosis", "(TST) induced neuropathic pain"): that agent,
+# not the exposure studied in the model, is what induced the disease.
+_VERB_LEAD = frozenset(
+    {
+        "may",
+        "might",
+        "can",
+        "could",
+        "would",
+        "will",
+        "to",
+        "which",
+        "that",
+        "also",
+        "not",
+        "has",
+        "have",
+        "had",
+        "was",
+        "were",
+        "is",
+        "are",
+        "be",
+        "been",
+        "did",
+        "does",
+        "do",
+        "and",
+        "or",
+    }
+)
+_LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
+# A harm verb followed by the change it caused: "causes a decrease in Y", "resulted in increased
+# bone density". The change word, not the verb, says which way Y moved.
+_CHANGE_AFTER = re.compile(
+    r"\s+(?:(?:a|an|the|significant|significantly|marked|markedly|further)\s+){0,2}"
+    r"(?:increas|elevat|enhanc|improv|reduc|decreas|lower|attenuat|inhibit|suppress|protect|"
+    r"higher|greater|better)",
+    re.IGNORECASE,
+)
+# Cell-killing effects on a tumour's cells are what an anticancer agent does: "X induced
+# apoptosis in MCF-7 breast cancer cells" is no harm of X.
+_CELL_KILLING = re.compile(
+    r"apoptos|apoptotic|cell[- ]cycle arrest|growth (?:inhibition|arrest)|autophag|ferroptos|"
+    r"pyroptos|necroptos|senescence|anti-?proliferat|cytotoxic(?:ity)? (?:against|to|toward)",
+    re.IGNORECASE,
+)
+# Deaths of a parasite, a pathogen or cells are what an antiparasitic or cytotoxic agent is for:
+# "AL caused 100% mortality ... of all adult worms".
+_KILLED_ORGANISM = re.compile(
+    r"[^.;]{0,80}?\b(?:worms?|parasites?|larvae|bacteria|fungi|insects?|mosquito(?:es)?|"
+    r"nematodes?|helminths?|snails?|pathogens?|microbes?|cells)\b",
+    re.IGNORECASE,
+)
+_DEATH_WORDS = ("mortality", "death", "lethality", "killing")
+# Harm nouns that stand between a condition named first and the exposure count only when the
+# exposure is what they are "of" or "from": "hepatotoxicity of X", not "ameliorate its toxicity
+# with supplementation of X".
+_HARM_NOUN_TO_EXPOSURE = re.compile(
+    r"\s*(?:of|from|by|due to|caused by|associated with|related to|induced by|"
+    r"(?:that|which) limits? the use of)\s+"
+    r"(?:(?:the|a|an|oral|long-term|chronic|excessive|high-dose|\w+ed)\s+){0,2}$",
+    re.IGNORECASE,
+)
+_HARM_NOUNS = ("toxicit", "toxic", "adverse", "side effect", "hepatotoxic", "nephrotoxic")
+# A sentence that reports measurement times or an aim names when an outcome was read, not what
+# moved it: "BMI ... determined before (baseline) and after 90 days of X".
+_MEASURED = re.compile(
+    r"\bbefore\b|\bbaseline\b|\bpre-? ?and post|\b(?:measured|determined|assessed|evaluated|"
+    r"recorded|monitored|examined|investigated|compared|to determine|to evaluate|to assess|"
+    r"to investigate|to examine|were obtained|was obtained)\b",
+    re.IGNORECASE,
+)
+# Model agents whose names hold a vocabulary name: "Dextran Sodium Sulfate-Induced colitis" is
+# not a harm of sodium sulfate (Natrii Sulfas).
+_LONGER_AGENT = re.compile(r"\bdextran\s+$", re.IGNORECASE)
+# A hyphen-glued word after the condition makes it a modifier of another noun: "tumour-promoting
+# DCA", "PD-like symptoms", "cancer-bearing mice".
+_CONDITION_MODIFIER = re.compile(r"^-(?!induc|associat|relat|caus|mediat)[a-z]", re.IGNORECASE)
+# What may stand between "induced by" and the exposure that induced it ("induced by a low
+# molecular weight heparin"); punctuation or a clause word there names another agent first.
+_AGENT_BREAK = re.compile(r"[,;:()\[\]]|\b(?:and|or|through|via|in|with|which|that)\b")
+
+
+def _not_a_harm_of_pair(
+    text: str,
+    a: Mention,
+    b: Mention,
+    cue_start: int,
+    cue_end: int,
+    cue_text: str,
+    exposure_first: bool,
+    sentence: tuple[int, int],
+) -> bool:
+    """Whether a harm cue between ``a`` and ``b`` says nothing of a harm of the exposure.
+
+    Each test is a way papers put a harm word next to an exposure that did not cause it (see
+    the comments on the patterns above); a cue that fails one is skipped, so the next cue may
+    still decide the pair.
+    """
+    word = cue_text.lower()
+    exposure, condition = (a, b) if exposure_first else (b, a)
+    if _LONGER_AGENT.search(text[max(0, exposure.start - 12) : exposure.start]):
+        return True
+    if _CONDITION_MODIFIER.match(text[condition.end : condition.end + 3]):
+        return True
+    if _CELL_KILLING.search(text[cue_start : min(sentence[1], b.end + 40)]):
+        return True
+    if condition.text.lower() in _DEATH_WORDS and _KILLED_ORGANISM.match(text, condition.end):
+        return True
+    if (
+        not exposure_first
+        and word.startswith(_HARM_NOUNS)
+        and not _HARM_NOUN_TO_EXPOSURE.fullmatch(text[cue_end : exposure.start])
+    ):
+        return True
+    if word in ("after", "following") and (
+        condition.kind is K.OUTCOME or _MEASURED.search(text[sentence[0] : sentence[1]])
+    ):
+        return True
+    if _CHANGE_AFTER.match(text, cue_end):
+        return True
+    if word.startswith("induc"):
+        by = _BY.match(text, cue_end)
+        if exposure_first:
+            if by:
+                return True  # "X on Y induced by Z": Z, named after "by", induced Y
+            gap = text[a.end : cue_start]
+            glued_to_exposure = not gap.strip(" -") or _GLUED_AFTER_NOTE.match(
+                gap.rstrip(" -") + "-"
+            )
+            if glued_to_exposure:
+                # "cisplatin-induced nephrotoxicity" is a harm of cisplatin even in a study of
+                # what protects against it: the agent of a model is what the harm is of.
+                return False
+            last = _LAST_WORD.search(gap)
+            if last is None or gap.rstrip().endswith(")"):
+                return True
+            lead = last.group(1).lower()
+            return lead not in _VERB_LEAD and not lead.endswith("ly")
+        # The condition comes first: "Y induced by X" says X induced it; "diabetes induction",
+        # "Y was induced in rats with STZ … X" name the model.
+        agent = text[by.end() : exposure.start] if by else ""
+        return not (by and len(agent) <= 40 and not _AGENT_BREAK.search(agent))
+    return False
+
+
 # Effect relations further apart than this are left alone: the words between no longer say
 # how the two are linked.
 MAX_EFFECT_GAP = 150
@@ -297,6 +447,17 @@ def _effect_cue(
                 continue  # "Y in patients treated with X" reports an adverse event
             return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
         strength = GLUED_STRENGTH if cue.start - a.end <= 2 else VERB_STRENGTH
+        if kind is dirn.CueKind.HARM and _not_a_harm_of_pair(
+            text,
+            a,
+            b,
+            cue.start,
+            cue.end,
+            cue.text,
+            exposure_first,
+            sentence,
+        ):
+            continue
         if kind is dirn.CueKind.HARM:
             if exposure_first and _ANTI.search(text[max(a.end, b.start - 6) : b.start]):
                 # "X produced an anti-hypertensive effect": the effect opposes the condition.
@@ -419,9 +580,12 @@ if not Doc.has_extension("tcm_relations"):
 class RelationComponent:
     """``tcm_relations``: relations between the mentions of each sentence."""
 
-    def __init__(self, nlp: Language, name: str, min_confidence: float) -> None:
+    def __init__(
+        self, nlp: Language, name: str, min_confidence: float, min_harm_confidence: float
+    ) -> None:
         self.name = name
         self.min_confidence = min_confidence
+        self.min_harm_confidence = min_harm_confidence
         self.lexicon = document_lexicon()
 
     def __call__(self, doc: Doc) -> Doc:
@@ -448,13 +612,28 @@ class RelationComponent:
                     negation,
                     cues,
                 )
-                if r.confidence >= self.min_confidence
+                if r.confidence >= self.min_confidence and self._kept_harm(r)
             )
         doc._.tcm_relations = relations
         return doc
 
+    def _kept_harm(self, relation: Relation) -> bool:
+        # A harm claim becomes a safety flag and lowers a candidate's score, so a wrong one
+        # costs more than a missing one: it needs more confidence than other relations. A
+        # negated one ("did not cause") says there was no harm and is kept.
+        return (
+            relation.predicate is not Predicate.CAUSES
+            or relation.negated
+            or relation.confidence >= self.min_harm_confidence
+        )
 
-@Language.factory("tcm_relations", default_config={"min_confidence": 0.0})
-def make_relations(nlp: Language, name: str, min_confidence: float) -> RelationComponent:
-    """The relation extractor; relations below ``min_confidence`` are dropped."""
-    return RelationComponent(nlp, name, min_confidence)
+
+@Language.factory(
+    "tcm_relations", default_config={"min_confidence": 0.0, "min_harm_confidence": 0.45}
+)
+def make_relations(
+    nlp: Language, name: str, min_confidence: float, min_harm_confidence: float
+) -> RelationComponent:
+    """The relation extractor; relations below ``min_confidence`` are dropped, and ``causes``
+    claims (not negated) below ``min_harm_confidence``."""
+    return RelationComponent(nlp, name, min_confidence, min_harm_confidence)
