@@ -326,8 +326,10 @@ def _not_a_harm_of_pair(
     """Whether a harm cue between ``a`` and ``b`` says nothing of a harm of the exposure.
 
     Each test is a way papers put a harm word next to an exposure that did not cause it (see
-    the comments on the patterns above); a cue that fails one is skipped, so the next cue may
-    still decide the pair.
+    the comments on the patterns above). Such a sentence gives the pair no reading at all: a
+    later benefit word there is as likely to be another agent's ("p300 protects myocytes from
+    doxorubicin-induced apoptosis and reduces heart failure"), and a wrong direction is worse
+    than none.
     """
     word = cue_text.lower()
     exposure, condition = (a, b) if exposure_first else (b, a)
@@ -348,8 +350,6 @@ def _not_a_harm_of_pair(
     if word in ("after", "following") and (
         condition.kind is K.OUTCOME or _MEASURED.search(text[sentence[0] : sentence[1]])
     ):
-        return True
-    if _CHANGE_AFTER.match(text, cue_end):
         return True
     if word.startswith("induc"):
         by = _BY.match(text, cue_end)
@@ -447,6 +447,8 @@ def _effect_cue(
                 continue  # "Y in patients treated with X" reports an adverse event
             return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
         strength = GLUED_STRENGTH if cue.start - a.end <= 2 else VERB_STRENGTH
+        if kind is dirn.CueKind.HARM and _CHANGE_AFTER.match(text, cue.end):
+            continue  # "causes a decrease in Y": the change word, read next, decides
         if kind is dirn.CueKind.HARM and _not_a_harm_of_pair(
             text,
             a,
@@ -457,7 +459,7 @@ def _effect_cue(
             exposure_first,
             sentence,
         ):
-            continue
+            return None
         if kind is dirn.CueKind.HARM:
             if exposure_first and _ANTI.search(text[max(a.end, b.start - 6) : b.start]):
                 # "X produced an anti-hypertensive effect": the effect opposes the condition.
