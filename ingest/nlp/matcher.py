@@ -44,6 +44,19 @@ from kg.model import EntityKind
 _NON_WORD = re.compile(r"[\W_]")
 _ABBREVIATIONS = frozenset({"st", "var", "subsp", "ssp", "cv", "sp", "f"})
 _BINOMIAL = re.compile(r"^[A-Z][a-z]{2,} [a-z]{3,}$")
+# A formula's dosage form is written in English or in pinyin, and papers mix the two
+# ("Xiaoyao powder", "Xiaoyao San", "Xiaoyaosan"): each name also matches with the other word
+# of its group, and with its syllables run together (Kampo: "Hochu-ekki-to", "Hochuekkito").
+_FORM_GROUPS = (
+    ("decoction", "tang"),
+    ("pill", "pills", "wan"),
+    ("powder", "san"),
+    ("granule", "granules", "keli"),
+    ("capsule", "capsules", "jiaonang"),
+    ("tablet", "tablets", "pian"),
+    ("drink", "yin"),
+)
+_FORM_WORDS = {word: group for group in _FORM_GROUPS for word in group}
 _HAS_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 # Names up to this length that carry capitals are matched with their case (gene symbols,
 # abbreviations); longer names are matched case-insensitively.
@@ -123,6 +136,24 @@ def needs_case(name: str) -> bool:
     return (has_upper and len(name) <= SHORT_NAME) or (all_upper and len(letters) >= 2)
 
 
+def _formula_variants(words: list[str]) -> set[str]:
+    """Other spellings of a formula name (folded words): dosage form swapped, syllables joined."""
+    words = [w for w in words if w]
+    if len(words) < 2:
+        return set()
+    stems = {tuple(words)}
+    group = _FORM_WORDS.get(words[-1])
+    if group is not None:
+        stems |= {(*words[:-1], form) for form in group}
+    out = {" ".join(stem) for stem in stems}
+    for stem in stems:
+        joined = "".join(stem)
+        if len(joined) >= 8:  # short joined names ("erchen") would be too easily met
+            out.add(joined)
+            out.add(f"{''.join(stem[:-1])} {stem[-1]}")  # "Xiaoyao san", "Yokukan san"
+    return out
+
+
 class DictionaryMatcher:
     """Finds dictionary names in texts; build once, then call :meth:`find` per text."""
 
@@ -164,6 +195,8 @@ class DictionaryMatcher:
             # Botanists abbreviate the genus after its first use: "G. biloba".
             genus, epithet = term.name.split(" ")
             keys.add(f"{genus[0].lower()}  {epithet.lower()}")
+        if term.kind is EntityKind.FORMULA:
+            keys |= _formula_variants(words)
         # The plural "s" of a word name (seizure -> seizures) still names it.
         keys |= {k + "s" for k in keys if len(k) >= 4 and k[-1].isalpha() and k[-1] != "s"}
         return keys

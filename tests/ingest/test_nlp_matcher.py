@@ -90,3 +90,35 @@ def test_fold_keeps_length_even_for_characters_that_lower_case_to_two() -> None:
 def test_empty_dictionary_and_empty_text() -> None:
     assert DictionaryMatcher([]).find("Huang Qi") == []
     assert DictionaryMatcher(TERMS).find("") == []
+
+
+def test_kampo_and_korean_names_and_dosage_form_variants_find_the_formula() -> None:
+    # The shipped vocabulary: Kampo and Korean readings are aliases of the Chinese formulas,
+    # and a name matches with its dosage form in English or pinyin and its syllables joined.
+    from ingest.nlp.pipeline import build_pipeline, run
+
+    nlp = build_pipeline()
+    text = (
+        "Yokukansan and Hochuekkito are Kampo medicines used for dementia and fatigue; "
+        "So-Cheong-Ryong-Tang was given for allergic rhinitis, and Xiaoyao san and "
+        "Xiaoyaosan for depression."
+    )
+    doc = run(nlp, text)
+    formulas = [(m.text, m.ids) for m in doc._.tcm_mentions if m.kind is K.FORMULA]
+    assert formulas == [
+        ("Yokukansan", ("TCMKG.FORMULA:yi-gan-san",)),
+        ("Hochuekkito", ("TCMKG.FORMULA:bu-zhong-yi-qi-tang",)),
+        ("So-Cheong-Ryong-Tang", ("TCMKG.FORMULA:xiao-qing-long-tang",)),
+        ("Xiaoyao san", ("TCMKG.FORMULA:xiao-yao-san",)),
+        ("Xiaoyaosan", ("TCMKG.FORMULA:xiao-yao-san",)),
+    ]
+
+
+def test_joined_syllables_are_not_made_of_short_formula_names() -> None:
+    matcher = DictionaryMatcher([("Er Chen Tang", "TCMKG.FORMULA:er-chen-tang", K.FORMULA)])
+    text = "Er Chen decoction, Erchen Tang and erchentang; but not erchen alone"
+    assert [text[m.start : m.end] for m in matcher.find(text)] == [
+        "Er Chen decoction",
+        "Erchen Tang",
+        "erchentang",
+    ]
