@@ -3,6 +3,7 @@
 In one run, median of ``--repeat`` passes each:
 
 * baseline — a bare ``spacy.blank("en")`` tokenisation pass over the same texts;
+* dictionary only, one process — the pipeline without the trained recogniser (``tcm_ner``);
 * extract, one process — the whole pipeline plus the JSON line of each document (what
   ``tcmkg extract`` writes), in this process;
 * extract, ``--processes 2`` — the same through the worker pool (pool start-up included);
@@ -82,8 +83,13 @@ def main() -> None:
     start = time.perf_counter()
     extractor = Extractor()
     build = time.perf_counter() - start
+    dictionary = Extractor(ner=False)
     for document in docs[:200]:
         extractor.extract(document)
+        dictionary.extract(document)
+
+    def dictionary_only() -> int:
+        return sum(len(json.dumps(extraction_json(dictionary.extract(d)))) > 0 for d in docs)
 
     def one_process() -> int:
         return sum(len(json.dumps(extraction_json(extractor.extract(d)))) > 0 for d in docs)
@@ -95,18 +101,21 @@ def main() -> None:
             if o.extraction is not None
         )
 
+    plain, n0 = timed(dictionary_only, args.repeat)
     single, n1 = timed(one_process, args.repeat)
     double, n2 = timed(two_processes, args.repeat)
-    assert n == n1 == n2 == len(docs)
+    assert n == n0 == n1 == n2 == len(docs)
     print(f"pipeline build (seed vocabulary): {build:.2f} s, once per process")
     print(f"{'pass':38s} {'abstracts/s':>12s} {'vs blank':>9s}")
     for name, seconds in (
         ('spacy.blank("en") tokenisation (baseline)', base),
+        ("dictionary only, 1 process", plain),
         ("extract, 1 process", single),
         ("extract, --processes 2", double),
     ):
         print(f"{name:38s} {len(docs) / seconds:12,.0f} {base / seconds:9.3f}")
     print(f"2 processes / 1 process: {single / double:.2f}x")
+    print(f"trained recogniser's cost: {single / plain:.2f}x the dictionary-only time")
 
     before = peak_rss_mb()
     for _ in extractor.extract_all(documents(1)):

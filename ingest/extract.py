@@ -208,8 +208,10 @@ class ExtractionInputError(ValueError):
 class Extractor:
     """Runs the extraction pipeline over documents; build once, reuse for many documents."""
 
-    def __init__(self, terms: TermSource | None = None, *, min_confidence: float = 0.0) -> None:
-        self.nlp: Language = build_pipeline(terms, min_confidence=min_confidence)
+    def __init__(
+        self, terms: TermSource | None = None, *, min_confidence: float = 0.0, ner: bool = True
+    ) -> None:
+        self.nlp: Language = build_pipeline(terms, min_confidence=min_confidence, ner=ner)
 
     def check(self, document: Document) -> None:
         """Raise :class:`ExtractionInputError` when the pipeline cannot take ``document``."""

@@ -18,7 +18,18 @@ from collections.abc import Callable
 
 import typer
 
-from tcmkg.commands import demo, dossier, extract, fetch, importers, ingest, rank, serve, store
+from tcmkg.commands import (
+    demo,
+    dossier,
+    extract,
+    fetch,
+    importers,
+    ingest,
+    rank,
+    serve,
+    store,
+    train,
+)
 from tcmkg.commands import validate as validate_command
 from tcmkg.console import EXIT_ERROR, EXIT_INVALID, EXIT_OK, err_console, shows_progress
 
@@ -33,6 +44,7 @@ COMMANDS: tuple[Callable[[typer.Typer], None], ...] = (
     fetch.register,
     extract.register,
     ingest.register,
+    train.register,
 )
 
 

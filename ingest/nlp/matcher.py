@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ahocorasick  # type: ignore[import-not-found]  # ships no type information
 from spacy.language import Language
@@ -259,6 +259,82 @@ class DictionaryMatcher:
         return [Match(s, e, t) for s, e, t in chosen]
 
 
+# Plant parts as papers name them, with the Latin word of the herb names (and so of the herbs'
+# CURIE slugs) that names the same part: a species is several herbs, one per part used.
+_PARTS: dict[str, tuple[str, ...]] = {
+    "root": ("radix",),
+    "roots": ("radix",),
+    "root bark": ("cortex",),
+    "rhizome": ("rhizoma",),
+    "rhizomes": ("rhizoma",),
+    "bark": ("cortex",),
+    "stem bark": ("cortex",),
+    "fruit": ("fructus",),
+    "fruits": ("fructus",),
+    "seed": ("semen",),
+    "seeds": ("semen",),
+    "leaf": ("folium",),
+    "leaves": ("folium",),
+    "flower": ("flos",),
+    "flowers": ("flos",),
+    "stem": ("caulis",),
+    "stems": ("caulis",),
+    "twig": ("ramulus",),
+    "twigs": ("ramulus",),
+    "peel": ("pericarpium",),
+    "pericarp": ("pericarpium",),
+    "bulb": ("bulbus",),
+    "bulbs": ("bulbus",),
+    "aerial part": ("herba",),
+    "aerial parts": ("herba",),
+    "whole plant": ("herba",),
+}
+_PART_WORDS = "|".join(sorted((re.escape(p) for p in _PARTS), key=len, reverse=True))
+_PART_AFTER = re.compile(rf"\s+({_PART_WORDS})\b", re.IGNORECASE)
+_PART_BEFORE = re.compile(rf"\b({_PART_WORDS})\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def stated_part(text: str, start: int, end: int) -> tuple[str, ...] | None:
+    """The Latin part words of the plant part named right beside ``text[start:end]``.
+
+    "the fruit of Lycium barbarum", "Lycium barbarum fruit" → ``("fructus",)``; ``None`` when
+    the sentence names no part there.
+    """
+    after = _PART_AFTER.match(text, end)
+    before = _PART_BEFORE.search(text[max(0, start - 30) : start])
+    found = after or before
+    return _PARTS[found.group(1).lower()] if found else None
+
+
+def by_part(text: str, mention: Mention) -> Mention | None:
+    """A herb mention narrowed to the herbs of the plant part the sentence names.
+
+    Keeps the candidates whose name holds the part (one left: it becomes the id); ``None``
+    when a part is named that none of its herbs is — "persimmon leaves" are not Kaki Calyx,
+    and a wrong herb is worse than none. Without a named part the mention is unchanged (a
+    species that yields several herbs stays ambiguous).
+    """
+    if mention.kind is not EntityKind.HERB:
+        return mention
+    part = stated_part(text, mention.start, mention.end)
+    if part is None:
+        return mention
+    words = fold(mention.text).split()
+    if any(w in part for w in words):
+        return mention  # the name says the part itself ("Ginkgo biloba leaf" matched whole)
+    curies = mention.curies
+    kept = tuple(c for c in curies if set(c.rpartition(":")[2].split("-")) & set(part))
+    if not kept:
+        return None
+    if kept == curies:
+        return mention
+    return replace(
+        mention,
+        ids=kept if len(kept) == 1 else (),
+        candidates=kept if len(kept) > 1 else (),
+    )
+
+
 def mention_from_match(text: str, match: Match, sentence: int) -> Mention:
     """A mention for a dictionary match; an ambiguous name keeps every candidate, no id."""
     curies = match.curies
@@ -291,9 +367,8 @@ class DictionaryComponent:
     def __call__(self, doc: Doc) -> Doc:
         sentence = sentence_of(doc)
         text = doc.text
-        doc._.tcm_mentions = [
-            mention_from_match(text, m, sentence(m.start)) for m in self.matcher.find(text)
-        ]
+        found = (mention_from_match(text, m, sentence(m.start)) for m in self.matcher.find(text))
+        doc._.tcm_mentions = [m for m in (by_part(text, f) for f in found) if m is not None]
         return doc
 
 

@@ -12,6 +12,9 @@ a typed default config, and registers the ``Doc``/``Span`` extensions it fills:
     (``Span._.tcm_mentions``: those inside a span, see :mod:`ingest.nlp.mentions`).
 ``tcm_abbreviations`` (:mod:`ingest.nlp.abbreviations`)
     adds short forms defined in the text, and their later uses, to ``Doc._.tcm_mentions``.
+``tcm_ner`` (:mod:`ingest.nlp.ner`)
+    adds the trained model's chemical, disease and gene mentions that overlap no dictionary
+    mention, without ids (how the two combine: the module's docs).
 ``tcm_negation`` (:mod:`ingest.nlp.negation`)
     marks negated mentions; ``Doc._.tcm_hedged`` (computed on access): one flag per
     sentence.
@@ -79,14 +82,18 @@ def _register_factories() -> None:
 _register_factories()
 
 
-def build_pipeline(terms: TermSource | None = None, *, min_confidence: float = 0.0) -> Language:
+def build_pipeline(
+    terms: TermSource | None = None, *, min_confidence: float = 0.0, ner: bool = True
+) -> Language:
     """The extraction pipeline of ``config.cfg``; ``terms`` replaces the seed vocabulary as the
-    dictionary, and relations below ``min_confidence`` are dropped."""
+    dictionary, relations below ``min_confidence`` are dropped, and ``ner=False`` leaves the
+    trained recogniser out (the dictionary alone)."""
     config = spacy.util.load_config(
         CONFIG_PATH,
         overrides={
             "components.tcm_dictionary.use_seed": terms is None,
             "components.tcm_relations.min_confidence": min_confidence,
+            "components.tcm_ner.enabled": ner,
         },
     )
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)

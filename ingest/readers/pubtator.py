@@ -25,6 +25,8 @@ from kg.model import RecordKind
 _TEXT_LINE = re.compile(r"^([^|\t]+)\|([ta])\|(.*)$", re.DOTALL)
 _MESH = re.compile(r"^(?:MESH:)?([CD]\d{6,9})$")
 _GENE = re.compile(r"^(?:NCBIGene:)?(\d+)$")
+# Type names of gene mentions: BC5CDR-style corpora and BioRED's.
+_GENE_TYPES = frozenset({"gene", "geneorgeneproduct"})
 _RELATION_TYPE = re.compile(r"^[A-Za-z][A-Za-z_-]*$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
@@ -49,7 +51,7 @@ def _annotation_ids(raw: str, kind: str) -> tuple[str, ...]:
         gene = _GENE.match(part)
         if mesh:
             ids.append(f"MESH:{mesh.group(1)}")
-        elif gene and kind.lower() == "gene":
+        elif gene and kind.lower() in _GENE_TYPES:
             ids.append(f"NCBIGene:{gene.group(1)}")
     return tuple(dict.fromkeys(ids))
 

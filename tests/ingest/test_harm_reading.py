@@ -24,14 +24,17 @@ def nlp() -> Iterator[Language]:
 
 
 def harms(nlp: Language, text: str) -> set[tuple[str, str]]:
-    """The (exposure, condition) pairs the pipeline reads as a harm (not negated)."""
+    """The (exposure, condition) pairs the pipeline reads as a harm (not negated) that can
+    become a claim: both sides named by the vocabulary. A chemical only the trained model found
+    ("alloxan" of "alloxan induced diabetic rats", a true harm) has no id, so no claim and no
+    safety flag."""
     doc = run(nlp, text)
     ms: list[Mention] = doc._.tcm_mentions
     rs: list[Relation] = doc._.tcm_relations
     return {
         (ms[r.subject].text, ms[r.object].text)
         for r in rs
-        if r.predicate.value == "causes" and not r.negated
+        if r.predicate.value == "causes" and not r.negated and ms[r.subject].ids
     }
 
 

@@ -48,6 +48,7 @@ def test_pipeline_is_named_versioned_and_made_of_registered_factories(nlp: Langu
         "sentencizer",
         "tcm_dictionary",
         "tcm_abbreviations",
+        "tcm_ner",
         "tcm_negation",
         "tcm_study_design",
         "tcm_relations",
@@ -132,16 +133,17 @@ def test_drug_induced_disease_is_caused_not_treated(nlp: Language) -> None:
 
 
 def test_the_inducing_agent_is_not_the_studied_exposure(nlp: Language) -> None:
-    # The model is induced by a word the vocabulary does not know: no harm claim for the herb
-    # compound studied in it.
+    # No harm claim for the herb compound studied in a disease model; the inducing agent
+    # (found by the trained model, not the vocabulary) is the one that causes it.
     found = relations(nlp, "Astragaloside IV in streptozotocin-induced diabetic rats.")
-    assert not any(p == "causes" for _, p, *_ in found)
+    assert not any(p == "causes" and s == "Astragaloside IV" for s, p, *_ in found)
+    assert ("streptozotocin", "causes", "diabetic", "harm", False) in found
     found = relations(
         nlp,
         "Diabetic nephropathy was induced in rats with streptozotocin; 40 rats received "
         "astragaloside IV or vehicle.",
     )
-    assert not any(p == "causes" for _, p, *_ in found)
+    assert not any(p == "causes" and s == "astragaloside IV" for s, p, *_ in found)
     # A note between the agent and its glued participle keeps the agent's harm claim.
     found = relations(nlp, "Cisplatin (5 mg/kg)-induced nephrotoxicity was severe.")
     assert ("Cisplatin", "causes", "nephrotoxicity", "harm", False) in found

@@ -122,3 +122,25 @@ def test_joined_syllables_are_not_made_of_short_formula_names() -> None:
         "Erchen Tang",
         "erchentang",
     ]
+
+
+def test_a_species_becomes_the_herb_of_the_part_the_sentence_names() -> None:
+    # Lycium barbarum gives Lycii Fructus (fruit) and Lycii Cortex (root bark); persimmon
+    # leaves are not Kaki Calyx; ginseng leaves are not Ginseng Radix.
+    from ingest.nlp.pipeline import build_pipeline, run
+
+    nlp = build_pipeline()
+    text = (
+        "The fruit of Lycium barbarum and Lycium barbarum root bark were extracted, as were "
+        "persimmon leaves, Panax ginseng leaves and Cassia obtusifolia seeds; Lycium barbarum "
+        "extract was also tested."
+    )
+    doc = run(nlp, text)
+    herbs = [(m.text, m.ids, m.candidates) for m in doc._.tcm_mentions if m.kind is K.HERB]
+    assert herbs == [
+        ("Lycium barbarum", ("TCMKG.HERB:lycii-fructus",), ()),
+        ("Lycium barbarum", ("TCMKG.HERB:lycii-cortex",), ()),
+        ("Cassia obtusifolia", ("TCMKG.HERB:cassiae-semen",), ()),
+        # No part named: every herb of the species stays a candidate.
+        ("Lycium barbarum", (), ("TCMKG.HERB:lycii-fructus", "TCMKG.HERB:lycii-cortex")),
+    ]

@@ -1,0 +1,97 @@
+"""``tcm_ner``: the trained entity recogniser, beside the dictionary.
+
+The dictionary (:mod:`ingest.nlp.matcher`) finds only names the vocabulary lists, but it finds
+them precisely and gives their ids. The trained model (:mod:`ingest.nlp.training`, shipped in
+``ner_model/``) finds chemicals, diseases and genes the vocabulary has never heard of, but
+gives no id. The two are combined so that each does what it is good at:
+
+* every dictionary mention is kept as it is (id, kind, ambiguity);
+* a model mention is added only where it overlaps no dictionary mention, with its kind
+  (``CHEMICAL`` → Compound, ``DISEASE`` → Disease, ``GENE`` → Target) and **no id**.
+
+A mention without an id takes part in relations and appears in ``tcmkg extract`` output
+(``ids`` and ``candidates`` empty), but makes no claim in the graph: a claim needs one id on
+each side (:func:`ingest.extract.extraction_bundle`), and an entity named only by a model's
+guess of its extent would split one compound over many spellings. The model therefore raises
+what extraction reports without lowering the precision of what the graph asserts.
+
+The model runs on the pipeline's own tokens (both are spaCy's blank English tokenizer), so it
+costs one pass of its CNN and nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest.nlp.mentions import Mention, mentions_of
+from ingest.nlp.sentences import sentence_of
+from kg.model import EntityKind
+
+SHIPPED_MODEL = Path(__file__).with_name("ner_model")
+KINDS: dict[str, EntityKind] = {
+    "CHEMICAL": EntityKind.COMPOUND,
+    "DISEASE": EntityKind.DISEASE,
+    "GENE": EntityKind.TARGET,
+}
+
+
+class NerModelError(RuntimeError):
+    """The recogniser's model directory is missing or is not a spaCy model."""
+
+
+class NerComponent:
+    """Adds the trained model's mentions that no dictionary mention overlaps."""
+
+    def __init__(self, nlp: Language, name: str, model: str, enabled: bool) -> None:
+        self.name = name
+        self.enabled = enabled
+        self.path = Path(model) if model else SHIPPED_MODEL
+        self._procs: list[tuple[str, object]] = []
+        if not enabled:
+            return
+        if not (self.path / "config.cfg").is_file():
+            raise NerModelError(
+                f"{self.path}: no trained entity model here (expected a spaCy model directory "
+                "made by 'tcmkg train-ner'); set components.tcm_ner.enabled = false to extract "
+                "with the dictionary alone"
+            )
+        try:
+            model_nlp = spacy.load(self.path, exclude=["tokenizer"])
+        except (OSError, ValueError) as error:
+            raise NerModelError(f"{self.path}: not a loadable spaCy model: {error}") from error
+        self._procs = list(model_nlp.pipeline)
+        for label in KINDS:
+            nlp.vocab.strings.add(label)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self._procs:
+            return doc
+        for _, proc in self._procs:
+            doc = proc(doc)  # type: ignore[operator]
+        found = mentions_of(doc)
+        sentence = sentence_of(doc)
+        taken = [(m.start, m.end) for m in found]
+        added: list[Mention] = []
+        for ent in doc.ents:
+            kind = KINDS.get(ent.label_)
+            start, end = ent.start_char, ent.end_char
+            if kind is None or any(s < end and start < e for s, e in taken):
+                continue
+            text = doc.text[start:end]
+            if len(text.strip()) < 2:
+                continue
+            added.append(Mention(start, end, text, kind, sentence=sentence(start)))
+        if added:
+            doc._.tcm_mentions = sorted([*found, *added], key=lambda m: (m.start, m.end))
+        return doc
+
+
+@Language.factory("tcm_ner", default_config={"model": "", "enabled": True})
+def make_ner(nlp: Language, name: str, model: str, enabled: bool) -> NerComponent:
+    """The trained recogniser; ``model`` is a directory made by ``tcmkg train-ner`` (empty: the
+    shipped one), ``enabled = false`` extracts with the dictionary alone."""
+    return NerComponent(nlp, name, model, enabled)

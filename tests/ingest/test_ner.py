@@ -1,0 +1,117 @@
+"""The trained recogniser: how it joins the dictionary, and ``tcmkg train-ner`` on a tiny corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from typer.testing import CliRunner
+
+from ingest.document import Annotation, Document
+from ingest.extract import Extractor, extraction_bundle
+from ingest.nlp.ner import SHIPPED_MODEL, NerModelError
+from ingest.nlp.pipeline import build_pipeline
+from ingest.nlp.training import corpus_labels, labelled_doc
+from ingest.problems import ProblemLog
+from ingest.readers.pubtator import read_pubtator
+from kg.model import EntityKind
+from tcmkg.cli import app
+
+runner = CliRunner()
+
+# Written for these tests; illustrative, not from any paper. Ids are the project's own.
+_TINY = [
+    ("99000901", "Imatinib-induced hepatotoxicity", "Imatinib caused hepatotoxicity in mice."),
+    ("99000902", "Sorafenib and rash", "Sorafenib was followed by rash and alopecia."),
+    ("99000903", "Tacrolimus nephrotoxicity", "Tacrolimus led to nephrotoxicity in rats."),
+]
+
+
+def _pubtator(path: Path) -> Path:
+    blocks = []
+    for pmid, title, abstract in _TINY:
+        text = f"{title} {abstract}"
+        lines = [f"{pmid}|t|{title}", f"{pmid}|a|{abstract}"]
+        for word, kind in ((title.split("-")[0].split()[0], "Chemical"),):
+            start = text.index(word)
+            lines.append(f"{pmid}\t{start}\t{start + len(word)}\t{word}\t{kind}\t-1")
+        for word in ("hepatotoxicity", "rash", "alopecia", "nephrotoxicity"):
+            start = text.find(word)
+            if start >= 0:
+                lines.append(f"{pmid}\t{start}\t{start + len(word)}\t{word}\tDisease\t-1")
+        blocks.append("\n".join(lines))
+    path.write_text("\n\n".join(blocks) + "\n\n", encoding="utf-8")
+    return path
+
+
+def test_model_mentions_join_the_dictionary_without_ids_and_make_no_claim() -> None:
+    # "Dasatinib" is not in the shipped vocabulary; "nephrotoxicity" and "cisplatin" are.
+    title = "Dasatinib and cisplatin induced nephrotoxicity and interstitial fibrosis in rats."
+    document = Document(id="TCMKG.DOC:ner", title=title, abstract="")
+    with_model = Extractor().extract(document)
+    alone = Extractor(ner=False).extract(document)
+    by_text = {m.text: m for m in with_model.mentions}
+    assert "Dasatinib" not in {m.text for m in alone.mentions}
+    assert by_text["Dasatinib"].kind is EntityKind.COMPOUND
+    assert by_text["Dasatinib"].ids == () and by_text["Dasatinib"].candidates == ()
+    # Every dictionary mention is kept as it was, with its id.
+    assert [(m.start, m.ids) for m in alone.mentions] == [
+        (m.start, m.ids) for m in with_model.mentions if m.ids
+    ]
+    # A relation with the id-less mention may be reported, but it makes no claim in the graph.
+    bundle, _ = extraction_bundle(document, with_model)
+    labels = {e.label for e in bundle.entities}
+    assert "Dasatinib" not in labels
+
+
+def test_a_missing_model_directory_is_a_clear_error(tmp_path: Path) -> None:
+    config = build_pipeline().config  # the shipped model loads
+    assert config["components"]["tcm_ner"]["enabled"] is True
+    assert (SHIPPED_MODEL / "TRAINED.md").is_file()
+    with pytest.raises(NerModelError, match="no trained entity model"):
+        nlp = spacy.blank("en")
+        nlp.add_pipe("tcm_ner", config={"model": str(tmp_path / "nowhere")})
+
+
+def test_a_disease_only_corpus_leaves_chemicals_and_genes_unlabelled() -> None:
+    # NCBI Disease annotates diseases only: a chemical it does not mark is not "no entity".
+    title = "Cisplatin worsened deafness; TP53 and IL6 were measured."
+    start = title.index("deafness")
+    document = Document(
+        id="TCMKG.DOC:ncbi",
+        title=title,
+        abstract="",
+        annotations=(Annotation(start, start + 8, "deafness", "SpecificDisease"),),
+    )
+    labels = corpus_labels([document])
+    assert labels == frozenset({"DISEASE"})
+    doc = labelled_doc(spacy.blank("en"), document, labels)
+    iob = {t.text: t.ent_iob_ for t in doc}
+    assert [(e.text, e.label_) for e in doc.ents] == [("deafness", "DISEASE")]
+    assert iob["Cisplatin"] == ""  # missing: neither entity nor outside
+    assert iob["TP53"] == "" and iob["IL6"] == ""
+    assert iob["worsened"] == "O" and iob["measured"] == "O"
+
+
+def test_train_ner_trains_a_loadable_model_on_a_tiny_corpus(tmp_path: Path) -> None:
+    corpus = _pubtator(tmp_path / "tiny.PubTator")
+    assert len(list(read_pubtator(corpus, ProblemLog()))) == 3
+    out = tmp_path / "model"
+    result = runner.invoke(
+        app, ["train-ner", str(corpus), "--output", str(out), "--max-steps", "20"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 documents" in result.output
+    assert "CHEMICAL 3" in result.output and "DISEASE 4" in result.output
+    assert (out / "config.cfg").is_file() and "tiny.PubTator" in (out / "TRAINED.md").read_text()
+    nlp = spacy.blank("en")
+    nlp.add_pipe("tcm_ner", config={"model": str(out)})  # the pipeline takes it
+
+
+def test_train_ner_names_a_missing_corpus(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["train-ner", str(tmp_path / "absent.txt"), "--output", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 2
+    assert "absent.txt: no such file" in result.output
