@@ -21,6 +21,7 @@ costs one pass of its CNN and nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
@@ -72,6 +73,21 @@ class NerComponent:
             return doc
         for _, proc in self._procs:
             doc = proc(doc)  # type: ignore[operator]
+        return self._add_mentions(doc)
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        """Batched: the model's layers run on a batch of documents at once, which is several
+        times faster per document than one at a time (``nlp.pipe`` calls this)."""
+        if not self._procs:
+            yield from docs
+            return
+        stream: Iterable[Doc] = docs
+        for _, proc in self._procs:
+            stream = proc.pipe(stream, batch_size=batch_size)  # type: ignore[attr-defined]
+        for doc in stream:
+            yield self._add_mentions(doc)
+
+    def _add_mentions(self, doc: Doc) -> Doc:
         found = mentions_of(doc)
         sentence = sentence_of(doc)
         taken = [(m.start, m.end) for m in found]
