@@ -176,11 +176,11 @@ def _is_relation(cells: list[str]) -> bool:
     whose offsets are negative or not numbers is not a relation (it is reported, not passed
     over).
     """
-    return (
-        (len(cells) == 4 or (len(cells) == 5 and cells[4].strip() in ("Novel", "No")))
-        and _RELATION_TYPE.match(cells[1]) is not None
-        and _INTEGER.match(cells[2].strip()) is None
-    )
+    if _RELATION_TYPE.match(cells[1]) is None:
+        return False
+    if len(cells) == 5 and cells[4].strip() in ("Novel", "No"):
+        return True  # BioRED: its ids may be numbers (NCBI Gene), so they tell nothing
+    return len(cells) == 4 and _INTEGER.match(cells[2].strip()) is None
 
 
 def _annotation(cells: list[str], text: str) -> Annotation | str:

@@ -60,3 +60,22 @@ def test_bc5cdr_development_set_offsets_index_the_text() -> None:
     assert len(mentions) == 9591  # every mention line of the set (SOURCE.md)
     assert all(d.text[a.start : a.end] == a.text for d, a in mentions)
     assert all(i.startswith("MESH:") for _, a in mentions for i in a.ids)
+
+
+def test_biored_relation_lines_between_gene_ids_are_not_mentions(tmp_path: Path) -> None:
+    # BioRED relation lines end in Novel/No and may pair two NCBI Gene ids (numbers).
+    text = "TNF raised IL6. TNF raised IL6 levels in mice."
+    path = tmp_path / "biored.PubTator"
+    path.write_text(
+        "99000951|t|TNF raised IL6.\n"
+        "99000951|a|TNF raised IL6 levels in mice.\n"
+        "99000951\t0\t3\tTNF\tGeneOrGeneProduct\t7124\n"
+        "99000951\tAssociation\t7124\t3569\tNovel\n"
+        "99000951\tPositive_Correlation\t7124\tD003920\tNo\n\n",
+        encoding="utf-8",
+    )
+    log = ProblemLog()
+    docs = list(read_pubtator(path, log))
+    assert not log, list(log)
+    assert docs[0].text == text
+    assert [(a.text, a.ids) for a in docs[0].annotations] == [("TNF", ("NCBIGene:7124",))]
