@@ -115,18 +115,22 @@ def ingest_vocabulary(
     *,
     seed_only: bool = False,
     kinds: Iterable[EntityKind] = DEFAULT_KINDS,
+    write_seed: bool = True,
 ) -> IngestVocabulary:
     """The seed vocabulary joined with the names the store's vocabulary graphs hold.
 
     The store is first given the seed vocabulary graph when it lacks this version of it
-    (:func:`ingest.vocabulary.store_seed.ensure_seed_vocabulary`). With ``seed_only`` the
+    (:func:`ingest.vocabulary.store_seed.ensure_seed_vocabulary`) unless ``write_seed`` is
+    false (``tcmkg extract --store`` only reads). With ``seed_only`` the
     store's own names are not read (the behaviour of earlier releases). An entity
     the seed lacks is named by its ``rdfs:label`` in the store, so a claim from a paper shows
     the catalogue's name of a preparation rather than whichever spelling the paper used.
     """
     # Every store an ingest fills holds the shipped vocabulary's names and disease hierarchy
-    # (written once per vocabulary version), so its indications are found by any name.
-    ensure_seed_vocabulary(store)
+    # (written once per vocabulary version), so its indications are found by any name. A
+    # reader that only extracts (``write_seed=False``) leaves the store as it is.
+    if write_seed:
+        ensure_seed_vocabulary(store)
     seed = load_seed()
     if seed_only:
         return IngestVocabulary(None, seed.entities)

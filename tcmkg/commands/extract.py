@@ -26,7 +26,7 @@ from ingest.pipeline import extract_documents
 from ingest.problems import ProblemCode, ProblemLog
 from ingest.readers import read_items
 from kg.settings import get_settings
-from tcmkg.console import err_console, fail
+from tcmkg.console import err_console, fail, opened_store
 from tcmkg.inputs import (
     FORMAT_DEFAULT,
     FormatOption,
@@ -46,6 +46,15 @@ def extract(
     ],
     fmt: FormatOption = FORMAT_DEFAULT,
     processes: ProcessesOption = 1,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Match the names this store's vocabulary holds (what 'tcmkg import' added) "
+            "besides the shipped ones; the store is only read. Without it: the shipped names.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Extract entities, relations and study design from documents, as JSON Lines."""
     from ingest.extract import extraction_json  # imports spaCy: only when extracting
@@ -62,6 +71,12 @@ def extract(
             else:
                 yield item
 
+    terms = None
+    if store is not None:
+        from ingest.vocabulary.store_terms import ingest_vocabulary
+
+        with opened_store(store, must_exist=True, read_only=True) as st:
+            terms = ingest_vocabulary(st, write_seed=False).terms
     documents = documents_only(read_items(paths, fmt, problems))
     written = 0
     try:
@@ -74,7 +89,7 @@ def extract(
         fail(f"{output}: cannot write: {err.strerror}")
     with out, document_progress() as progress:
         task = progress.add_task("extracting", total=None, rate="")
-        for outcome in extract_documents(documents, processes=processes):
+        for outcome in extract_documents(documents, processes=processes, terms=terms):
             progress.advance(task)
             if outcome.extraction is None:
                 problems.report(

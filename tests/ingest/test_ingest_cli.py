@@ -241,3 +241,46 @@ def test_ingested_graphs_conform_to_the_ontology_shapes(memory_store: GraphStore
     assert summary.claims >= 3
     report = validate_store(memory_store)
     assert report.conforms, [str(r) for r in report.violations][:5]
+
+
+def test_extract_with_store_matches_the_names_its_imports_added(tmp_path: Path) -> None:
+    # A hospital preparation exists only in the store that imported the catalogue: extract
+    # finds it with --store, and the shipped names alone do not.
+    catalogue = Path(__file__).resolve().parents[2] / "ingest" / "examples"
+    location = f"oxigraph:{tmp_path / 'store'}"
+    imported = runner.invoke(
+        app,
+        [
+            "import",
+            "preparations",
+            str(catalogue / "preparations_catalogue.csv"),
+            "--store",
+            location,
+        ],
+    )
+    assert imported.exit_code == 0, imported.output
+    table = tmp_path / "in.tsv"
+    table.write_text(
+        "id\ttitle\tabstract\n"
+        "doc-p\tQi Dan Jiang Tang Keli\tQi Dan Glucose-Lowering Granules lowered HbA1c.\n",
+        encoding="utf-8",
+    )
+    before = quads_of(location)
+
+    def preparations(args: list[str]) -> list[str]:
+        out = tmp_path / "out.jsonl"
+        result = runner.invoke(app, ["extract", str(table), "-o", str(out), *args])
+        assert result.exit_code == 0, result.output
+        line = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+        return [e["text"] for e in line["entities"] if e["type"] == "HospitalPreparation"]
+
+    assert preparations([]) == []
+    assert preparations(["--store", location]) == [
+        "Qi Dan Jiang Tang Keli",
+        "Qi Dan Glucose-Lowering Granules",
+    ]
+    assert quads_of(location) == before  # extract only reads the store
+    missing = runner.invoke(
+        app, ["extract", str(table), "-o", "-", "--store", f"oxigraph:{tmp_path / 'nowhere'}"]
+    )
+    assert missing.exit_code == 2
