@@ -6,7 +6,9 @@ them precisely and gives their ids. The trained model (:mod:`ingest.nlp.training
 gives no id. The two are combined so that each does what it is good at:
 
 * every dictionary mention is kept as it is (id, kind, ambiguity);
-* a model mention is added only where it overlaps no dictionary mention, with its kind
+* a model mention is added only where it overlaps no dictionary mention and does not merely
+  continue one of the same sort ("Ginkgo biloba extract": the dictionary's herb, not a second
+  chemical called "extract"), with its kind
   (``CHEMICAL`` → Compound, ``DISEASE`` → Disease, ``GENE`` → Target) and **no id**.
 
 A mention without an id takes part in relations and appears in ``tcmkg extract`` output
@@ -33,6 +35,43 @@ from ingest.nlp.sentences import sentence_of
 from kg.model import EntityKind
 
 SHIPPED_MODEL = Path(__file__).with_name("ner_model")
+# What the model's label means, as the kinds a dictionary mention of the same thing has: a
+# model chemical right beside a herb or compound name is the rest of that name ("Ginkgo biloba
+# extract", "berberine hydrochloride"), not a second substance.
+_SAME_THING: dict[str, frozenset[EntityKind]] = {
+    "CHEMICAL": frozenset(
+        {
+            EntityKind.COMPOUND,
+            EntityKind.DRUG,
+            EntityKind.HERB,
+            EntityKind.FORMULA,
+            EntityKind.HOSPITAL_PREPARATION,
+        }
+    ),
+    "DISEASE": frozenset({EntityKind.DISEASE, EntityKind.OUTCOME}),
+    "GENE": frozenset({EntityKind.TARGET}),
+}
+# Words the model sometimes labels on their own that name no particular entity.
+_GENERIC = frozenset(
+    {
+        "extract",
+        "extracts",
+        "drug",
+        "drugs",
+        "compound",
+        "compounds",
+        "agent",
+        "agents",
+        "disease",
+        "diseases",
+        "gene",
+        "genes",
+        "protein",
+        "proteins",
+        "herb",
+        "herbs",
+    }
+)
 KINDS: dict[str, EntityKind] = {
     "CHEMICAL": EntityKind.COMPOUND,
     "DISEASE": EntityKind.DISEASE,
@@ -98,8 +137,14 @@ class NerComponent:
             if kind is None or any(s < end and start < e for s, e in taken):
                 continue
             text = doc.text[start:end]
-            if len(text.strip()) < 2:
+            if len(text.strip()) < 2 or text.lower() in _GENERIC:
                 continue
+            same = _SAME_THING[ent.label_]
+            if any(
+                m.kind in same and (0 <= start - m.end <= 1 or 0 <= m.start - end <= 1)
+                for m in found
+            ):
+                continue  # the rest of a dictionary name beside it
             added.append(Mention(start, end, text, kind, sentence=sentence(start)))
         if added:
             doc._.tcm_mentions = sorted([*found, *added], key=lambda m: (m.start, m.end))

@@ -115,3 +115,14 @@ def test_train_ner_names_a_missing_corpus(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "absent.txt: no such file" in result.output
+
+
+def test_the_rest_of_a_dictionary_name_is_not_a_second_entity() -> None:
+    title = (
+        "Ginkgo biloba extract and berberine hydrochloride lowered blood pressure; "
+        "cisplatin nephrotoxicity was milder."
+    )
+    mentions = Extractor().extract(Document(id="TCMKG.DOC:rest", title=title, abstract="")).mentions
+    texts = [m.text for m in mentions]
+    assert "extract" not in texts and "hydrochloride" not in texts
+    assert {"Ginkgo biloba", "berberine", "cisplatin", "nephrotoxicity"} <= set(texts)
