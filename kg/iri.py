@@ -56,6 +56,10 @@ PREFIXES: dict[str, str] = {
     "TCMKG.TARGET": ID + "target/",  # targets known only by symbol
     "TCMKG.DISEASE": ID + "disease/",  # indications with no MeSH id (e.g. TCM syndromes)
     "TCMKG.OUTCOME": ID + "outcome/",
+    "TCMKG.ORGANISM": ID + "organism/",  # species known by their binomial only
+    # Entities extraction found in a text that no vocabulary knows, keyed on kind and name
+    # (ungrounded_curie): stable, so they still count and can be merged later.
+    "TCMKG.UNGROUNDED": ID + "ungrounded/",
     "TCMKG.SYNDROME": ID + "syndrome/",  # TCM syndromes (证候/证型), SKOS concepts
     "TCMKG.SYMPTOM": ID + "tcm-symptom/",  # TCM symptoms (症状) as TCM describes them
     "TCMKG.ACTION": ID + "action/",  # action categories of herbs (功效分类)
@@ -200,6 +204,47 @@ def own_curie(prefix: str, name: str) -> str:
     if not prefix.startswith("TCMKG.") or prefix not in PREFIXES:
         raise CurieError(f"not a project prefix: {prefix!r}")
     return f"{prefix}:{slug(name)}"
+
+
+# Greek letters open many compound and gene names (α-tocopherol, β-sitosterol, TGF-β1); spelt
+# out in an ungrounded key, so that α- and β-amyrin do not both read "amyrin".
+_GREEK = str.maketrans(
+    {
+        "α": "alpha",
+        "β": "beta",
+        "γ": "gamma",
+        "δ": "delta",
+        "ε": "epsilon",
+        "κ": "kappa",
+        "λ": "lambda",
+        "μ": "mu",
+        "ω": "omega",
+    }
+)
+UNGROUNDED_PREFIX = "TCMKG.UNGROUNDED"
+
+
+def ungrounded_curie(kind: str, key: str) -> str:
+    """CURIE of an entity no vocabulary knows, keyed on its kind and its normalised name.
+
+    ``key`` is the name's lookup key (:func:`kg.names.normalise_name`), so every spelling of
+    one name that normalises alike gives one CURIE, in any document: ``("Compound",
+    "ginsenosiderh2")`` → ``TCMKG.UNGROUNDED:compound-ginsenosiderh2``. A key that is not
+    plain lower-case ASCII letters and digits (Greek letters are spelt out first) also gets 8
+    hex digits of its digest, so two keys that read alike in ASCII never share a CURIE.
+    """
+    if not key:
+        raise CurieError("an ungrounded entity needs a non-empty name key")
+    spelt = key.translate(_GREEK)
+    readable = slug(spelt)
+    if readable != spelt:
+        readable = f"{readable}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
+    return f"{UNGROUNDED_PREFIX}:{slug(kind)}-{readable}"
+
+
+def is_ungrounded(curie: str) -> bool:
+    """True for a CURIE minted by :func:`ungrounded_curie`."""
+    return curie.startswith(UNGROUNDED_PREFIX + ":")
 
 
 def _digest(parts: Iterable[object]) -> str:

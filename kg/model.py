@@ -32,6 +32,7 @@ class EntityKind(StrEnum):
     DISEASE = "Disease"
     OUTCOME = "Outcome"
     DRUG = "Drug"
+    ORGANISM = "Organism"  # a species named by its binomial (a plant, a fungus, a microbe)
 
 
 class Predicate(StrEnum):

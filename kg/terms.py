@@ -24,7 +24,13 @@ ENTITY_CLASS: dict[EntityKind, tuple[str, str]] = {
     EntityKind.DISEASE: (term("Indication"), biolink("Disease")),
     EntityKind.OUTCOME: (term("Outcome"), biolink("ClinicalAttribute")),
     EntityKind.DRUG: (term("Drug"), biolink("Drug")),
+    EntityKind.ORGANISM: (term("Organism"), biolink("OrganismTaxon")),
 }
+
+# Entities that extraction found in a text but no vocabulary knows (see
+# :func:`kg.iri.ungrounded_curie`) are typed with this class too, so that a ranking, a search or
+# a later merge can tell them from vocabulary entities.
+UNGROUNDED_CLASS = term("UngroundedEntity")
 
 KIND_OF_CLASS: dict[str, EntityKind] = {cls: kind for kind, (cls, _) in ENTITY_CLASS.items()}
 

@@ -18,7 +18,7 @@ from kg.evidence_rdf import field_quads
 from kg.iri import DCT, RDF, RDFS, SKOS, XSD, biolink, expand, term
 from kg.model import Claim, Entity, EntityKind, EvidenceItem, RecordBundle, SourceRecord
 from kg.scoring_inputs import encode, inputs_of
-from kg.terms import ENTITY_CLASS, PREDICATE_IRI, RECORD_CLASS
+from kg.terms import ENTITY_CLASS, PREDICATE_IRI, RECORD_CLASS, UNGROUNDED_CLASS
 
 A = NamedNode(RDF + "type")
 LABEL = NamedNode(RDFS + "label")
@@ -66,6 +66,8 @@ def entity_quads(entity: Entity, graph: str, *, full: bool = True) -> Iterator[Q
     project_class, biolink_class = ENTITY_CLASS[entity.kind]
     yield Quad(s, A, NamedNode(project_class), g)
     yield Quad(s, A, NamedNode(biolink_class), g)
+    if iri.is_ungrounded(entity.id):
+        yield Quad(s, A, NamedNode(UNGROUNDED_CLASS), g)
     yield Quad(s, LABEL, _text(entity.label), g)
     if not full:
         return

@@ -173,6 +173,13 @@ WARFARIN = Entity(
     label="warfarin",
     labels=(_en("warfarin"), _zh("华法林")),
 )
+# The species of the illustrative animal study, as an organism (the graph's species kind).
+RAT = Entity(
+    id=own_curie("TCMKG.ORGANISM", "Rattus norvegicus"),
+    kind=EntityKind.ORGANISM,
+    label="Rattus norvegicus",
+    labels=(Label("Rattus norvegicus", "la", True), _en("brown rat")),
+)
 
 ENTITIES: tuple[Entity, ...] = (
     HUANGQI,
@@ -194,6 +201,7 @@ ENTITIES: tuple[Entity, ...] = (
     HYPOGLYCEMIA,
     FASTING_GLUCOSE,
     WARFARIN,
+    RAT,
 )
 
 # Classical composition of Liu Wei Di Huang Wan, dose per herb.
