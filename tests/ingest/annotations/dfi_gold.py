@@ -13,10 +13,35 @@ Annotation rules:
   product name (``Fufang Danshen Dripping Pill``) do not; foods (onion, grapefruit) do not.
 * **relations** — document-level triples (subject name, predicate, object name) that the
   abstract states plainly, in the extract interface's predicate names.
+
+Two sets, no PMID in both: ``dfi_herbs.tsv`` (set 1, 56 abstracts, looked at while the
+extractor was tuned) and ``dfi_herbs_set2.tsv`` (set 2, 40 abstracts drawn by
+:func:`draw_set2` and annotated from the text before any extractor was run on them; held out
+from tuning). Set 2 lists every abstract with a ``document`` row, so an abstract that names no
+herb still counts against false positives. Cases the rules above leave open were decided in
+set 2 as set 1 does them:
+
+* a Latin pharmaceutical name is a herb name, whole (``Fructus Ligustri lucidi``,
+  ``Magnoliae Cortex``, also misspelt as in the title ``Liqustri lucidi Fructus``); a genus
+  alone used as the herb's name counts (``Cnidium``, ``Curcuma`` in "Curcuma oil",
+  ``lavender`` in "lavender oil"), as does an abbreviated pinyin name (``H. qin``);
+* the span is the name only: no authority (``Coriandrum sativum`` of "Coriandrum sativum
+  Linn."), no part or preparation word (``bearberry`` of "bearberry leaf"); a herb name inside
+  a fraction's name counts (``Cnidium Monnier`` in "Total Coumarins of Cnidium Monnier", as
+  ``Panax notoginseng`` in "Panax notoginseng saponins" in set 1); acronyms that the text
+  defines (``FLL``, ``SBT``, ``A.S.``, like ``GBE`` in set 1) do not;
+* a plant, medicinal mushroom or seaweed counts when the abstract gives it or its extract as a
+  remedy or tests it for a pharmacological effect (``Tremella fuciformis``, ``Laminaria
+  japonica``, ``Aralia elata``); one studied as food or as the source of a food's composition
+  (quinoa seeds, potato tubers, onion in a diet, a turnip named as the source of a synthetic
+  compound's lead) or as a model organism (``Arabidopsis thaliana``) does not.
 """
 
 from __future__ import annotations
 
+import csv
+import random
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +51,52 @@ from ingest.problems import ProblemLog
 from ingest.readers import read_documents
 
 ANNOTATIONS = Path(__file__).with_name("dfi_herbs.tsv")
+SET2 = Path(__file__).with_name("dfi_herbs_set2.tsv")
+SETS = {"set 1": ANNOTATIONS, "set 2": SET2}  # set 1 was used for tuning, set 2 was not
+
+_PARTS = "Radix|Rhizoma|Herba|Fructus|Semen|Cortex|Folium|Flos|Pericarpium|Ramulus|Bulbus|Caulis"
+# The two strata of draw_set2 that make sure set 2 has Latin pharmaceutical names and
+# binomials with an authority, not only the common names most abstracts use.
+PHARMACEUTICAL_NAME = re.compile(
+    rf"\b({_PARTS})\s+[A-Z][a-z]+|\b[A-Z][a-z]+(ae|i|is)\s+({_PARTS})\b"
+)
+AUTHORITY = re.compile(
+    r"\b[A-Z][a-z]+ [a-z]{3,}\s+(\([A-Z][a-z]*\.?\)\s*)?"
+    r"(L\.|Linn\b|Bunge|Thunb|Maxim|Willd|Roxb|Lam\.|Benth|Burk)"
+)
+SET2_SEED = 12
+SET2_SIZES = (5, 10, 25)  # pharmaceutical name, authority, the rest
+
+
+def draw_set2(corpus: Path, exclude: Path = ANNOTATIONS) -> list[str]:
+    """The PMIDs of set 2, drawn from the corpus file by a fixed rule (text only, no extractor).
+
+    Among the records the corpus flags ``herbal_keyword_match`` = 1 and set 1 does not hold,
+    in PMID order, split into three strata by title + abstract — a Latin pharmaceutical name,
+    else a binomial followed by a botanical authority, else the rest — ``SET2_SIZES`` records
+    are sampled from each in turn with one ``random.Random(SET2_SEED)``.
+    """
+    taken = {line.split("\t", 1)[0] for line in exclude.read_text(encoding="utf-8").splitlines()}
+    with corpus.open(encoding="utf-8", newline="") as handle:
+        records = [
+            r
+            for r in csv.DictReader(handle, delimiter="\t")
+            if r["herbal_keyword_match"] == "1" and r["pmid"] not in taken
+        ]
+    records.sort(key=lambda r: int(r["pmid"]))
+    text = {r["pmid"]: f"{r['title']} {r['abstract']}" for r in records}
+    pharmaceutical = [r["pmid"] for r in records if PHARMACEUTICAL_NAME.search(text[r["pmid"]])]
+    authority = [
+        r["pmid"]
+        for r in records
+        if r["pmid"] not in pharmaceutical and AUTHORITY.search(text[r["pmid"]])
+    ]
+    rest = [r["pmid"] for r in records if r["pmid"] not in {*pharmaceutical, *authority}]
+    rng = random.Random(SET2_SEED)
+    drawn: list[str] = []
+    for stratum, size in zip((pharmaceutical, authority, rest), SET2_SIZES, strict=True):
+        drawn += rng.sample(stratum, size)
+    return drawn
 
 
 @dataclass
@@ -57,6 +128,8 @@ def load_gold(corpus: Path, annotations: Path = ANNOTATIONS) -> dict[str, GoldDo
             raise AnnotationError(f"{annotations.name}: row {number}: {pmid} not in {corpus}")
         entry = gold.setdefault(pmid, GoldDocument(documents[pmid]))
         text = entry.document.text
+        if row[1] == "document":
+            continue
         if row[1] == "entity":
             start, end, surface = int(row[2]), int(row[3]), row[5]
             if text[start:end] != surface:
