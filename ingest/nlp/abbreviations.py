@@ -21,10 +21,17 @@ from spacy.tokens import Doc
 
 from ingest.nlp.mentions import Mention, mentions_of
 from ingest.nlp.sentences import sentence_of
+from kg.model import EntityKind
 
 # "(AS-IV)" or "(AS-IV;" or "(AS-IV," right after the long form.
 _DEFINITION = re.compile(r"\s*[(\[]\s*([A-Za-z0-9][A-Za-z0-9αβγκ\-]{0,11})\s*[)\];,]")
 MAX_SHORT = 12
+# A herb's mention is the plant's name ("hawthorn" in "hawthorn fruit (HF)"): the part word
+# after it still belongs to the long form that the short form abbreviates.
+_HERB_PART = re.compile(
+    r"[\s-]+(?:roots?|rhizomes?|leaf|leaves|fruits?|seeds?|flowers?|barks?|stems?|peels?|bulbs?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +62,16 @@ def find_definitions(text: str, matches: list[Mention]) -> list[Abbreviation]:
     """Short forms defined in ``text`` right after a dictionary match."""
     found: list[Abbreviation] = []
     for match in matches:
-        m = _DEFINITION.match(text, match.end)
+        end = match.end
+        if match.kind is EntityKind.HERB and (part := _HERB_PART.match(text, end)):
+            end = part.end()
+        m = _DEFINITION.match(text, end)
         if m is None:
             continue
         short = m.group(1)
-        if not any(c.isupper() for c in short) or len(short) >= match.end - match.start:
+        if not any(c.isupper() for c in short) or len(short) >= end - match.start:
             continue
-        if _letters_in_order(short, text[match.start : match.end]):
+        if _letters_in_order(short, text[match.start : end]):
             found.append(Abbreviation(short, match, m.start(1), m.end(1)))
     return found
 

@@ -28,7 +28,7 @@ keeps every candidate and no id.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 import ahocorasick  # type: ignore[import-not-found]  # ships no type information
@@ -38,12 +38,16 @@ from spacy.tokens import Doc
 from ingest.nlp.mentions import Mention
 from ingest.nlp.sentences import sentence_of
 from kg.model import EntityKind
+from kg.names import PART_WORDS
 
 # Everything but letters and digits folds to a space: hyphens, dashes, slashes and brackets are
 # then all word boundaries, and "Huang-Qi" reads as "huang qi".
 _NON_WORD = re.compile(r"[\W_]")
 _ABBREVIATIONS = frozenset({"st", "var", "subsp", "ssp", "cv", "sp", "f"})
-_BINOMIAL = re.compile(r"^[A-Z][a-z]{2,} [a-z]{3,}$")
+# A species name: "Ginkgo biloba", "Astragalus membranaceus var. mongholicus".
+_BINOMIAL = re.compile(
+    r"^[A-Z][a-z]{2,} [a-z][a-z-]{2,}(?: (?:var|subsp|ssp)\.? [a-z][a-z-]{2,})?$"
+)
 # A formula's dosage form is written in English or in pinyin, and papers mix the two
 # ("Xiaoyao powder", "Xiaoyao San", "Xiaoyaosan"): each name also matches with the other word
 # of its group, and with its syllables run together (Kampo: "Hochu-ekki-to", "Hochuekkito").
@@ -55,6 +59,7 @@ _FORM_GROUPS = (
     ("capsule", "capsules", "jiaonang"),
     ("tablet", "tablets", "pian"),
     ("drink", "yin"),
+    ("dripping pill", "dripping pills", "dropping pill", "dropping pills", "di wan"),
 )
 _FORM_WORDS = {word: group for group in _FORM_GROUPS for word in group}
 _HAS_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
@@ -137,18 +142,32 @@ def needs_case(name: str) -> bool:
 
 
 def _formula_variants(words: list[str]) -> set[str]:
-    """Other spellings of a formula name (folded words): dosage form swapped, syllables joined."""
+    """Other spellings of a formula name (folded words): dosage form swapped, syllables joined.
+
+    Papers also pair the syllables of a pinyin name into words ("Fufang Danshen Dripping Pill"
+    for fu fang dan shen di wan, "Buyang Huanwu decoction"), so a name of four or six
+    syllables before its form also matches paired.
+    """
     words = [w for w in words if w]
     if len(words) < 2:
         return set()
+    base: list[str] = words
+    group: tuple[str, ...] = ()
+    for size in (2, 1):  # the form may be two words ("dripping pill", "di wan")
+        tail = " ".join(words[-size:])
+        if len(words) > size and tail in _FORM_WORDS:
+            base, group = words[:-size], _FORM_WORDS[tail]
+            break
     stems = {tuple(words)}
-    group = _FORM_WORDS.get(words[-1])
-    if group is not None:
-        stems |= {(*words[:-1], form) for form in group}
-    out = {" ".join(stem) for stem in stems}
+    stems |= {(*base, *form.split()) for form in group}
+    if len(base) in (4, 6) and all(len(w) <= 6 for w in base):
+        paired = tuple(base[i] + base[i + 1] for i in range(0, len(base), 2))
+        stems |= {(*paired, *form.split()) for form in group or (" ".join(words[len(base) :]),)}
+    out = {" ".join(w for w in stem if w) for stem in stems}
     for stem in stems:
+        stem = tuple(w for w in stem if w)
         joined = "".join(stem)
-        if len(joined) >= 8:  # short joined names ("erchen") would be too easily met
+        if len(joined) >= 8 and len(stem) >= 2:  # short joined names ("erchen") are too easily met
             out.add(joined)
             out.add(f"{''.join(stem[:-1])} {stem[-1]}")  # "Xiaoyao san", "Yokukan san"
     return out
@@ -181,6 +200,7 @@ class DictionaryMatcher:
                 # automaton reports only whole-word matches and Python checks no boundary.
                 self._latin.add_word(f" {key} ", (len(key) + 2, True, tuple(bucket)))
         self.size = len(by_key)
+        self._by_key = {key: tuple(bucket) for key, bucket in by_key.items()}
         for automaton in (self._latin, self._cjk):
             if len(automaton):
                 automaton.make_automaton()
@@ -193,13 +213,19 @@ class DictionaryMatcher:
         keys |= {" ".join(w + " " if w in _ABBREVIATIONS else w for w in words if w) for _ in (0,)}
         if term.kind is EntityKind.HERB and _BINOMIAL.match(term.name):
             # Botanists abbreviate the genus after its first use: "G. biloba".
-            genus, epithet = term.name.split(" ")
-            keys.add(f"{genus[0].lower()}  {epithet.lower()}")
+            # Folded, "A. membranaceus var. mongholicus" is "a  membranaceus var  mongholicus".
+            genus, _, rest = key.partition(" ")
+            abbreviated = " ".join(w + " " if w in _ABBREVIATIONS else w for w in rest.split())
+            keys.add(f"{genus[0]}  {abbreviated}")
         if term.kind is EntityKind.FORMULA:
             keys |= _formula_variants(words)
         # The plural "s" of a word name (seizure -> seizures) still names it.
         keys |= {k + "s" for k in keys if len(k) >= 4 and k[-1].isalpha() and k[-1] != "s"}
         return keys
+
+    def names(self, text: str) -> tuple[Term, ...]:
+        """The entries called exactly ``text`` (folded), without looking into a longer text."""
+        return self._by_key.get(" ".join(fold(text).split()), ())
 
     @staticmethod
     def term(name: str, curie: str, kind: EntityKind) -> Term:
@@ -234,6 +260,10 @@ class DictionaryMatcher:
 
     @staticmethod
     def _case_filter(surface: str, terms: tuple[Term, ...]) -> tuple[Term, ...]:
+        if surface.isupper() and len(surface) <= SHORT_NAME:
+            # A short word in capitals is an acronym ("MINT", "KAVA"), not a name written in
+            # lower case in the dictionary ("mint", "kava").
+            terms = tuple(t for t in terms if not t.name.islower())
         if not any(t.case_sensitive for t in terms):
             return terms
         kept_surface = _fold_case_kept(surface)
@@ -261,9 +291,11 @@ class DictionaryMatcher:
 
 # Plant parts as papers name them, with the Latin word of the herb names (and so of the herbs'
 # CURIE slugs) that names the same part: a species is several herbs, one per part used.
+# English "root" also covers rhizomes ("ginger root", "turmeric root"), so it keeps the
+# candidates of either word ("Curcuma longa root": 姜黄 and 郁金 both stay).
 _PARTS: dict[str, tuple[str, ...]] = {
-    "root": ("radix",),
-    "roots": ("radix",),
+    "root": ("radix", "rhizoma"),
+    "roots": ("radix", "rhizoma"),
     "root bark": ("cortex",),
     "rhizome": ("rhizoma",),
     "rhizomes": ("rhizoma",),
@@ -290,20 +322,76 @@ _PARTS: dict[str, tuple[str, ...]] = {
     "whole plant": ("herba",),
 }
 _PART_WORDS = "|".join(sorted((re.escape(p) for p in _PARTS), key=len, reverse=True))
+# A botanical authority between a species and the part: "Zingiber officinale Roscoe rhizome",
+# "Astragalus membranaceus (Fisch.) Bunge root", "Panax ginseng C.A. Meyer roots".
+_AUTHORITY = (
+    r"(?:\s*\(?(?:[A-Z][a-z]*\.?(?:\s?[A-Z][a-z]*\.)*|ex|et|&)\)?)"
+    r"{1,5}(?=\s)"
+)
 _PART_AFTER = re.compile(rf"\s+({_PART_WORDS})\b", re.IGNORECASE)
+_PART_AFTER_AUTHORITY = re.compile(rf"{_AUTHORITY}\s+({_PART_WORDS})\b")
 _PART_BEFORE = re.compile(rf"\b({_PART_WORDS})\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+# Words after a common name that make it something else: a colour ("ginger-colored",
+# "turmeric yellow", a dye), a hair colour, a likeness.
+_NOT_A_PLANT_AFTER = re.compile(
+    r"[\s-]*(?:colou?r(?:ed)?|haired|like|yellow|orange|brown|red)\b", re.IGNORECASE
+)
+# A title before a name makes it a person ("Mr. Ginger", "Dr Ginger").
+_PERSON_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+$")
+# Pharmaceutical Latin qualifiers that make one drug of a species a processed form of another
+# (炙甘草 is 甘草 fried with honey, 红参 is steamed 人参): a species names the raw drug.
+_PROCESSED = frozenset({"praeparata", "praeparatum", "melle", "rubra", "carbonisatus", "tosta"})
 
 
 def stated_part(text: str, start: int, end: int) -> tuple[str, ...] | None:
     """The Latin part words of the plant part named right beside ``text[start:end]``.
 
-    "the fruit of Lycium barbarum", "Lycium barbarum fruit" → ``("fructus",)``; ``None`` when
-    the sentence names no part there.
+    "the fruit of Lycium barbarum", "Lycium barbarum fruit", "Zingiber officinale Roscoe
+    rhizome" → the part's Latin words (``("fructus",)``); ``None`` when the sentence names no
+    part there.
     """
-    after = _PART_AFTER.match(text, end)
+    after = _PART_AFTER.match(text, end) or _PART_AFTER_AUTHORITY.match(text, end)
     before = _PART_BEFORE.search(text[max(0, start - 30) : start])
     found = after or before
     return _PARTS[found.group(1).lower()] if found else None
+
+
+def _is_species(surface: str) -> bool:
+    """Whether a matched text is a species name, written out or with its genus abbreviated."""
+    name = re.sub(r"^([A-Z])\.\s*", r"\1xx ", surface.strip())  # "G. biloba" → "Gxx biloba"
+    return bool(_BINOMIAL.match(name))
+
+
+def _raw_drugs(curies: tuple[str, ...]) -> tuple[str, ...]:
+    """``curies`` without the processed forms of another of them (a species is the raw drug).
+
+    A candidate whose slug is another's plus processing words (``glycyrrhizae-radix-et-
+    rhizoma-praeparata-cum-melle`` beside ``glycyrrhizae-radix-et-rhizoma``) is dropped.
+    Red peony and white peony (``paeoniae-radix-rubra`` / ``-alba``) extend no other candidate
+    and both stay.
+    """
+    slugs = {c: c.rpartition(":")[2] for c in curies}
+    kept = tuple(
+        c
+        for c in curies
+        if not any(
+            other != c
+            and slugs[c].startswith(slugs[other] + "-")
+            and set(slugs[c][len(slugs[other]) + 1 :].split("-")) & _PROCESSED
+            for other in curies
+        )
+    )
+    return kept or curies
+
+
+def _narrowed(mention: Mention, kept: tuple[str, ...]) -> Mention:
+    if kept == mention.curies:
+        return mention
+    return replace(
+        mention,
+        ids=kept if len(kept) == 1 else (),
+        candidates=kept if len(kept) > 1 else (),
+    )
 
 
 def by_part(text: str, mention: Mention) -> Mention | None:
@@ -311,28 +399,34 @@ def by_part(text: str, mention: Mention) -> Mention | None:
 
     Keeps the candidates whose name holds the part (one left: it becomes the id); ``None``
     when a part is named that none of its herbs is — "persimmon leaves" are not Kaki Calyx,
-    and a wrong herb is worse than none. Without a named part the mention is unchanged (a
-    species that yields several herbs stays ambiguous).
+    and a wrong herb is worse than none. Without a named part the mention keeps every herb of
+    the species (it stays ambiguous), except the processed forms of another candidate: a
+    species names the raw drug (*Glycyrrhiza glabra* is 甘草, not 炙甘草).
     """
     if mention.kind is not EntityKind.HERB:
         return mention
+    if _is_species(mention.text):
+        mention = _narrowed(mention, _raw_drugs(mention.curies))
     part = stated_part(text, mention.start, mention.end)
     if part is None:
         return mention
     words = fold(mention.text).split()
     if any(w in part for w in words):
-        return mention  # the name says the part itself ("Ginkgo biloba leaf" matched whole)
-    curies = mention.curies
-    kept = tuple(c for c in curies if set(c.rpartition(":")[2].split("-")) & set(part))
-    if not kept:
-        return None
-    if kept == curies:
-        return mention
-    return replace(
-        mention,
-        ids=kept if len(kept) == 1 else (),
-        candidates=kept if len(kept) > 1 else (),
-    )
+        return mention  # the name says the part itself ("Radix Astragali")
+    kept = tuple(c for c in mention.curies if set(part) & set(c.rpartition(":")[2].split("-")))
+    return _narrowed(mention, _raw_drugs(kept)) if kept else None
+
+
+def not_a_plant(text: str, start: int, end: int) -> bool:
+    """Whether the herb name at ``text[start:end]`` is used for something else here.
+
+    "ginger-colored", "turmeric yellow" (a dye) and "Mr. Ginger" name a colour and a person;
+    a species name ("Curcuma longa") is never read this way.
+    """
+    surface = text[start:end]
+    if _is_species(surface) or " " in surface.strip():
+        return False
+    return bool(_NOT_A_PLANT_AFTER.match(text, end) or _PERSON_BEFORE.search(text[:start]))
 
 
 def mention_from_match(text: str, match: Match, sentence: int) -> Mention:
@@ -347,6 +441,70 @@ def mention_from_match(text: str, match: Match, sentence: int) -> Mention:
         candidates=curies if len(curies) > 1 else (),
         sentence=sentence,
     )
+
+
+_ENGLISH_PARTS = sorted(_PARTS, key=len, reverse=True)
+
+
+def plant_name(matcher: DictionaryMatcher, text: str, mention: Mention) -> Mention:
+    """A herb mention whose name ends in an English part word, cut to the plant's name.
+
+    "licorice root", "Ginkgo biloba leaf": the mention is the plant (``licorice``, ``Ginkgo
+    biloba``), as papers and annotators read it, and keeps the herb of the whole name (the
+    part decides which drug of the plant it is). Only cut where the rest is itself a name of
+    a herb, so "Astragalus root" becomes "Astragalus" but a name that is nothing without its
+    part word stays whole.
+    """
+    if mention.kind is not EntityKind.HERB:
+        return mention
+    lowered = mention.text.lower()
+    for part in _ENGLISH_PARTS:
+        if lowered.endswith(" " + part) and len(lowered) > len(part) + 1:
+            stem = mention.text[: -len(part)].rstrip(" -")
+            if any(t.kind is EntityKind.HERB for t in matcher.names(stem)):
+                return replace(mention, end=mention.start + len(stem), text=stem)
+            break
+    return mention
+
+
+def abbreviated_latin(
+    text: str, mentions: list[Mention], sentence: Callable[[int], int]
+) -> list[Mention]:
+    """Later uses of a pharmaceutical Latin name with its first word cut to an initial.
+
+    "Dioscoreae Rhizoma … D. rhizoma extract": papers abbreviate the first word of a Latin
+    drug name as botanists do the genus, but only after writing it out, so the short form
+    names the drug of the full name that came before it in the same document.
+    """
+    taken = [(m.start, m.end) for m in mentions]
+    added: list[Mention] = []
+    seen: set[str] = set()
+    for mention in mentions:
+        words = mention.text.split()
+        if mention.kind is not EntityKind.HERB or len(words) != 2:
+            continue
+        first, second = words
+        if second.lower() not in PART_WORDS or not first[:1].isupper() or first in seen:
+            continue
+        seen.add(first)
+        pattern = re.compile(
+            rf"(?<![\w.]){re.escape(first[0])}\.\s?{re.escape(second)}\b", re.IGNORECASE
+        )
+        for m in pattern.finditer(text, mention.end):
+            if m.group(0)[0] != first[0]:
+                continue  # the initial keeps its capital
+            if all(m.end() <= s or m.start() >= e for s, e in taken):
+                taken.append((m.start(), m.end()))
+                added.append(
+                    replace(
+                        mention,
+                        start=m.start(),
+                        end=m.end(),
+                        text=m.group(0),
+                        sentence=sentence(m.start()),
+                    )
+                )
+    return sorted([*mentions, *added], key=lambda m: m.start) if added else mentions
 
 
 class DictionaryComponent:
@@ -364,11 +522,21 @@ class DictionaryComponent:
         """Replace the dictionary by ``terms``."""
         self.matcher = DictionaryMatcher(terms)
 
+    def mentions(self, text: str, sentence: Callable[[int], int]) -> list[Mention]:
+        """The dictionary mentions of ``text``, herbs read as plants (see :func:`by_part`)."""
+        found: list[Mention] = []
+        for match in self.matcher.find(text):
+            mention: Mention | None = mention_from_match(text, match, sentence(match.start))
+            if mention is not None and mention.kind is EntityKind.HERB:
+                if not_a_plant(text, mention.start, mention.end):
+                    continue
+                mention = by_part(text, plant_name(self.matcher, text, mention))
+            if mention is not None:
+                found.append(mention)
+        return abbreviated_latin(text, found, sentence)
+
     def __call__(self, doc: Doc) -> Doc:
-        sentence = sentence_of(doc)
-        text = doc.text
-        found = (mention_from_match(text, m, sentence(m.start)) for m in self.matcher.find(text))
-        doc._.tcm_mentions = [m for m in (by_part(text, f) for f in found) if m is not None]
+        doc._.tcm_mentions = self.mentions(doc.text, sentence_of(doc))
         return doc
 
 
