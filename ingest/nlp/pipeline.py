@@ -37,6 +37,7 @@ factory is registered without any edit here.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Iterable, Iterator
@@ -72,14 +73,18 @@ __all__ = [
 ]
 
 
+@functools.cache
 def _register_factories() -> None:
-    """Import every module of this package, so each registers its component's factory."""
+    """Import every module of this package, so each registers its component's factory and its
+    ``Doc`` extensions.
+
+    Done when the first pipeline is built, not when this module is imported: a module of the
+    package that needs this one (a training command reads ``make_doc``) may then import it
+    without a cycle.
+    """
     package = __name__.rpartition(".")[0]
     for module in pkgutil.iter_modules([str(CONFIG_PATH.parent)]):
         importlib.import_module(f"{package}.{module.name}")
-
-
-_register_factories()
 
 
 def build_pipeline(
@@ -88,6 +93,7 @@ def build_pipeline(
     """The extraction pipeline of ``config.cfg``; ``terms`` replaces the seed vocabulary as the
     dictionary, relations below ``min_confidence`` are dropped, and ``ner=False`` leaves the
     trained recogniser out (the dictionary alone)."""
+    _register_factories()
     config = spacy.util.load_config(
         CONFIG_PATH,
         overrides={
