@@ -340,7 +340,9 @@ _NOT_A_PLANT_AFTER = re.compile(
 _PERSON_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+$")
 # Pharmaceutical Latin qualifiers that make one drug of a species a processed form of another
 # (炙甘草 is 甘草 fried with honey, 红参 is steamed 人参): a species names the raw drug.
-_PROCESSED = frozenset({"praeparata", "praeparatum", "melle", "rubra", "carbonisatus", "tosta"})
+_PROCESSED = frozenset(
+    {"praeparata", "praeparatum", "melle", "rubra", "carbonisata", "carbonisatus", "tosta"}
+)
 
 
 def stated_part(text: str, start: int, end: int) -> tuple[str, ...] | None:

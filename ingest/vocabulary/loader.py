@@ -57,6 +57,17 @@ NOT_MATCHED_FILE = "names_not_matched.tsv"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "herbs.tsv": ("latin", "latin_alt", "chinese", "pinyin", "english", "species", "aliases"),
+    # Medicinal plants outside the Chinese Pharmacopoeia (valerian, echinacea, green tea):
+    # herbs as well, in the same columns, kept apart because no TCM table can check them.
+    "medicinal_plants.tsv": (
+        "latin",
+        "latin_alt",
+        "chinese",
+        "pinyin",
+        "english",
+        "species",
+        "aliases",
+    ),
     "formulas.tsv": ("pinyin", "chinese", "english", "composition", "source", "aliases"),
     "compounds.tsv": ("name", "synonyms", "pubchem_cid", "chebi", "mesh", "herbs", "id_status"),
     "targets.tsv": ("symbol", "ncbi_gene", "name", "synonyms", "id_status"),
@@ -502,9 +513,13 @@ def seed_evidence(source: str, dose: str | None = None) -> EvidenceItem:
 
 RowReader = Callable[[dict[str, str]], Entity]
 
+# The files whose rows are herbs: a herb listed twice (in one or across both) is reported.
+HERB_FILES = frozenset({"herbs.tsv", "medicinal_plants.tsv"})
+
 # Files in load order: herbs first, so that compositions and constituents can name them.
 ENTITY_FILES: tuple[tuple[str, RowReader], ...] = (
     ("herbs.tsv", herb_entity),
+    ("medicinal_plants.tsv", herb_entity),
     ("formulas.tsv", formula_entity),
     ("compounds.tsv", compound_entity),
     ("targets.tsv", target_entity),
@@ -546,7 +561,7 @@ def load_file(vocabulary: Vocabulary, path: Path, reader: RowReader) -> int:
         except iri.CurieError as exc:
             vocabulary.problems.append(VocabularyProblem("bad-id", path.name, line, str(exc)))
             continue
-        if path.name == "herbs.tsv" and entity.id in vocabulary.entities:
+        if path.name in HERB_FILES and entity.id in vocabulary.entities:
             vocabulary.problems.append(
                 VocabularyProblem(
                     "duplicate", path.name, line, f"{entity.label!r} is already listed"
