@@ -236,6 +236,18 @@ class EvidenceItem:
     )
     negated: bool = field(default=False, metadata=_spec(rdf="tcm:negated", score="negated"))
     hedged: bool = field(default=False, metadata=_spec(rdf="tcm:hedged", score="hedged"))
+    # what the sentence does in its paper (ingest.nlp.statements.ROLES): a result, or an aim,
+    # background, method or traditional use, which weigh less; None: not said (a result)
+    statement: str | None = field(
+        default=None,
+        metadata=_spec(
+            rdf="tcm:statementRole",
+            score="statement",
+            skip_empty=True,
+            doc="what the sentence does in its paper: title, result, conclusion, aim, "
+            "background, method or traditional_use (null: not said, counted as a result)",
+        ),
+    )
     year: int | None = field(default=None, metadata=_spec(rdf="tcm:year", score="year"))
     # e.g. "tcmkg.extract", "tcmsp-import", "manual"
     method: str = field(default="unknown", metadata=_spec(rdf="tcm:extractionMethod"))

@@ -55,6 +55,7 @@ class ScoringInputs:
     species: str | None = None
     negated: bool = False
     hedged: bool = False
+    statement: str | None = None  # the sentence's role in its paper (None: a result)
     year: int | None = None  # the item's, else its record's
     confidence: float = 1.0
     agent: AgentType = AgentType.NOT_PROVIDED

@@ -41,6 +41,10 @@ def _frozen(mapping: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType(dict(mapping))
 
 
+DEFAULT_STATEMENT_FACTORS: Mapping[str, float] = _frozen(
+    {"aim": 0.3, "background": 0.5, "traditional_use": 0.5, "method": 0.5}
+)
+
 # DESIGN §5 table. Designs the table does not name get the prior of the row they resemble most:
 # a systematic review is pooled like a meta-analysis; a cohort of unknown timing is scored as
 # prospective (the table's better row) because abstracts rarely say; a narrative review,
@@ -104,6 +108,12 @@ class ScoringConfig:
     unknown_year_age: float = 15.0  # age assumed when the year is unknown
     hedged_factor: float = 0.5  # "may improve", "suggests": speculative statements
     unknown_direction_factor: float = 0.5  # a `treats` item whose direction was not extracted
+    # what the sentence does in its paper (ingest.nlp.statements): an aim is the paper's
+    # question, background and traditional use are what others say, a method what was done;
+    # none is a finding of the paper. Roles not listed (title, result, conclusion) count fully.
+    statement_factors: Mapping[str, float] = field(
+        default_factory=lambda: DEFAULT_STATEMENT_FACTORS
+    )
 
     # -- per claim --------------------------------------------------------------------------
     systematic_error: Mapping[str, float] = field(default_factory=lambda: DEFAULT_SYSTEMATIC_ERROR)
@@ -138,7 +148,7 @@ class ScoringConfig:
         return self.design_prior.get(design, self.design_prior.get(StudyDesign.UNKNOWN, 0.1))
 
 
-_MAPPING_FIELDS = {"design_prior", "systematic_error", "certainty_start"}
+_MAPPING_FIELDS = {"design_prior", "systematic_error", "certainty_start", "statement_factors"}
 
 
 def _check_number(path: Path, key: str, value: Any) -> float:

@@ -107,6 +107,8 @@ def evidence_weight(item: Evidence, config: ScoringConfig) -> float:
     )
     if item.hedged:
         r *= config.hedged_factor
+    if item.statement is not None:
+        r *= config.statement_factors.get(item.statement, 1.0)
     if (
         item.predicate is Predicate.TREATS
         and item.direction is Direction.UNKNOWN
