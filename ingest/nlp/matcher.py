@@ -221,6 +221,8 @@ class DictionaryMatcher:
             keys |= _formula_variants(words)
         # The plural "s" of a word name (seizure -> seizures) still names it.
         keys |= {k + "s" for k in keys if len(k) >= 4 and k[-1].isalpha() and k[-1] != "s"}
+        # "mulberry leaves" for "mulberry leaf"
+        keys |= {k[:-1] + "ves" for k in keys if k.endswith(" leaf")}
         return keys
 
     def names(self, text: str) -> tuple[Term, ...]:
