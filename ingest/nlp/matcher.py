@@ -38,7 +38,7 @@ from spacy.tokens import Doc
 from ingest.nlp.mentions import Mention
 from ingest.nlp.sentences import sentence_of
 from kg.model import EntityKind
-from kg.names import PART_WORDS
+from kg.names import PART_WORDS, QUALIFIERS
 
 # Everything but letters and digits folds to a space: hyphens, dashes, slashes and brackets are
 # then all word boundaries, and "Huang-Qi" reads as "huang qi".
@@ -60,6 +60,8 @@ _FORM_GROUPS = (
     ("tablet", "tablets", "pian"),
     ("drink", "yin"),
     ("dripping pill", "dripping pills", "dropping pill", "dropping pills", "di wan"),
+    ("injection", "zhu she ye"),
+    ("oral liquid", "kou fu ye"),
 )
 _FORM_WORDS = {word: group for group in _FORM_GROUPS for word in group}
 _HAS_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
@@ -153,7 +155,7 @@ def _formula_variants(words: list[str]) -> set[str]:
         return set()
     base: list[str] = words
     group: tuple[str, ...] = ()
-    for size in (2, 1):  # the form may be two words ("dripping pill", "di wan")
+    for size in (3, 2, 1):  # the form may be several words ("dripping pill", "di wan")
         tail = " ".join(words[-size:])
         if len(words) > size and tail in _FORM_WORDS:
             base, group = words[:-size], _FORM_WORDS[tail]
@@ -173,20 +175,53 @@ def _formula_variants(words: list[str]) -> set[str]:
     return out
 
 
+def _latin_without_epithet(words: list[str]) -> set[str]:
+    """A pharmaceutical Latin name of three words also written without its middle word.
+
+    Older papers shorten "Fructus Schisandrae Chinensis" to "Fructus Schisandrae" and
+    "Salviae Miltiorrhizae Radix" to "Salviae Radix"; the short name then belongs to every drug
+    of the genus that has that part (Schisandrae Chinensis and Sphenantherae Fructus both), and
+    stays ambiguous among them. A qualifier is never the word dropped ("Radix Ginseng Rubra" is
+    not "Radix Ginseng").
+    """
+    words = [w for w in words if w]
+    if len(words) != 3 or words[1] in QUALIFIERS:
+        return set()
+    if words[2] in PART_WORDS and words[0] not in PART_WORDS:
+        return {f"{words[0]} {words[2]}"}
+    if words[0] in PART_WORDS and words[2] not in QUALIFIERS | PART_WORDS:
+        return {f"{words[0]} {words[1]}"}
+    return set()
+
+
 class DictionaryMatcher:
     """Finds dictionary names in texts; build once, then call :meth:`find` per text."""
 
     def __init__(self, terms: TermSource) -> None:
         by_key: dict[str, list[Term]] = {}
+        # Shortened Latin names ("Fructus Schisandrae") count only where no name is spelt so:
+        # "Dioscoreae Rhizoma" is 山药, not every Dioscorea rhizome.
+        shortened: dict[str, list[Term]] = {}
         for entry in terms:
             term = entry if isinstance(entry, Term) else self.term(*entry)
             key = fold(term.name).strip()
             if len(key) < 2:
                 continue  # one-letter names would match everywhere
-            for variant in self._variants(key, term):
-                bucket = by_key.setdefault(variant, [])
-                if term not in bucket:
-                    bucket.append(term)
+            for variants, table in (
+                (self._variants(key, term), by_key),
+                (
+                    _latin_without_epithet(key.split(" "))
+                    if term.kind is EntityKind.HERB
+                    else set(),
+                    shortened,
+                ),
+            ):
+                for variant in variants:
+                    bucket = table.setdefault(variant, [])
+                    if term not in bucket:
+                        bucket.append(term)
+        for variant, bucket in shortened.items():
+            by_key.setdefault(variant, bucket)
         # Two automata: names in Chinese characters would give the Latin automaton's root
         # hundreds of children, which slows every step of the search about sevenfold; the
         # Chinese one runs only on texts that hold Chinese characters.

@@ -115,6 +115,17 @@ def test_latin_pharmaceutical_names_in_both_orders() -> None:
     ]
 
 
+def test_latin_names_shortened_by_their_epithet_keep_every_drug_of_the_genus() -> None:
+    assert herbs("Fructus Schisandrae and Dioscoreae Rhizoma were decocted.") == [
+        (
+            "Fructus Schisandrae",
+            {"schisandrae-chinensis-fructus", "schisandrae-sphenantherae-fructus"},
+        ),
+        # A name spelt in full is that drug only, though it is also a shortened form of others.
+        ("Dioscoreae Rhizoma", {"dioscoreae-rhizoma"}),
+    ]
+
+
 # --- common English names -------------------------------------------------------------------
 
 
@@ -138,6 +149,15 @@ def test_latin_pharmaceutical_names_in_both_orders() -> None:
 def test_common_names_name_the_herb(name: str, herb: str) -> None:
     text = f"Patients taking {name} should be monitored for interactions with warfarin."
     assert herbs(text) == [(name, {herb})]
+
+
+def test_a_longer_common_name_is_not_the_shorter_one_inside_it() -> None:
+    text = "Star anise, anise and Korean red ginseng were sold as supplements."
+    assert herbs(text) == [
+        ("Star anise", {"anisi-stellati-fructus"}),
+        ("anise", {"anisi-fructus"}),
+        ("Korean red ginseng", {"ginseng-radix-et-rhizoma-rubra"}),
+    ]
 
 
 def test_licorice_is_the_herb_and_glycyrrhizin_its_compound() -> None:
@@ -254,6 +274,8 @@ def test_colours_people_acronyms_and_foods_are_not_herbs(sentence: str) -> None:
         ("Xiaoyao powder", "xiao-yao-san"),
         ("Xiaoyao San", "xiao-yao-san"),
         ("Fufang Danshen Dripping Pill", "fu-fang-dan-shen-di-wan"),
+        ("Shenmai injection", "shen-mai-zhu-she-ye"),
+        ("Qiliqiangxin capsule", "qi-li-qiang-xin-jiao-nang"),
     ],
 )
 def test_kampo_korean_and_dosage_form_variants_name_the_formula(name: str, formula: str) -> None:
