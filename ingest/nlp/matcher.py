@@ -358,6 +358,7 @@ _PARTS: dict[str, tuple[str, ...]] = {
     "aerial parts": ("herba",),
     "whole plant": ("herba",),
 }
+_AERIAL = frozenset({"folium", "flos", "caulis", "ramulus"})
 _PART_WORDS = "|".join(sorted((re.escape(p) for p in _PARTS), key=len, reverse=True))
 # A botanical authority between a species and the part: "Zingiber officinale Roscoe rhizome",
 # "Astragalus membranaceus (Fisch.) Bunge root", "Panax ginseng C.A. Meyer roots".
@@ -453,6 +454,9 @@ def by_part(text: str, mention: Mention) -> Mention | None:
     if any(w in part for w in words):
         return mention  # the name says the part itself ("Radix Astragali")
     kept = tuple(c for c in mention.curies if set(part) & set(c.rpartition(":")[2].split("-")))
+    if not kept and set(part) & _AERIAL:
+        # A Herba drug is the aerial parts: "Andrographis paniculata leaves" are that herb.
+        kept = tuple(c for c in mention.curies if "herba" in c.rpartition(":")[2].split("-"))
     return _narrowed(mention, _raw_drugs(kept)) if kept else None
 
 

@@ -222,6 +222,14 @@ def test_the_part_named_picks_one_herb_of_the_species() -> None:
     assert herbs("The root bark of Morus alba was studied.") == [("Morus alba", {"mori-cortex"})]
 
 
+def test_leaves_or_flowers_of_a_herba_drug_are_that_herb() -> None:
+    # A Herba drug is the aerial parts; its root is not.
+    assert herbs("Andrographis paniculata leaves were dried in the shade.") == [
+        ("Andrographis paniculata", {"andrographis-herba"})
+    ]
+    assert herbs("Andrographis paniculata roots were discarded.") == []
+
+
 # --- species of one genus stay apart --------------------------------------------------------
 
 

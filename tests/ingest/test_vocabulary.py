@@ -91,8 +91,46 @@ def test_pinyin_is_told_from_english() -> None:
 def test_seed_has_at_least_300_herbs_and_loads_without_problems(seed: Vocabulary) -> None:
     herbs = seed.by_kind(EntityKind.HERB)
     assert len(herbs) >= 300
-    herb_problems = [str(p) for p in seed.problems if p.file == "herbs.tsv"]
+    herb_problems = [
+        str(p) for p in seed.problems if p.file in {"herbs.tsv", "medicinal_plants.tsv"}
+    ]
     assert herb_problems == []
+
+
+def test_medicinal_plants_outside_the_pharmacopoeia_are_herbs_by_every_name(
+    seed: Vocabulary,
+) -> None:
+    want = iri.herb_curie("Valerianae Radix")
+    for name in ("Valerianae Radix", "Radix Valerianae", "Valeriana officinalis", "valerian"):
+        assert [e.id for e in seed.find_herb(name)] == [want], name
+    # A species of the same genus as a ChP drug is a drug of its own.
+    assert [e.id for e in seed.find_herb("Cinnamomum zeylanicum")] == [
+        iri.herb_curie("Cinnamomi Zeylanici Cortex")
+    ]
+    assert {e.id for e in seed.find_herb("cinnamon")} == {
+        iri.herb_curie("Cinnamomi Cortex"),
+        iri.herb_curie("Cinnamomi Zeylanici Cortex"),
+    }
+
+
+def test_a_herb_listed_in_both_herb_files_is_reported(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "herbs.tsv",
+        HERBS_HEADER + "Astragali Radix\tRadix Astragali\t黄芪\thuang qi\t\t\t\n",
+    )
+    write(
+        tmp_path,
+        "medicinal_plants.tsv",
+        HERBS_HEADER
+        + "Valerianae Radix\tRadix Valerianae\t\t\tvalerian root\tValeriana officinalis\t\n"
+        + "Astragali Radix\tRadix Astragali\t\t\t\t\t\n",
+    )
+    vocabulary = load_seed(tmp_path)
+    assert {(p.file, p.line, p.code) for p in vocabulary.problems} == {
+        ("medicinal_plants.tsv", 3, "duplicate")
+    }
+    assert len(vocabulary.by_kind(EntityKind.HERB)) == 2
 
 
 def test_herb_found_by_every_name_system(seed: Vocabulary) -> None:
