@@ -20,6 +20,24 @@ Rules, in the order they are applied:
 * a name shared by a pathway and another entity (KEGG's disease pathways) takes the other
   entity's kind; both stay candidates.
 
+Herbs are plants, and papers name them by species, part and common name; the component
+(:class:`DictionaryComponent`) reads each herb match as a plant:
+
+* a species names the raw drug(s) of that plant, not their processed forms (*Glycyrrhiza
+  glabra* is 甘草, not 炙甘草), and with no part said keeps every drug of the plant
+  (ambiguous); a part said beside it ("leaves of Morus alba", "Zingiber officinale Roscoe
+  rhizome", past a botanical authority) keeps the drug of that part, or none (:func:`by_part`:
+  persimmon leaves are not Kaki Calyx);
+* the mention is the plant's name: "licorice root" is the mention "licorice" with the herb of
+  the root (:func:`plant_name`); the genus abbreviated ("G. biloba", with var./subsp.) and a
+  pharmaceutical Latin name with its first word cut to an initial after its full form
+  ("Dioscoreae Rhizoma … D. rhizoma", :func:`abbreviated_latin`) name the same herb;
+* a three-word Latin name shortened by its epithet ("Fructus Schisandrae") names every drug
+  of the genus with that part, unless some name is spelt exactly so;
+* a one-word common name used as a colour, a dye or a person's name ("ginger-colored",
+  "turmeric yellow", "Mr. Ginger") is no herb (:func:`not_a_plant`), nor is a short all-capital
+  acronym that spells a lower-case name ("MINT").
+
 The ``tcm_dictionary`` pipeline component (:class:`DictionaryComponent`) puts the matches of
 a document in ``Doc._.tcm_mentions`` (see :mod:`ingest.nlp.mentions`); an ambiguous name
 keeps every candidate and no id.
