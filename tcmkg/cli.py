@@ -29,6 +29,7 @@ from tcmkg.commands import (
     serve,
     store,
     train,
+    train_effect,
 )
 from tcmkg.commands import validate as validate_command
 from tcmkg.console import EXIT_ERROR, EXIT_INVALID, EXIT_OK, err_console, shows_progress
@@ -45,6 +46,7 @@ COMMANDS: tuple[Callable[[typer.Typer], None], ...] = (
     extract.register,
     ingest.register,
     train.register,
+    train_effect.register,
 )
 
 
