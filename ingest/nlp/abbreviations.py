@@ -29,7 +29,7 @@ MAX_SHORT = 12
 # A herb's mention is the plant's name ("hawthorn" in "hawthorn fruit (HF)"): the part word
 # after it still belongs to the long form that the short form abbreviates.
 _HERB_PART = re.compile(
-    r"[\s-]+(?:roots?|rhizomes?|leaf|leaves|fruits?|seeds?|flowers?|barks?|stems?|peels?|bulbs?)\b",
+    r"[\s-]+(?:roots?|rhizomes?|leaf|leaves|fruits?|berry|berries|seeds?|flowers?|barks?|stems?|peels?|bulbs?)\b",
     re.IGNORECASE,
 )
 

@@ -274,8 +274,11 @@ class DictionaryMatcher:
             keys |= _formula_variants(words)
         # The plural "s" of a word name (seizure -> seizures) still names it.
         keys |= {k + "s" for k in keys if len(k) >= 4 and k[-1].isalpha() and k[-1] != "s"}
-        # "mulberry leaves" for "mulberry leaf"
+        # "mulberry leaves" for "mulberry leaf", "goji berries" for "goji berry"
         keys |= {k[:-1] + "ves" for k in keys if k.endswith(" leaf")}
+        keys |= {
+            k[:-1] + "ies" for k in keys if len(k) >= 5 and k[-1] == "y" and k[-2] not in "aeiou "
+        }
         return keys
 
     def names(self, text: str) -> tuple[Term, ...]:
@@ -358,6 +361,8 @@ _PARTS: dict[str, tuple[str, ...]] = {
     "stem bark": ("cortex",),
     "fruit": ("fructus",),
     "fruits": ("fructus",),
+    "berry": ("fructus",),
+    "berries": ("fructus",),
     "seed": ("semen",),
     "seeds": ("semen",),
     "leaf": ("folium",),

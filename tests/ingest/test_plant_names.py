@@ -187,6 +187,13 @@ def test_x_part_extract_names_the_plant_and_the_drug_of_that_part(
     assert herbs(sentence) == [(surface, {herb})]
 
 
+def test_berries_are_the_fruit_and_plural_names_still_match() -> None:
+    assert herbs("Goji berries were eaten daily.") == [("Goji berries", {"lycii-fructus"})]
+    assert herbs("An extract of the berries of Schisandra chinensis was used.") == [
+        ("Schisandra chinensis", {"schisandrae-chinensis-fructus"})
+    ]
+
+
 def test_short_form_of_a_plant_and_part_is_the_same_herb() -> None:
     text = "Hawthorn fruit (HF) lowered serum lipids; HF also reduced body weight."
     assert herbs(text) == [
