@@ -30,6 +30,7 @@ from tcmkg.commands import (
     store,
     train,
     train_effect,
+    train_relations,
 )
 from tcmkg.commands import validate as validate_command
 from tcmkg.console import EXIT_ERROR, EXIT_INVALID, EXIT_OK, err_console, shows_progress
@@ -47,6 +48,7 @@ COMMANDS: tuple[Callable[[typer.Typer], None], ...] = (
     ingest.register,
     train.register,
     train_effect.register,
+    train_relations.register,
 )
 
 

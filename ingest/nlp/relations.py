@@ -203,6 +203,13 @@ def _roles(a: Mention, b: Mention) -> tuple[str, bool] | None:
     return None
 
 
+def relation_roles(a: Mention, b: Mention) -> tuple[str, bool] | None:
+    """The relation family a pair of mentions may take (``effect``, ``molecular``,
+    ``contains``, ``interacts``, ``associated``) and whether ``a``, the earlier mention, is its
+    subject; None when their kinds allow no predicate (the table of the module docs)."""
+    return _roles(a, b)
+
+
 _COORDINATION = re.compile(r"^\W*(?:and|or|plus|with|,)?\W*$", re.IGNORECASE)
 # Before a disease named first, words that make it the indication: "patients with Y treated
 # with X", "treatment of Y with X", "X for Y".

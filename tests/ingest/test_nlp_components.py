@@ -52,6 +52,8 @@ def test_pipeline_is_named_versioned_and_made_of_registered_factories(nlp: Langu
         "tcm_negation",
         "tcm_study_design",
         "tcm_relations",
+        "tcm_relation_model",
+        "tcm_effect",
     ]
 
 
