@@ -41,9 +41,7 @@ def readings(nlp: Language, text: str, *, model: bool = True) -> set[tuple[str, 
         doc = run(nlp, text)
     ms: list[Mention] = doc._.tcm_mentions
     rs: list[Relation] = doc._.tcm_relations
-    return {
-        (ms[r.subject].text, r.predicate.value, ms[r.object].text) for r in rs if not r.negated
-    }
+    return {(ms[r.subject].text, r.predicate.value, ms[r.object].text) for r in rs if not r.negated}
 
 
 def test_the_model_runs_after_the_rules_with_its_shipped_weights(nlp: Language) -> None:
@@ -89,9 +87,7 @@ def test_a_disease_model_phrase_is_never_a_harm_of_the_treatment(nlp: Language) 
         ),
     ],
 )
-def test_a_protective_sentence_is_never_a_harm(
-    nlp: Language, sentence: str, exposure: str
-) -> None:
+def test_a_protective_sentence_is_never_a_harm(nlp: Language, sentence: str, exposure: str) -> None:
     assert not {r for r in readings(nlp, sentence) if r[0] == exposure and r[1] == "causes"}
 
 
