@@ -290,6 +290,10 @@ def test_colours_people_acronyms_and_foods_are_not_herbs(sentence: str) -> None:
         ("Xiaoyao San", "xiao-yao-san"),
         ("Fufang Danshen Dripping Pill", "fu-fang-dan-shen-di-wan"),
         ("Shenmai injection", "shen-mai-zhu-she-ye"),
+        ("Saireito", "chai-ling-tang"),
+        ("Kami-shoyo-san", "dan-zhi-xiao-yao-san"),
+        ("Keishi-bukuryo-gan", "gui-zhi-fu-ling-wan"),
+        ("Samul-tang", "si-wu-tang"),
         ("Qiliqiangxin capsule", "qi-li-qiang-xin-jiao-nang"),
     ],
 )
