@@ -397,6 +397,8 @@ _PART_BEFORE = re.compile(rf"\b({_PART_WORDS})\s+of\s+(?:the\s+)?$", re.IGNORECA
 _NOT_A_PLANT_AFTER = re.compile(
     r"[\s-]*(?:colou?r(?:ed)?|haired|like|yellow|orange|brown|red)\b", re.IGNORECASE
 )
+# "a clove of garlic" counts garlic, not cloves.
+_MEASURE_OF = re.compile(r"\s+of\s+(?:fresh\s+|raw\s+)?garlic\b", re.IGNORECASE)
 # A title before a name makes it a person ("Mr. Ginger", "Dr Ginger").
 _PERSON_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+$")
 # Pharmaceutical Latin qualifiers that make one drug of a species a processed form of another
@@ -486,13 +488,17 @@ def by_part(text: str, mention: Mention) -> Mention | None:
 def not_a_plant(text: str, start: int, end: int) -> bool:
     """Whether the herb name at ``text[start:end]`` is used for something else here.
 
-    "ginger-colored", "turmeric yellow" (a dye) and "Mr. Ginger" name a colour and a person;
-    a species name ("Curcuma longa") is never read this way.
+    "ginger-colored", "turmeric yellow" (a dye) and "Mr. Ginger" name a colour and a person,
+    "a clove of garlic" a measure; a species name ("Curcuma longa") is never read this way.
     """
     surface = text[start:end]
     if _is_species(surface) or " " in surface.strip():
         return False
-    return bool(_NOT_A_PLANT_AFTER.match(text, end) or _PERSON_BEFORE.search(text[:start]))
+    return bool(
+        _NOT_A_PLANT_AFTER.match(text, end)
+        or _MEASURE_OF.match(text, end)
+        or _PERSON_BEFORE.search(text[:start])
+    )
 
 
 def mention_from_match(text: str, match: Match, sentence: int) -> Mention:

@@ -275,6 +275,12 @@ def test_colours_people_acronyms_and_foods_are_not_herbs(sentence: str) -> None:
     assert herbs(sentence) == []
 
 
+def test_a_clove_of_garlic_is_garlic_not_cloves() -> None:
+    assert herbs("Each day the men ate two cloves of raw garlic.") == [
+        ("garlic", {"allii-sativi-bulbus"})
+    ]
+
+
 # --- Kampo and Korean formula names ---------------------------------------------------------
 
 
