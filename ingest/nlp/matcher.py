@@ -579,6 +579,38 @@ def abbreviated_latin(
     return sorted([*mentions, *added], key=lambda m: m.start) if added else mentions
 
 
+_ABBREVIATED_GENUS = re.compile(r"^([A-Z])\.\s?([a-z][a-z-]+)")
+
+
+def abbreviated_genus(text: str, mentions: list[Mention]) -> list[Mention]:
+    """An abbreviated genus ("C. sinensis") read as the species written out in the document.
+
+    "G. biloba" is matched everywhere, but an initial fits many genera: "C. sinensis" is
+    *Camellia*, *Citrus* or *Cordyceps sinensis*. Where the document writes the species out,
+    the short form names the herb(s) of that species; where it writes out a species the
+    vocabulary does not know ("Spiraea japonica … S. japonica"), the short form is that
+    species too and is no herb of the vocabulary.
+    """
+    written: dict[tuple[str, str], set[str]] = {}
+    for mention in mentions:
+        if mention.kind is EntityKind.HERB and _BINOMIAL.match(mention.text):
+            genus, epithet = mention.text.split()[:2]
+            written.setdefault((genus[0], epithet.lower()), set()).update(mention.curies)
+    kept: list[Mention] = []
+    for mention in mentions:
+        short = _ABBREVIATED_GENUS.match(mention.text) if mention.kind is EntityKind.HERB else None
+        if short is not None:
+            initial, epithet = short.group(1), short.group(2)
+            known = written.get((initial, epithet.lower()))
+            if known is not None:
+                narrowed = tuple(c for c in mention.curies if c in known)
+                mention = _narrowed(mention, narrowed) if narrowed else mention
+            elif re.search(rf"\b{initial}[a-z]{{2,}}\s+{re.escape(epithet)}\b", text):
+                continue  # the species written out is one the vocabulary does not hold
+        kept.append(mention)
+    return kept
+
+
 class DictionaryComponent:
     """``tcm_dictionary``: mentions of vocabulary names, in ``Doc._.tcm_mentions``."""
 
@@ -605,7 +637,7 @@ class DictionaryComponent:
                 mention = by_part(text, plant_name(self.matcher, text, mention))
             if mention is not None:
                 found.append(mention)
-        return abbreviated_latin(text, found, sentence)
+        return abbreviated_latin(text, abbreviated_genus(text, found), sentence)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.tcm_mentions = self.mentions(doc.text, sentence_of(doc))

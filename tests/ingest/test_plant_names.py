@@ -98,6 +98,21 @@ def test_abbreviated_genus_after_the_full_name() -> None:
     ]
 
 
+def test_an_abbreviated_genus_is_the_species_the_abstract_wrote_out() -> None:
+    # "C. sinensis" alone may be Camellia, Citrus, Cordyceps or Cyclina sinensis ...
+    ((_, alone),) = herbs("C. sinensis was given orally.")
+    assert {"camelliae-sinensis-folium", "cordyceps"} <= alone
+    # ... after "Camellia sinensis" it is the tea plant,
+    text = "Camellia sinensis leaves were brewed. C. sinensis extract reduced body weight."
+    assert herbs(text) == [
+        ("Camellia sinensis", {"camelliae-sinensis-folium"}),
+        ("C. sinensis", {"camelliae-sinensis-folium"}),
+    ]
+    # and after a species the vocabulary does not hold it is that species, no herb of ours.
+    text = "Spiraea japonica was collected in Yunnan. S. japonica extract inhibited NO release."
+    assert herbs(text) == []
+
+
 def test_abbreviated_pharmaceutical_latin_only_after_its_full_name() -> None:
     text = "Dioscoreae Rhizoma was extracted with water. D. rhizoma extract inhibited CYP2C19."
     assert herbs(text) == [
