@@ -2,20 +2,26 @@
 
 The dictionary (:mod:`ingest.nlp.matcher`) finds only names the vocabulary lists, but it finds
 them precisely and gives their ids. The trained model (:mod:`ingest.nlp.training`, shipped in
-``ner_model/``) finds chemicals, diseases and genes the vocabulary has never heard of, but
-gives no id. The two are combined so that each does what it is good at:
+``ner_model/``) finds chemicals, diseases and genes the vocabulary has never heard of. The two
+are combined so that each does what it is good at:
 
 * every dictionary mention is kept as it is (id, kind, ambiguity);
 * a model mention is added only where it overlaps no dictionary mention and does not merely
   continue one of the same sort ("Ginkgo biloba extract": the dictionary's herb, not a second
   chemical called "extract"), with its kind
-  (``CHEMICAL`` → Compound, ``DISEASE`` → Disease, ``GENE`` → Target) and **no id**.
+  (``CHEMICAL`` → Compound, ``DISEASE`` → Disease, ``GENE`` → Target);
+* each added mention is grounded (:mod:`ingest.nlp.grounding`): the vocabulary's id when its
+  name, normalised or near enough, is a vocabulary name of an agreeing kind, else a stable
+  ungrounded id keyed on its kind and normalised name; a short form defined after it shares
+  its id.
 
-A mention without an id takes part in relations and appears in ``tcmkg extract`` output
-(``ids`` and ``candidates`` empty), but makes no claim in the graph: a claim needs one id on
-each side (:func:`ingest.extract.extraction_bundle`), and an entity named only by a model's
-guess of its extent would split one compound over many spellings. The model therefore raises
-what extraction reports without lowering the precision of what the graph asserts.
+Grounding uses the dictionary's own names: the shipped vocabulary, or the names
+:meth:`NerComponent.set_vocabulary` gives (:class:`ingest.extract.Extractor` passes the same
+names as to the dictionary, a store's names included).
+
+A claim needs one id on each side (:func:`ingest.extract.extraction_bundle`); one with an
+ungrounded side is written only at a higher relation confidence
+(:data:`ingest.extract.MIN_UNGROUNDED_CONFIDENCE`).
 
 The model runs on the pipeline's own tokens (both are spaCy's blank English tokenizer), so it
 costs one pass of its CNN and nothing else.
@@ -30,9 +36,12 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ingest.nlp.grounding import Grounder, ground_abbreviations, grounded, seed_grounder
+from ingest.nlp.matcher import TermSource
 from ingest.nlp.mentions import Mention, mentions_of
 from ingest.nlp.sentences import sentence_of
 from kg.model import EntityKind
+from kg.names import normalise_name
 
 SHIPPED_MODEL = Path(__file__).with_name("ner_model")
 # What the model's label means, as the kinds a dictionary mention of the same thing has: a
@@ -46,6 +55,7 @@ _SAME_THING: dict[str, frozenset[EntityKind]] = {
             EntityKind.HERB,
             EntityKind.FORMULA,
             EntityKind.HOSPITAL_PREPARATION,
+            EntityKind.ORGANISM,  # "Portulaca oleracea extract"
         }
     ),
     "DISEASE": frozenset({EntityKind.DISEASE, EntityKind.OUTCOME}),
@@ -91,6 +101,7 @@ class NerComponent:
         self.enabled = enabled
         self.path = Path(model) if model else SHIPPED_MODEL
         self._procs: list[tuple[str, object]] = []
+        self._grounder: Grounder | None = None
         if not enabled:
             return
         if not (self.path / "config.cfg").is_file():
@@ -106,6 +117,18 @@ class NerComponent:
         self._procs = list(model_nlp.pipeline)
         for label in KINDS:
             nlp.vocab.strings.add(label)
+
+    def set_vocabulary(self, terms: TermSource) -> None:
+        """Ground model mentions against ``terms`` (the dictionary's names) instead of the
+        shipped vocabulary."""
+        self._grounder = Grounder(terms)
+
+    @property
+    def grounder(self) -> Grounder:
+        """The grounder of model mentions (the shipped vocabulary unless set otherwise)."""
+        if self._grounder is None:
+            self._grounder = seed_grounder()
+        return self._grounder
 
     def __call__(self, doc: Doc) -> Doc:
         if not self._procs:
@@ -137,7 +160,7 @@ class NerComponent:
             if kind is None or any(s < end and start < e for s, e in taken):
                 continue
             text = doc.text[start:end]
-            if len(text.strip()) < 2 or text.lower() in _GENERIC:
+            if len(text.strip()) < 2 or text.lower() in _GENERIC or not normalise_name(text):
                 continue
             same = _SAME_THING[ent.label_]
             if any(
@@ -145,9 +168,11 @@ class NerComponent:
                 for m in found
             ):
                 continue  # the rest of a dictionary name beside it
-            added.append(Mention(start, end, text, kind, sentence=sentence(start)))
+            mention = Mention(start, end, text, kind, sentence=sentence(start))
+            added.append(grounded(mention, self.grounder.ground(text, kind)))
         if added:
-            doc._.tcm_mentions = sorted([*found, *added], key=lambda m: (m.start, m.end))
+            merged = sorted([*found, *added], key=lambda m: (m.start, m.end))
+            doc._.tcm_mentions = ground_abbreviations(doc.text, merged, added, sentence)
         return doc
 
 

@@ -238,7 +238,8 @@ def test_drug_induced_diseases_are_rarely_labelled_treats(extractor: Extractor) 
 
         def mesh(i: int, ex: Extraction = ex, document: Document = document) -> set[str]:
             m = ex.mentions[i]
-            ids = {x for c in m.curies for x in (c, *entities[c].xrefs) if x.startswith("MESH:")}
+            xrefs = {c: entities[c].xrefs if c in entities else () for c in m.curies}
+            ids = {x for c in m.curies for x in (c, *xrefs[c]) if x.startswith("MESH:")}
             return ids | {
                 x for a in document.annotations if a.start < m.end and m.start < a.end
                 for x in a.ids

@@ -16,6 +16,7 @@ from spacy.language import Language
 from ingest.nlp.mentions import Mention
 from ingest.nlp.pipeline import build_pipeline, run
 from ingest.nlp.relations import Relation
+from kg.iri import is_ungrounded
 
 
 @pytest.fixture(scope="module")
@@ -24,17 +25,20 @@ def nlp() -> Iterator[Language]:
 
 
 def harms(nlp: Language, text: str) -> set[tuple[str, str]]:
-    """The (exposure, condition) pairs the pipeline reads as a harm (not negated) that can
-    become a claim: both sides named by the vocabulary. A chemical only the trained model found
-    ("alloxan" of "alloxan induced diabetic rats", a true harm) has no id, so no claim and no
-    safety flag."""
+    """The (exposure, condition) pairs the pipeline reads as a harm (not negated) of an exposure
+    the vocabulary names. A chemical only the trained model found ("alloxan" of "alloxan
+    induced diabetic rats", a true harm) has an ungrounded id: its harm is no safety flag of a
+    vocabulary herb or compound."""
     doc = run(nlp, text)
     ms: list[Mention] = doc._.tcm_mentions
     rs: list[Relation] = doc._.tcm_relations
     return {
         (ms[r.subject].text, ms[r.object].text)
         for r in rs
-        if r.predicate.value == "causes" and not r.negated and ms[r.subject].ids
+        if r.predicate.value == "causes"
+        and not r.negated
+        and ms[r.subject].ids
+        and not is_ungrounded(ms[r.subject].ids[0])
     }
 
 

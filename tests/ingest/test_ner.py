@@ -15,6 +15,7 @@ from ingest.nlp.pipeline import build_pipeline
 from ingest.nlp.training import corpus_labels, labelled_doc
 from ingest.problems import ProblemLog
 from ingest.readers.pubtator import read_pubtator
+from kg.iri import is_ungrounded
 from kg.model import EntityKind
 from tcmkg.cli import app
 
@@ -45,7 +46,7 @@ def _pubtator(path: Path) -> Path:
     return path
 
 
-def test_model_mentions_join_the_dictionary_without_ids_and_make_no_claim() -> None:
+def test_model_mentions_join_the_dictionary_with_an_ungrounded_id() -> None:
     # "Dasatinib" is not in the shipped vocabulary; "nephrotoxicity" and "cisplatin" are.
     title = "Dasatinib and cisplatin induced nephrotoxicity and interstitial fibrosis in rats."
     document = Document(id="TCMKG.DOC:ner", title=title, abstract="")
@@ -53,16 +54,15 @@ def test_model_mentions_join_the_dictionary_without_ids_and_make_no_claim() -> N
     alone = Extractor(ner=False).extract(document)
     by_text = {m.text: m for m in with_model.mentions}
     assert "Dasatinib" not in {m.text for m in alone.mentions}
-    assert by_text["Dasatinib"].kind is EntityKind.COMPOUND
-    assert by_text["Dasatinib"].ids == () and by_text["Dasatinib"].candidates == ()
+    dasatinib = by_text["Dasatinib"]
+    assert dasatinib.kind is EntityKind.COMPOUND and dasatinib.candidates == ()
+    assert dasatinib.ids == ("TCMKG.UNGROUNDED:compound-dasatinib",)
     # Every dictionary mention is kept as it was, with its id.
-    assert [(m.start, m.ids) for m in alone.mentions] == [
-        (m.start, m.ids) for m in with_model.mentions if m.ids
-    ]
-    # A relation with the id-less mention may be reported, but it makes no claim in the graph.
+    grounded = [m for m in with_model.mentions if m.ids and not is_ungrounded(m.ids[0])]
+    assert [(m.start, m.ids) for m in alone.mentions] == [(m.start, m.ids) for m in grounded]
+    # An entity no vocabulary knows is written under the text's own spelling.
     bundle, _ = extraction_bundle(document, with_model)
-    labels = {e.label for e in bundle.entities}
-    assert "Dasatinib" not in labels
+    assert {e.label for e in bundle.entities if e.id == dasatinib.ids[0]} <= {"Dasatinib"}
 
 
 def test_a_missing_model_directory_is_a_clear_error(tmp_path: Path) -> None:

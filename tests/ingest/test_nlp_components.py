@@ -47,6 +47,7 @@ def test_pipeline_is_named_versioned_and_made_of_registered_factories(nlp: Langu
     assert nlp.pipe_names == [
         "sentencizer",
         "tcm_dictionary",
+        "tcm_organisms",
         "tcm_abbreviations",
         "tcm_ner",
         "tcm_negation",

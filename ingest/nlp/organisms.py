@@ -1,0 +1,240 @@
+"""``tcm_organisms``: species named by their binomial that the vocabulary does not know.
+
+The dictionary knows the species of the shipped herbs and maps them to their herbs
+(:mod:`ingest.nlp.matcher`). Papers name many more plants, fungi and microbes ("Portulaca
+oleracea", "Morinda citrifolia L.", "Helicobacter pylori"); this component marks those as
+``Organism`` mentions, grounded like every recognised name (:mod:`ingest.nlp.grounding`):
+the id of an organism of the vocabulary when one is named so, else a stable ungrounded id
+keyed on the binomial. A later abbreviated use of the same species ("P. oleracea") names the
+same organism.
+
+A binomial is two words, ``Genus epithet``: a capitalised genus of three letters or more and a
+lower-case epithet. Precision comes from what the two words look like, not from a list of every
+species:
+
+* a genus that the shipped vocabulary's species use (:func:`known_genera`: Portulaca, Panax,
+  Morinda …) needs only a Latin-looking epithet;
+* any other genus must look like a Latin genus (ending ``-a``, ``-us``, ``-um``, ``-ia``,
+  ``-is``, ``-es``, ``-on``, ``-ix``, ``-ex``, ``-ops``, …) and must not be a word of medical
+  Latin or English that has such an ending (:data:`NOT_GENERA`: Corpus, Status, Diabetes,
+  Serum …) or a disease word (``-itis``, ``-osis``, ``-emia`` …);
+* the epithet has four letters or more and must end as Latin epithets do (``-a``, ``-ae``,
+  ``-i``, ``-us``, ``-um``, ``-is``, ``-ens``, ``-ans``, ``-ense``, ``-ale``, ``-ile``, ``-x``,
+  ``-or``, ``-oides``), not as English plurals (``-es``, ``-ys``, ``-os``), and be no English
+  function word, so "The patients", "These results", "Adhesion assays" and "In vitro" are no
+  species;
+* neither word is a word of pharmaceutical Latin (Radix, Herba, Fructus …): "Radix astragali"
+  names a herb, and the dictionary reads herbs;
+* a binomial that a dictionary mention overlaps is the dictionary's.
+
+The component runs right after ``tcm_dictionary``, so the trained recogniser does not read
+"Portulaca oleracea extract" as a chemical, and the abbreviation component sees the organism
+as a long form ("Portulaca oleracea (PO)").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import cache
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest.nlp.grounding import Grounder, grounded, seed_grounder
+from ingest.nlp.matcher import TermSource
+from ingest.nlp.mentions import Mention, mentions_of
+from ingest.nlp.sentences import sentence_of
+from kg.model import EntityKind
+from kg.names import PART_WORDS, QUALIFIERS
+
+# Genus, one space, an epithet of four letters or more that may hold one hyphen (nux-vomica).
+_BINOMIAL = re.compile(r"\b([A-Z][a-z]{2,})[ \t]+([a-z]{4,}(?:-[a-z]{3,})?)\b(?![-'])")
+_ABBREVIATED = re.compile(r"\b([A-Z])\.[ \t]?([a-z]{4,}(?:-[a-z]{3,})?)\b(?![-'])")
+_GENUS_ENDINGS = (
+    *("a", "us", "um", "ia", "is", "es", "on", "ix", "ex", "ax", "ops", "ys", "os"),
+    *("yx", "as"),
+)
+# No "-es", "-ys" or "-os": English plurals ("studies", "assays", "ratios") end so, and
+# Latin epithets rarely do ("-oides", "-odes" excepted).
+_EPITHET_ENDINGS = (
+    *("a", "ae", "i", "us", "um", "is", "ens", "ans", "ense", "ale", "ile", "ax", "ex"),
+    *("ix", "ox", "or", "oides", "odes"),
+)
+_DISEASE_ENDINGS = ("itis", "osis", "iasis", "emia", "aemia", "algia", "oma", "uria", "pathy")
+# Words with a Latin-looking ending that start no species in papers: medical Latin, chemistry,
+# statistics, English.
+NOT_GENERA = frozenset(
+    {
+        *("corpus", "status", "lupus", "diabetes", "herpes", "angina", "nucleus", "stratum"),
+        *("substantia", "pars", "vena", "arteria", "musculus", "nervus", "ductus", "sinus"),
+        *("situs", "tinea", "verruca", "ulcus", "pemphigus", "erythema", "purpura", "morbus"),
+        *("serum", "plasma", "calcium", "sodium", "potassium", "magnesium", "selenium"),
+        *("chromium", "lithium", "zinc", "medium", "maximum", "minimum", "data", "criteria"),
+        *("media", "formula", "area", "versus", "virus", "bacteria", "focus", "bonus"),
+        *("stimulus", "fetus", "uterus", "thesis", "basis", "analysis", "diagnosis", "axis"),
+        *("crisis", "series", "species", "alpha", "beta", "gamma", "delta", "kappa", "omega"),
+        *("sigma", "vitamin", "extra", "ultra", "via", "apis", "placenta", "retina", "cornea"),
+        *("insulin", "interleukin", "this", "thus", "was", "has", "is", "as", "its", "us"),
+        *("various", "previous", "numerous", "serious", "obvious", "continuous", "vs", "ova"),
+        *("idea", "mania", "dementia", "anemia", "ischemia", "hypoxia", "anorexia", "asthenia"),
+        *("insomnia", "pneumonia", "malaria", "leukemia", "hernia", "dyspepsia", "ataxia"),
+        *("eczema", "edema", "oedema", "glaucoma", "trauma", "stroma", "schema", "dogma"),
+        *("gas", "bias", "ras", "atlas", "canvas", "pancreas", "iris", "cortex", "index"),
+        *("complex", "matrix", "apex", "reflex", "helix", "appendix", "cervix", "larynx"),
+        *("pharynx", "torus", "bolus", "mucus", "sulcus", "hilus", "hiatus", "genus"),
+        *("campus", "census", "consensus", "onus", "opus", "plus", "minus", "cactus", "phylum"),
+        *("taxon", "taxa", "colon", "neuron", "electron", "proton", "photon", "hormone"),
+        *("region", "lesion", "version", "session", "mission", "union", "nation", "action"),
+        *("function", "solution", "infusion", "injection", "decoction", "section", "question"),
+        *("reason", "season", "person", "comparison", "common", "lemon", "salmon", "cotton"),
+        *("lumbus", "fundus", "lobus", "thalamus", "hippocampus", "globus", "tonsilla"),
+        *("herba", "radix", "fructus", "semen", "flos", "folium", "rhizoma", "caulis"),
+        *("abeta", "longissimus", "rectus", "gluteus", "biceps", "triceps", "vastus"),
+        *("africa", "america", "asia", "india", "china", "korea", "jamaica", "arabica"),
+        *("malaysia", "nigeria", "indonesia", "australia", "arabia", "russia", "robusta"),
+    }
+)
+# Epithet-looking words that follow a capitalised word in English prose.
+NOT_EPITHETS = frozenset(
+    {
+        *("data", "via", "area", "formula", "criteria", "media", "versus", "virus", "status"),
+        *("plasma", "serum", "bacteria", "focus", "stimuli", "analysis", "basis", "diagnosis"),
+        *("series", "species", "axis", "thesis", "crisis", "alpha", "beta", "gamma", "delta"),
+        *("kappa", "omega", "sigma", "extra", "ultra", "previous", "various", "numerous"),
+        *("serious", "obvious", "continuous", "vs", "plus", "minus", "receptor", "receptors"),
+        *("factor", "factors", "inhibitor", "inhibitors", "activator", "donor", "tumor"),
+        *("vector", "sector", "doctor", "major", "minor", "prior", "error", "color", "motor"),
+        *("sensor", "precursor", "monitor", "behavior", "favor", "humor", "vigor", "rigor"),
+        *("tremor", "rumor", "visitor", "cancer", "levels", "cells", "mice", "rats", "ratio"),
+        *("radio", "stadium", "medium", "maximum", "minimum", "optimum", "spectrum", "sodium"),
+        *("calcium", "potassium", "magnesium", "selenium", "premium", "forum", "vacuum"),
+        *("complex", "index", "cortex", "matrix", "reflex", "apex", "annex", "ex", "tax"),
+        *("box", "fox", "flux", "max", "relax", "fax", "wax", "sex", "six", "fix", "mix"),
+        *("anemia", "ischemia", "hypoxia", "dementia", "insomnia", "pneumonia", "edema"),
+        *("trauma", "mania", "idea", "tea", "sea", "pea", "era", "visa", "pizza", "soda"),
+        *("vitamin", "mellitus", "insipidus", "gravis", "pectoris", "genus", "gum"),
+        *("beans", "means", "burdens", "lens", "spectra", "fungi", "pharmacopoeia"),
+    }
+)
+_LATIN_PART_WORDS = PART_WORDS | QUALIFIERS
+
+
+@cache
+def known_genera() -> frozenset[str]:
+    """The genera of the shipped vocabulary's species names (Latin labels ``Genus epithet``)."""
+    from ingest.vocabulary import load_seed
+
+    genera: set[str] = set()
+    for entity in load_seed().entities.values():
+        for label in entity.labels:
+            found = _BINOMIAL.match(label.text)
+            if (
+                label.lang == "la"
+                and found
+                and found.group(1).lower() not in _LATIN_PART_WORDS
+                and found.group(2) not in _LATIN_PART_WORDS
+            ):
+                genera.add(found.group(1))
+    return frozenset(genera)
+
+
+def _latin_epithet(epithet: str) -> bool:
+    return (
+        epithet.endswith(_EPITHET_ENDINGS)
+        and not epithet.endswith("ous")  # English adjectives: aqueous, various
+        and epithet not in STOP_WORDS
+        and epithet not in NOT_EPITHETS
+        and epithet not in _LATIN_PART_WORDS
+        and not epithet.endswith(_DISEASE_ENDINGS)
+    )
+
+
+def is_binomial(genus: str, epithet: str, genera: frozenset[str] | None = None) -> bool:
+    """Whether ``genus epithet`` reads as a species name (see the module docs for the rules)."""
+    if not _latin_epithet(epithet):
+        return False
+    if genus in (known_genera() if genera is None else genera):
+        return True
+    low = genus.lower()
+    return (
+        len(genus) >= 4
+        and low.endswith(_GENUS_ENDINGS)
+        and low not in NOT_GENERA
+        and low not in STOP_WORDS
+        and low not in _LATIN_PART_WORDS
+        and not low.endswith(_DISEASE_ENDINGS)
+        and not low.endswith(("tion", "sion", "ates"))  # Absorption, Intervention, States
+    )
+
+
+class OrganismComponent:
+    """Marks species binomials that no dictionary mention covers as Organism mentions."""
+
+    def __init__(self, nlp: Language, name: str, enabled: bool) -> None:
+        self.name = name
+        self.enabled = enabled
+        self._grounder: Grounder | None = None
+
+    def set_vocabulary(self, terms: TermSource) -> None:
+        """Ground organisms against ``terms`` (the dictionary's names) instead of the shipped
+        vocabulary."""
+        self._grounder = Grounder(terms)
+
+    @property
+    def grounder(self) -> Grounder:
+        """The grounder of organism mentions (the shipped vocabulary unless set otherwise)."""
+        if self._grounder is None:
+            self._grounder = seed_grounder()
+        return self._grounder
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.enabled:
+            return doc
+        text = doc.text
+        found = mentions_of(doc)
+        taken = [(m.start, m.end) for m in found]
+        sentence = sentence_of(doc)
+        genera = known_genera()
+        added: list[Mention] = []
+        # epithet -> (genus initial, the organism mention), for "P. oleracea" after the name
+        named: dict[tuple[str, str], Mention] = {}
+
+        def free(start: int, end: int) -> bool:
+            return all(end <= s or start >= e for s, e in taken)
+
+        for match in _BINOMIAL.finditer(text):
+            genus, epithet = match.group(1), match.group(2)
+            start, end = match.start(), match.end()
+            if not free(start, end) or not is_binomial(genus, epithet, genera):
+                continue
+            binomial = f"{genus} {epithet}"
+            mention = Mention(
+                start, end, text[start:end], EntityKind.ORGANISM, sentence=sentence(start)
+            )
+            mention = grounded(mention, self.grounder.ground(binomial, EntityKind.ORGANISM))
+            taken.append((start, end))
+            added.append(mention)
+            named.setdefault((genus[0], epithet), mention)
+        if named:
+            for match in _ABBREVIATED.finditer(text):
+                first = named.get((match.group(1), match.group(2)))
+                start, end = match.start(), match.end()
+                if first is None or start < first.end or not free(start, end):
+                    continue
+                taken.append((start, end))
+                added.append(
+                    replace(
+                        first, start=start, end=end, text=text[start:end], sentence=sentence(start)
+                    )
+                )
+        if added:
+            doc._.tcm_mentions = sorted([*found, *added], key=lambda m: (m.start, m.end))
+        return doc
+
+
+@Language.factory("tcm_organisms", default_config={"enabled": True})
+def make_organisms(nlp: Language, name: str, enabled: bool) -> OrganismComponent:
+    """The species recogniser; ``enabled = false`` leaves species to the dictionary alone."""
+    return OrganismComponent(nlp, name, enabled)

@@ -1,0 +1,113 @@
+"""Species binomials the vocabulary does not know become Organism mentions.
+
+Sentences are quoted from abstracts of the DFI corpus (PubMed).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.document import Document
+from ingest.extract import Extraction, Extractor, extraction_json
+from ingest.nlp.organisms import is_binomial, known_genera
+from kg.iri import ungrounded_curie
+from kg.model import EntityKind
+
+K = EntityKind
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(ner=False)
+
+
+def _extract(extractor: Extractor, text: str) -> Extraction:
+    return extractor.extract(Document(id="PMID:1", title=text, abstract=""))
+
+
+def _organisms(extraction: Extraction) -> list[str]:
+    return [m.text for m in extraction.mentions if m.kind is K.ORGANISM]
+
+
+def test_a_species_the_vocabulary_lacks_is_an_organism(extractor: Extractor) -> None:
+    extraction = _extract(
+        extractor,
+        "Structural determination and functional analysis of a soluble matrix protein "
+        "associated with calcification of the exoskeleton of the crayfish, Procambarus clarkii.",
+    )
+    crayfish = next(m for m in extraction.mentions if m.text == "Procambarus clarkii")
+    assert crayfish.kind is K.ORGANISM
+    assert crayfish.ids == (ungrounded_curie("Organism", "procambarusclarkii"),)
+    entity = next(
+        e for e in extraction_json(extraction)["entities"] if e["text"] == "Procambarus clarkii"
+    )
+    assert entity["type"] == "Organism" and entity["ids"] == list(crayfish.ids)
+
+
+def test_a_species_has_one_id_across_documents_and_without_its_authority(
+    extractor: Extractor,
+) -> None:
+    one = _extract(
+        extractor,
+        "Hydroxylation activities toward steroid hormones were determined for eleven forms of "
+        "human hepatic cytochrome P450s expressed in yeast Saccharomyces cerevisiae cells.",
+    )
+    two = _extract(
+        extractor,
+        "Physicochemical characterization of pomegranate wines fermented with three different "
+        "Saccharomyces cerevisiae yeast strains.",
+    )
+    ids = {m.ids for e in (one, two) for m in e.mentions if m.text == "Saccharomyces cerevisiae"}
+    assert len(ids) == 1
+    fish = _extract(
+        extractor,
+        "In this study, concentrations of heavy metals were determined by ICP-MS in the edible "
+        "tissues of common sole (Solea solea Linnaeus, 1758), whiting (Merlangius merlangus "
+        "Linnaeus, 1758), silver sillago (Sillago sihama Forsskål, 1775).",
+    )
+    merlangius = next(m for m in fish.mentions if m.text.startswith("Merlangius"))
+    assert merlangius.text == "Merlangius merlangus"  # the authority is no part of the name
+    assert merlangius.ids == (ungrounded_curie("Organism", "merlangiusmerlangus"),)
+    assert "Solea solea" in _organisms(fish)
+
+
+def test_an_abbreviated_genus_after_the_full_name_is_the_same_organism(
+    extractor: Extractor,
+) -> None:
+    extraction = _extract(
+        extractor,
+        "In present study, we investigated the synergic effect of berberine against "
+        "disseminated candidiasis caused by the pathogenic fungus, Candida albicans. Berberine "
+        "inhibited the growth of C. albicans under in-vitro condition.",
+    )
+    full = next(m for m in extraction.mentions if m.text == "Candida albicans")
+    short = next(m for m in extraction.mentions if m.text == "C. albicans")
+    assert full.kind is short.kind is K.ORGANISM and full.ids == short.ids
+
+
+def test_a_species_the_dictionary_reads_is_left_to_it(extractor: Extractor) -> None:
+    extraction = _extract(
+        extractor,
+        "Hypoglycemic and pancreatic protective effects of Portulaca oleracea extract in "
+        "alloxan induced diabetic rats.",
+    )
+    portulaca = next(m for m in extraction.mentions if m.text.startswith("Portulaca"))
+    assert portulaca.kind is K.HERB
+
+
+def test_sentence_starts_and_latin_phrases_are_no_species(extractor: Extractor) -> None:
+    extraction = _extract(
+        extractor,
+        "The patients, currently using Met, were randomly grouped into those treated with "
+        "either GKB extract (120 mg/day) or placebo (starch, 120 mg/day) for 90 days. "
+        "In vitro, cell culture studies were carried out in human hepatocyte (HuH-7) cells.",
+    )
+    assert _organisms(extraction) == []
+    assert not is_binomial("The", "patients")
+    assert not is_binomial("In", "vitro")
+    assert not is_binomial("Adhesion", "assays")
+    assert not is_binomial("Radix", "astragali")  # a herb's pharmaceutical name
+    assert not is_binomial("Diabetes", "mellitus")
+    assert is_binomial("Nigella", "sativa")  # a Latin-looking genus the vocabulary lacks
+    assert is_binomial("Panax", "vietnamensis")  # a genus of the vocabulary's species
+    assert "Panax" in known_genera()
