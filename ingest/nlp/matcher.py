@@ -161,12 +161,25 @@ def needs_case(name: str) -> bool:
     return (has_upper and len(name) <= SHORT_NAME) or (all_upper and len(letters) >= 2)
 
 
+def _paired_syllables(syllables: list[str]) -> list[tuple[str, ...]]:
+    """Pinyin syllables joined two by two as papers write them: an even count pairs up
+    ("Fufang Danshen"); an odd count leaves one alone at either end ("Xiao Chaihu",
+    "Xiaochai Hu" is not written but costs nothing)."""
+
+    def pairs(part: list[str]) -> tuple[str, ...]:
+        return tuple(part[i] + part[i + 1] for i in range(0, len(part), 2))
+
+    if len(syllables) % 2 == 0:
+        return [pairs(syllables)]
+    return [(syllables[0], *pairs(syllables[1:])), (*pairs(syllables[:-1]), syllables[-1])]
+
+
 def _formula_variants(words: list[str]) -> set[str]:
     """Other spellings of a formula name (folded words): dosage form swapped, syllables joined.
 
     Papers also pair the syllables of a pinyin name into words ("Fufang Danshen Dripping Pill"
-    for fu fang dan shen di wan, "Buyang Huanwu decoction"), so a name of four or six
-    syllables before its form also matches paired.
+    for fu fang dan shen di wan, "Buyang Huanwu decoction", "Xiao Chaihu Tang"), so a name of
+    three to six syllables before its form also matches paired.
     """
     words = [w for w in words if w]
     if len(words) < 2:
@@ -180,9 +193,10 @@ def _formula_variants(words: list[str]) -> set[str]:
             break
     stems = {tuple(words)}
     stems |= {(*base, *form.split()) for form in group}
-    if len(base) in (4, 6) and all(len(w) <= 6 for w in base):
-        paired = tuple(base[i] + base[i + 1] for i in range(0, len(base), 2))
-        stems |= {(*paired, *form.split()) for form in group or (" ".join(words[len(base) :]),)}
+    if 3 <= len(base) <= 6 and all(len(w) <= 6 for w in base):
+        forms = group or (" ".join(words[len(base) :]),)
+        for paired in _paired_syllables(base):
+            stems |= {(*paired, *form.split()) for form in forms}
     out = {" ".join(w for w in stem if w) for stem in stems}
     for stem in stems:
         stem = tuple(w for w in stem if w)

@@ -312,6 +312,7 @@ def test_a_clove_of_garlic_is_garlic_not_cloves() -> None:
         ("Fufang Danshen Dripping Pill", "fu-fang-dan-shen-di-wan"),
         ("Shenmai injection", "shen-mai-zhu-she-ye"),
         ("Saireito", "chai-ling-tang"),
+        ("Xiao Chaihu Tang", "xiao-chai-hu-tang"),
         ("Kami-shoyo-san", "dan-zhi-xiao-yao-san"),
         ("Keishi-bukuryo-gan", "gui-zhi-fu-ling-wan"),
         ("Samul-tang", "si-wu-tang"),
