@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -330,10 +330,15 @@ def pair_features(
     return tuple(dict.fromkeys(f))
 
 
-def candidates(doc: Doc, cues: CueList) -> list[Candidate]:
+def candidates(
+    doc: Doc,
+    cues: CueList,
+    wanted: Callable[[str, Relation | None], bool] | None = None,
+) -> list[Candidate]:
     """Every pair of mentions of one sentence of ``doc`` that may take an effect or molecular
     predicate, with its features; ``cues`` are the document's cue words (the rules' relations
-    are read from ``doc``)."""
+    are read from ``doc``). ``wanted(family, rule relation)`` may pass over pairs whose score
+    could change nothing, before their features are computed."""
     mentions = mentions_of(doc)
     if len(mentions) < 2:
         return []
@@ -361,6 +366,9 @@ def candidates(doc: Doc, cues: CueList) -> list[Candidate]:
                 roles = relation_roles(a, b)
                 if roles is None or roles[0] not in FAMILIES:
                     continue
+                rule = rules.get((i, j))
+                if wanted is not None and not wanted(roles[0], rule):
+                    continue
                 between = [mentions[k] for k in indices[x + 1 : y]]
                 features = pair_features(
                     text,
@@ -373,7 +381,7 @@ def candidates(doc: Doc, cues: CueList) -> list[Candidate]:
                     s,
                     cues,
                     negation,
-                    rules.get((i, j)),
+                    rule,
                 )
                 out.append(Candidate(i, j, roles[0], roles[1], bounds[s], features))
     return out
@@ -406,7 +414,7 @@ class RelationModelComponent:
             return doc
         negation = cue_index(doc)
         cues = CueList(self.lexicon.scan(doc.text))
-        for candidate in candidates(doc, cues):
+        for candidate in candidates(doc, cues, self._wanted):
             model = self.weights.families.get(candidate.family)
             if model is None:
                 continue
@@ -436,6 +444,17 @@ class RelationModelComponent:
             key=lambda r: (r.sentence[0], min(r.subject, r.object), max(r.subject, r.object)),
         )
         return doc
+
+    def _wanted(self, family: str, rule: Relation | None) -> bool:
+        # Only a pair the model could change is scored: one the rules left alone, in a family
+        # with a class it may add, or a rule harm it may veto. Feature extraction is most of
+        # the component's cost.
+        model = self.weights.families.get(family) if self.weights else None
+        if model is None:
+            return False
+        if rule is None:
+            return bool(model.thresholds)
+        return rule.predicate is Predicate.CAUSES and not rule.negated and model.veto_causes >= 0
 
     @staticmethod
     def _added(
