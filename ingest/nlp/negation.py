@@ -5,6 +5,8 @@
 * A **relation** is negated when a negation cue ("not", "did not", "failed to" …) sits between
   its two mentions, or just before the first of them ("no X-induced Y was observed"). "No
   significant difference" is a null result, not a negation, and "not only" negates nothing.
+* A warning is no negation: in "should not be used concomitantly with warfarin" the "not"
+  belongs to a recommendation, which asserts the risk of the combination.
 * A **sentence** is hedged when it carries a speculation cue ("may", "might", "suggest",
   "potential", "possibly" …): the claim is offered, not shown.
 
@@ -36,6 +38,13 @@ _TERMINATOR = re.compile(r"\b(?:but|however|although|except|whereas|while)\b|[.;
 _RELATION_NEGATION = re.compile(
     r"\b(?:not(?! only)|no(?! (?:statistically )?significant)|neither|nor|never|without|"
     r"fail(?:ed|s)? to|unable to|cannot|lack of|lacked|absence of)\b|n't\b"
+)
+# "should not be (simultaneously) used/taken/combined …": a recommendation against a use; its
+# "not" negates no relation.
+WARNING = re.compile(
+    r"\b(?:should|must|can|could|may)\s+(?:not|never)\s+be\s+(?:\w+\s+){0,2}?"
+    r"(?:used|taken|given|combined|co-?administered|coadministered|ingested|prescribed|mixed|"
+    r"consumed|administered)\b"
 )
 _HEDGE = re.compile(
     r"\b(?:may|might|could|possibly|possible|potential|potentially|suggest|suggests|suggested|"
@@ -88,8 +97,18 @@ class CueIndex:
     @property
     def _rel_starts(self) -> list[int]:
         if self._rel is None:
-            self._rel = _spans(_RELATION_NEGATION, self._lower)[0]
+            warnings = [m.span() for m in WARNING.finditer(self._lower)]
+            self._rel = [
+                start
+                for start in _spans(_RELATION_NEGATION, self._lower)[0]
+                if not any(s <= start < e for s, e in warnings)
+            ]
         return self._rel
+
+    def negated_within(self, start: int, end: int) -> bool:
+        """Whether a relation negation cue ("not", "no", "failed to" …) lies in
+        ``text[start:end]``."""
+        return _any_in(self._rel_starts, start, end)
 
     def hedged(self, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` (a sentence) carries a speculation cue."""

@@ -23,6 +23,16 @@ only), minus 0.1 when the pair is more than 60 characters apart and 0.2 beyond 1
 0.1 for each other mention between them (at most two), times 0.6 when either mention is
 ambiguous, times 0.9 when the sentence is hedged.
 
+Harm claims (``causes``, ``interacts_with``) turn into red safety flags, so the rules read them
+narrowly: an interaction needs a cue in its sentence and is not read for a list of herbs against
+a list of drugs, a drug that makes a disease model ("cyclophosphamide-treated mice"), a
+protection against the drug's own harm, a wanted synergy against cancer cells, the herb a
+named compound comes from, or two arms joined by "and"; a null result negates it, and a
+warning ("should not be used with warfarin") does not. No harm claim is written from a
+question, aim or method sentence (or, for an interaction, a topic title such as "Effects of X
+on the pharmacokinetics of Y") unless a finding of the same abstract reports the change
+(:func:`drop_asked_harms`).
+
 The ``tcm_relations`` pipeline component puts the relations of every sentence in
 ``Doc._.tcm_relations``; its ``min_confidence`` drops the weaker ones.
 """
@@ -39,8 +49,9 @@ from spacy.tokens import Doc
 from ingest.nlp import direction as dirn
 from ingest.nlp.cues import CueList, Entry, Lexicon
 from ingest.nlp.mentions import Mention, mentions_of
-from ingest.nlp.negation import CueIndex, cue_index
+from ingest.nlp.negation import WARNING, CueIndex, cue_index
 from ingest.nlp.sentences import sentence_bounds
+from ingest.nlp.statements import AIM, METHOD, TITLE, statement_roles
 from kg.model import Direction, EntityKind, Predicate
 
 K = EntityKind
@@ -318,6 +329,22 @@ _CONDITION_MODIFIER = re.compile(r"^-(?!induc|associat|relat|caus|mediat)[a-z]",
 # What may stand between "induced by" and the exposure that induced it ("induced by a low
 # molecular weight heparin"); punctuation or a clause word there names another agent first.
 _AGENT_BREAK = re.compile(r"[,;:()\[\]]|\b(?:and|or|through|via|in|with|which|that)\b")
+# "lead to / result in" whose object is a remedy is a hope, not a harm: "might lead to a new
+# promising preventive and therapeutic agent of the ischemic heart disease".
+_LEADS_TO_REMEDY = re.compile(
+    r"\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,6}?(?:agents?|drugs?|therap(?:y|ies)|"
+    r"treatments?|candidates?|options?|strateg(?:y|ies)|remed(?:y|ies)|approach(?:es)?)\s+"
+    r"(?:of|for|against|to treat|in the treatment of)\b",
+    re.IGNORECASE,
+)
+# Adverbs that make "induced" the participle of a disease model ("on experimentally induced
+# diabetic animal model"), not a verb whose subject is the exposure.
+_MODEL_ADVERBS = frozenset(
+    {"experimentally", "chemically", "artificially", "surgically", "pharmacologically"}
+)
+# A preposition right before "(adverb) induced": the exposure is studied *on* a model ("X on
+# induced diabetic rats", "X in experimentally induced colitis").
+_ON_A_MODEL = re.compile(r"\b(?:on|in|against|into)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 
 
 def _not_a_harm_of_pair(
@@ -340,6 +367,8 @@ def _not_a_harm_of_pair(
     """
     word = cue_text.lower()
     exposure, condition = (a, b) if exposure_first else (b, a)
+    if word.startswith(("lead", "led", "result")) and _LEADS_TO_REMEDY.match(text, cue_end):
+        return True
     if _LONGER_AGENT.search(text[max(0, exposure.start - 12) : exposure.start]):
         return True
     if _CONDITION_MODIFIER.match(text[condition.end : condition.end + 3]):
@@ -372,15 +401,173 @@ def _not_a_harm_of_pair(
                 # what protects against it: the agent of a model is what the harm is of.
                 return False
             last = _LAST_WORD.search(gap)
-            if last is None or gap.rstrip().endswith(")"):
+            if last is None or gap.rstrip().endswith(")") or _ON_A_MODEL.search(gap):
                 return True
             lead = last.group(1).lower()
+            if lead in _MODEL_ADVERBS:
+                return True
             return lead not in _VERB_LEAD and not lead.endswith("ly")
         # The condition comes first: "Y induced by X" says X induced it; "diabetes induction",
         # "Y was induced in rats with STZ … X" name the model.
         agent = text[by.end() : exposure.start] if by else ""
         return not (by and len(agent) <= 40 and not _AGENT_BREAK.search(agent))
     return False
+
+
+_CONCESSIVE = re.compile(r"\b(?:while|whereas|although|though|albeit)\b", re.IGNORECASE)
+
+
+_PRONOUN = re.compile(r"\s*(?:it|its|they|their|this|these|which|he|she|we)\b", re.IGNORECASE)
+
+
+def _conceded_to_another_agent(
+    text: str,
+    exposure: Mention,
+    others: Sequence[Mention],
+    cues: CueList,
+    sentence: tuple[int, int],
+) -> bool:
+    """Whether a harm of ``exposure`` is only conceded before being put on another agent.
+
+    "while H. perforatum could trigger DILI itself, flupirtine appears to have triggered the
+    DILI": the clause of the exposure opens with a concessive word, and the main clause after
+    the comma starts with another agent (not a pronoun for the exposure, not a condition)
+    and holds an active harm verb; the sentence says the harm is the other agent's.
+    """
+    clause = re.split(r"[,;:]", text[sentence[0] : exposure.start])[-1]
+    if not _CONCESSIVE.search(clause):
+        return False
+    comma = text.find(",", exposure.end, sentence[1])
+    if comma < 0 or _PRONOUN.match(text, comma + 1):
+        return False
+    head = len(text[comma + 1 :]) - len(text[comma + 1 :].lstrip()) + comma + 1
+    first = next((m for m in others if m.start == head), None)
+    if first is not None and (
+        first.kind not in EXPOSURES or set(first.curies) & set(exposure.curies)
+    ):
+        return False
+    return any(
+        dirn.effect_kind(c.kinds) is dirn.CueKind.HARM and not _BY.match(text, c.end)
+        for c in cues.within(head, sentence[1])
+    )
+
+
+# The interaction family. A pair of an exposure and a drug is read as an interaction when the
+# sentence has an interaction cue; these say when such a sentence states no interaction of the
+# pair, or states that there was none.
+#
+# A list of exposures and a list of drugs in one sentence ("Interactions of herbal medicines,
+# such as A, B and C, with drugs including D1 … D11 have been reported") pair each herb with
+# some drugs, but the sentence does not say which: only a pair with nothing of either list
+# between, and no list word, is read.
+_LIST_WORDS = re.compile(r"\b(?:including|includes?|such as|e\.g\.|namely|like|viz)\b", re.I)
+# A drug glued to a model participle is the agent of a disease model, not a co-medication:
+# "in cyclophosphamide-treated mice", "on cyclosporine A-induced cardiotoxicity".
+_MODEL_DRUG = re.compile(
+    r"\s?-?\s?(?:induc\w*|(?:treated|exposed|challenged|intoxicated|injected|pretreated|"
+    r"resistant)\s+(?:[\w-]+\s+){0,2}?(?:mice|rats?|animals?|rabbits?|dogs?|cells?|groups?|"
+    r"models?|hearts?|livers?|kidneys?))",
+    re.IGNORECASE,
+)
+_WORSENS = re.compile(
+    r"\b(?:exacerbat|aggravat|worsen|potentiat|enhanc|augment|increas|intensif)\w*", re.I
+)
+# The exposure shields against the drug's own harm: "Co-administration of N. sativa oil and
+# cyclosporine A abrogated the cyclosporine A-induced MDA increase".
+_PROTECTS = re.compile(
+    r"\b(?:protect|abrogat|attenuat|ameliorat|prevent|revers|alleviat|mitigat|counteract|"
+    r"restor|normali[sz]|reduc|decreas|lower|suppress|inhibit|rescu|improv)\w*",
+    re.IGNORECASE,
+)
+# A synergy against cancer cells is the wanted effect of a combination: "synergistically
+# enhanced the cytotoxic effect of cisplatin on Panc-1 cells".
+_WANTED_SYNERGY = re.compile(
+    r"\b(?:synerg\w*|potentiat\w*|enhanc\w*|increas\w*|augment\w*|sensiti[sz]\w*)\s+"
+    r"(?:[\w-]+\s+){0,4}?(?:cytotoxic\w*|anti-?tumou?r|anti-?cancer|anti-?neoplastic|"
+    r"anti-?proliferat\w*|apoptot\w*|apoptosis|chemosensitiv\w*|tumou?r (?:growth )?"
+    r"inhibit\w*|(?:chemotherap\w*|therapeutic|anticancer) (?:effect|efficacy|activity))",
+    re.IGNORECASE,
+)
+# A combination offered as a cancer treatment is wanted too: "HE in combination with Dox serves
+# as an effective tool for treating drug-resistant human hepatocellular carcinoma".
+_WANTED_COMBINATION = re.compile(
+    r"\b(?:effective|promising|novel|useful|potential|beneficial)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:tools?|strateg(?:y|ies)|approach(?:es)?|therap(?:y|ies)|treatments?|options?|"
+    r"adjuvants?|regimens?)\b",
+    re.IGNORECASE,
+)
+_CANCER = re.compile(r"cancer|carcinoma|tumou?r|leuk[ae]mia|lymphoma|malignan|neoplas", re.I)
+# The exposure is the source of another named substance: "Berberine, the main active component
+# of the herbal medicine Rhizoma Coptidis, …", "red ginseng acidic polysaccharide (RGAP) from
+# Panax ginseng". What the sentence says of the combination is that substance's.
+_SOURCE_OF = re.compile(
+    r"\b(?:components?|constituents?|ingredients?|principles?|alkaloids?|compounds?|"
+    r"fractions?|polysaccharides?|saponins?|isolated|extracted|derived|purified|obtained)\s+"
+    r"(?:\([^()]{0,20}\)\s+)?(?:of|from|in)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+# Two agents joined by "and"/"or"/a comma are two arms unless the sentence says they were
+# combined: "treatment with P. oleracea extract and valsartan decreased NO metabolite level".
+_JOINED = re.compile(
+    r"^[\s,]*(?:(?:extract|oil|powder|tea|juice|preparation|treatment|supplementation)s?\s*)?"
+    r"(?:,|\band\b|\bor\b|,\s*and\b)\s*$",
+    re.IGNORECASE,
+)
+_COMBINED = re.compile(
+    r"co-?\s?administ|co-?\s?treat|co-?\s?ingest|combin|concomitant|concurrent|simultaneous|"
+    r"together|\bplus\b|interact|\+",
+    re.IGNORECASE,
+)
+
+
+def _no_interaction_of_pair(
+    text: str,
+    exposure: Mention,
+    drug: Mention,
+    in_sentence: Sequence[Mention],
+    sentence: tuple[int, int],
+) -> bool:
+    """Whether an interaction cue in the sentence says nothing of an interaction of this
+    exposure with this drug (see the patterns above)."""
+    said = text[sentence[0] : sentence[1]]
+    model = _MODEL_DRUG.match(text, drug.end)
+    if model and not (
+        exposure.end <= drug.start and _WORSENS.search(text[exposure.end : drug.start])
+    ):
+        # … unless the exposure worsened the drug's harm: "X aggravated cisplatin-induced
+        # nephrotoxicity" is an interaction harm.
+        return True
+    same_drug = [m for m in in_sentence if set(m.curies) & set(drug.curies)]
+    for m in same_drug:
+        if dirn.glued(text[m.end : m.end + 12]) and _PROTECTS.search(text[sentence[0] : m.start]):
+            return True  # "X and D abrogated the D-induced …": protection against D
+    if _WANTED_SYNERGY.search(said) or (_WANTED_COMBINATION.search(said) and _CANCER.search(said)):
+        return True
+    if _SOURCE_OF.search(text[max(sentence[0], exposure.start - 80) : exposure.start]):
+        return True
+    first, second = (exposure, drug) if exposure.start < drug.start else (drug, exposure)
+    if _JOINED.match(text[first.end : second.start]) and not _COMBINED.search(said):
+        return True
+    # Herbs and formulas make the exposure list: a compound is as often one of the drugs.
+    materia = {frozenset(m.curies) for m in in_sentence if m.kind in MATERIA}
+    drugs = {frozenset(m.curies) for m in in_sentence if m.kind is K.DRUG}
+    if exposure.kind in MATERIA and len(materia) >= 2 and len(drugs) >= 2:
+        between = [m for m in in_sentence if first.end <= m.start and m.end <= second.start]
+        if any(m.kind in MATERIA or m.kind is K.DRUG for m in between) or _LIST_WORDS.search(
+            text[first.end : second.start]
+        ):
+            return True
+    return False
+
+
+# A null result names the measure that did not move: "No significant difference was observed in
+# the Cmax … of CBZ following Nigella sativa treatment"; the interaction is read as negated.
+def _null_interaction(cues: CueList, sentence: tuple[int, int], second_start: int) -> bool:
+    """Whether a no-difference cue stands in the sentence before the pair's second mention."""
+    return any(
+        dirn.effect_kind(c.kinds) is dirn.CueKind.NULL
+        for c in cues.within(sentence[0], second_start)
+    )
 
 
 # Effect relations further apart than this are left alone: the words between no longer say
@@ -527,6 +714,7 @@ def sentence_relations(
     ``negation`` and ``cues`` are the document's cue indexes (built once per document).
     """
     found: list[Relation] = []
+    in_sentence = [mentions[k] for k in indices]
     for x, i in enumerate(indices):
         a = mentions[i]
         for y in range(x + 1, len(indices)):
@@ -542,6 +730,14 @@ def sentence_relations(
             result: tuple[Predicate, Direction, float] | None = None
             if family == "effect":
                 result = _effect_cue(text, a, b, between, a_subject, cues, sentence)
+                if (
+                    result is not None
+                    and result[0] is Predicate.CAUSES
+                    and _conceded_to_another_agent(
+                        text, a if a_subject else b, in_sentence, cues, sentence
+                    )
+                ):
+                    result = None
             elif family == "molecular":
                 kind = _molecular_kind(text, cues, a.end, b.start)
                 if kind is not None:
@@ -550,7 +746,10 @@ def sentence_relations(
                 if cues.first(a.end, b.start, _CONTAINS):
                     result = (Predicate.CONTAINS, Direction.UNKNOWN, VERB_STRENGTH)
             elif family == "interacts":
-                if cues.first(sentence[0], sentence[1], _INTERACTS):
+                exposure, drug = (a, b) if a_subject else (b, a)
+                if cues.first(sentence[0], sentence[1], _INTERACTS) and not (
+                    _no_interaction_of_pair(text, exposure, drug, in_sentence, sentence)
+                ):
                     result = (Predicate.INTERACTS_WITH, Direction.UNKNOWN, CONTEXT_STRENGTH + 0.1)
             elif family == "associated" and cues.first(a.end, b.start, _ASSOCIATED):
                 result = (Predicate.ASSOCIATED_WITH, Direction.UNKNOWN, CONTEXT_STRENGTH)
@@ -558,6 +757,8 @@ def sentence_relations(
                 continue
             predicate, direction, strength = result
             negated = negation.relation_negated(sentence[0], a.start, a.end, b.start)
+            if predicate is Predicate.INTERACTS_WITH and not negated:
+                negated = _null_interaction(cues, sentence, b.start)
             if negated and direction is not Direction.UNKNOWN:
                 direction = Direction.NULL
             subject, obj = (i, j) if a_subject else (j, i)
@@ -580,6 +781,143 @@ def sentence_relations(
                 )
             )
     return found
+
+
+# A harm read from a question, an aim or a method is what the paper set out to test, not what it
+# found: "We evaluated potential pharmacokinetic interactions between IDV and AG", "whether
+# these two agents interact", "assessed before and after AG co-administration". Besides the
+# sentence roles of ingest.nlp.statements, these cues mark such a sentence for harm claims.
+_QUESTION = re.compile(
+    r"\bwhether\b|\bbefore and after\b|"
+    r"\b(?:we|this study|the (?:present|current) study|this (?:trial|work))\s+(?:\w+\s+)?"
+    r"(?:evaluated|investigated|examined|assessed|studied|explored|tested|compared|analy[sz]ed)\b|"
+    r"\b(?:was|were) (?:conducted|designed|undertaken|performed|done|carried out) to\b|"
+    r"\b(?:was|were) (?:assessed|measured|determined|evaluated|examined|monitored|studied|"
+    r"investigated)\b|"
+    r"\bto (?:investigate|evaluate|examine|assess|explore|determine|study|ascertain|compare|"
+    r"clarify|elucidate)\b",
+    re.IGNORECASE,
+)
+# A title that names a topic ("Effects of X on the pharmacokinetics of Y", "Studies on
+# interactions between …") states what was studied, not that an interaction was found.
+_TOPIC_TITLE = re.compile(
+    r"^\W*(?:[\w-]+[\s:,.]+){0,4}?(?:effects?|influence|impact|evaluation|studies|study|assessment|"
+    r"investigation|role)\s+(?:of|on)\b",
+    re.IGNORECASE,
+)
+# A sentence split after an abbreviation ("… herbal products viz. Nigella sativa …") continues
+# the one before it and keeps its role.
+_ABBREVIATION_END = re.compile(r"\b(?:viz|e\.g|i\.e|cf|vs|approx)\.\s*$", re.IGNORECASE)
+# What a result says of an exposure's effect on a drug's kinetics, when the drug is not named
+# again: "Oral administration of Nigella sativa resulted in reduction of AUC, Cmax and t1/2".
+_KINETICS = re.compile(
+    r"\bauc|\bc ?max\b|\bt ?1/2\b|half-?life|bioavailab|clearance|pharmacokinetic|"
+    r"plasma (?:\w+ )?(?:concentration|level)|interact",
+    re.IGNORECASE,
+)
+# Words of a null result or a negation in a finding: it does not say the kinetics changed.
+_NULL_WORDS = re.compile(
+    r"\b(?:similar|comparable|unchanged|unaffected|unaltered|nonsignificant|"
+    r"no (?:statistically )?significant|not (?:statistically )?significant\w*|"
+    r"no (?:differences?|changes?|effects?))\b",
+    re.IGNORECASE,
+)
+_HARMS = frozenset({Predicate.CAUSES, Predicate.INTERACTS_WITH, Predicate.CONTRAINDICATED_IN})
+
+
+def question_sentences(doc: Doc) -> list[bool]:
+    """One flag per sentence of ``doc``: whether a harm claim read from it is a question, an
+    aim or a method rather than a finding (its statement role, or a ``_QUESTION`` cue; a
+    sentence split off after an abbreviation keeps the flag of the one before)."""
+    text = doc.text
+    bounds = sentence_bounds(doc)
+    roles = statement_roles(doc)
+    flags: list[bool] = []
+    for k, ((start, end), role) in enumerate(zip(bounds, roles, strict=True)):
+        said = text[start:end]
+        flag = role in (AIM, METHOD) or (role != TITLE and _QUESTION.search(said) is not None)
+        if not flag and k and flags[k - 1]:
+            flag = _ABBREVIATION_END.search(text[bounds[k - 1][0] : bounds[k - 1][1]]) is not None
+        flags.append(flag)
+    return flags
+
+
+def _topic_titles(doc: Doc) -> list[bool]:
+    text = doc.text
+    return [
+        role == TITLE and _TOPIC_TITLE.match(text[start:end]) is not None
+        for (start, end), role in zip(sentence_bounds(doc), statement_roles(doc), strict=True)
+    ]
+
+
+def _found_elsewhere(
+    doc: Doc,
+    mentions: Sequence[Mention],
+    subject: Mention,
+    drug: Mention,
+    asked: Sequence[bool],
+    topics: Sequence[bool],
+) -> bool:
+    """Whether a finding sentence of ``doc`` reports the interaction an aim asked about.
+
+    The finding names the ``subject`` (or the ``drug`` and no other herb or formula, when the
+    exposure is written in a form not recognised there, as "GBE") and a change in kinetics or a
+    warning against co-use, with no negation and no null result.
+    """
+    text = doc.text
+    bounds = sentence_bounds(doc)
+    negation = cue_index(doc)
+    named: dict[int, set[str]] = {}
+    for m in mentions:
+        if m.sentence < len(bounds):
+            if set(m.curies) & set(subject.curies):
+                named.setdefault(m.sentence, set()).add("subject")
+            elif set(m.curies) & set(drug.curies):
+                named.setdefault(m.sentence, set()).add("drug")
+            elif m.kind in MATERIA or m.kind is K.ORGANISM:
+                # another herb, or a plant named by its species ("Lepidium sativum alters …")
+                named.setdefault(m.sentence, set()).add("other")
+    for k, which in named.items():
+        if asked[k] or topics[k]:
+            continue
+        if "subject" not in which and ("drug" not in which or "other" in which):
+            continue
+        start, end = bounds[k]
+        said = text[start:end]
+        if (
+            (_KINETICS.search(said) or WARNING.search(said.lower()))
+            and not negation.negated_within(start, end)
+            and not _NULL_WORDS.search(said)
+        ):
+            return True
+    return False
+
+
+def drop_asked_harms(doc: Doc, relations: Sequence[Relation]) -> list[Relation]:
+    """``relations`` without the harm claims read from a question, aim or method sentence (or,
+    for an interaction, a topic title), unless a finding of the same abstract says the exposure
+    changed a drug's kinetics (an interaction asked and then found)."""
+    if not any(r.predicate in _HARMS for r in relations):
+        return list(relations)
+    bounds = sentence_bounds(doc)
+    index = {b: k for k, b in enumerate(bounds)}
+    asked = question_sentences(doc)
+    topics = _topic_titles(doc)
+    mentions = mentions_of(doc)
+    kept: list[Relation] = []
+    for r in relations:
+        k = index.get(r.sentence)
+        if r.predicate in _HARMS and k is not None:
+            question = asked[k] or (r.predicate is Predicate.INTERACTS_WITH and topics[k])
+            if question and not (
+                r.predicate is Predicate.INTERACTS_WITH
+                and _found_elsewhere(
+                    doc, mentions, mentions[r.subject], mentions[r.object], asked, topics
+                )
+            ):
+                continue
+        kept.append(r)
+    return kept
 
 
 if not Doc.has_extension("tcm_relations"):
@@ -623,7 +961,7 @@ class RelationComponent:
                 )
                 if r.confidence >= self.min_confidence and self._kept_harm(r)
             )
-        doc._.tcm_relations = relations
+        doc._.tcm_relations = drop_asked_harms(doc, relations)
         return doc
 
     def _kept_harm(self, relation: Relation) -> bool:
