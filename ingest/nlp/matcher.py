@@ -161,6 +161,25 @@ def needs_case(name: str) -> bool:
     return (has_upper and len(name) <= SHORT_NAME) or (all_upper and len(letters) >= 2)
 
 
+# Latin endings of one epithet in its other genders, which papers mix up ("Panax
+# quinquefolium" for quinquefolius, "Alisma orientalis" for orientale, "Platycodon
+# grandiflorum" for grandiflorus), and the genitive of the drug name ("Salvia
+# miltiorrhizae"): no genus holds two species whose names differ so.
+_EPITHET_ENDINGS = (("us", "um", "a", "ae"), ("is", "e"))
+
+
+def _epithet_endings(epithet: str) -> set[str]:
+    """The other-gender spellings of a species epithet (``grandiflorus`` → ``grandiflorum``)."""
+    if len(epithet) < 6:
+        return set()
+    for group in _EPITHET_ENDINGS:
+        for ending in group:
+            if epithet.endswith(ending):
+                stem = epithet[: -len(ending)]
+                return {stem + other for other in group if other != ending}
+    return set()
+
+
 def _paired_syllables(syllables: list[str]) -> list[tuple[str, ...]]:
     """Pinyin syllables joined two by two as papers write them: an even count pairs up
     ("Fufang Danshen"); an odd count leaves one alone at either end ("Xiao Chaihu",
@@ -282,8 +301,14 @@ class DictionaryMatcher:
             # Botanists abbreviate the genus after its first use: "G. biloba".
             # Folded, "A. membranaceus var. mongholicus" is "a  membranaceus var  mongholicus".
             genus, _, rest = key.partition(" ")
-            abbreviated = " ".join(w + " " if w in _ABBREVIATIONS else w for w in rest.split())
-            keys.add(f"{genus[0]}  {abbreviated}")
+            epithet, _, after = rest.partition(" ")
+            for spelt in {epithet, *_epithet_endings(epithet)}:
+                written = f"{spelt} {after}".strip()
+                keys.add(f"{genus} {written}")
+                abbreviated = " ".join(
+                    w + " " if w in _ABBREVIATIONS else w for w in written.split()
+                )
+                keys.add(f"{genus[0]}  {abbreviated}")
         if term.kind is EntityKind.FORMULA:
             keys |= _formula_variants(words)
         # The plural "s" of a word name (seizure -> seizures) still names it.

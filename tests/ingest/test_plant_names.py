@@ -72,6 +72,15 @@ def test_a_species_with_its_authority_names_the_herb_without_the_authority(
     assert herbs(sentence)[0] == (surface, {herb})
 
 
+def test_an_epithet_in_another_gender_is_the_same_species() -> None:
+    text = "Panax quinquefolium, Alisma orientalis and Salvia miltiorrhizae were compared."
+    assert herbs(text) == [
+        ("Panax quinquefolium", {"panacis-quinquefolii-radix"}),
+        ("Alisma orientalis", {"alismatis-rhizoma"}),
+        ("Salvia miltiorrhizae", {"salviae-miltiorrhizae-radix-et-rhizoma"}),
+    ]
+
+
 def test_a_species_names_the_raw_drug_not_its_processed_forms() -> None:
     # 炙甘草 (honey-fried) and 红参 (steamed) are made from the same plants, but a paper that
     # names the plant means the plant.
