@@ -21,18 +21,27 @@ Three parts, each usable alone:
 * **Benefit** (:func:`benefit_of`): a direction and a polarity make benefit, null, harm or
   unknown — less pain is a benefit, less survival a harm, no significant difference null.
 
-The ``tcm_effect`` pipeline component (after ``tcm_relations``) uses all three on sentences
-that report a result (a comparison, a p-value, "significant"):
+The ``tcm_effect`` pipeline component (after ``tcm_relations`` and ``tcm_relation_model``) uses
+all three on sentences that report a result (a comparison, a p-value, "significant"), and only
+where the classifier is at least ``min_probability`` sure:
 
-* a rule ``treats`` relation whose object is an outcome or disease takes the direction read
-  here where the model is at least ``min_probability`` sure and the outcome's polarity is
-  known (or the reading is "no significant difference");
 * an exposure (herb, formula, hospital preparation, compound, drug) and an outcome or disease
-  of such a sentence that the rules left unrelated get a ``treats`` relation when the reading
-  is a confident **benefit or null** — never a harm: a harm claim becomes a red safety flag,
-  and this component does not trade the precision of harm claims for recall. It never writes
-  ``causes`` and never turns a rule's ``causes`` into ``treats`` or back; negated rule
-  relations are left as the rules read them.
+  of such a sentence that the relation components left unrelated get a ``treats`` relation
+  when the reading is **benefit or null** — never a harm: a harm claim becomes a red safety
+  flag, and this component does not trade the precision of harm claims for recall. It adds
+  one only where the exposure stands as an arm ("treated with X", "the X group", "X
+  supplementation", "between X and placebo") and not as something measured ("glucose
+  levels"), the outcome is not a bare abbreviation of one to three capitals, the sentence has
+  no harm word ("induced", "developed", "adverse"), and a null reading is written as a null
+  comparison ("no significant difference", "similar in both groups", "P = 0.42");
+* a rule ``treats`` read as a benefit becomes **harm** where the classifier reads that the
+  outcome moved the bad way and the lexicon names it as one of which more is better: "X
+  reduced overall survival" (the cue "reduced" reads benefit). Other rule readings are kept:
+  on preclinical abstracts a null or harm reading elsewhere in the sentence was more often
+  about another outcome than a correction.
+
+It never writes ``causes``, never turns a rule's ``causes`` into ``treats`` or back, and leaves
+negated relations as the rules read them.
 """
 
 from __future__ import annotations
@@ -175,11 +184,10 @@ _LESS_IS_BETTER = (
     "withdrawal",
     "insulin resistance",
     "homa-ir",
-    "body weight",
     "waist",
+    # Body weight and BMI are left out: less is better in an obesity trial, worse in a
+    # toxicity study.
     "obesity",
-    "bmi",
-    "body mass index",
     "diarrh",
     "constipation",
     "headache",
@@ -932,18 +940,23 @@ def reports_result(sentence: str) -> bool:
     return bool(_RESULT_STAT.search(sentence) or _RESULT_COMPARISON.search(sentence))
 
 
+# Words around a mention that make it another outcome: "relief of pain" and "pain-free" are
+# outcomes of which more is better. Words of change ("a decrease in pain") are not among them:
+# the classifier reads them as the change of the mention itself.
+_NAMING_PREFIX = re.compile(
+    r"(?:relief|remission|resolution|recovery|control|time to|free)\s+(?:in|of|from)?\s*"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_NAMING_SUFFIX = re.compile(r"[\s-]*(?:free|relief|control|remission|resolution)\b", re.IGNORECASE)
+
+
 def _polarity_of_mention(text: str, mention: Mention, sentence_start: int) -> Polarity:
-    # The words glued around the name decide whether it is turned round ("relief of pain",
-    # "pain-free", "time to relapse"); a disease the vocabulary names is otherwise something of
-    # which less is better (its incidence, its severity).
+    # A disease the vocabulary names is, unless turned round, something of which less is
+    # better (its incidence, its severity).
     before = text[max(sentence_start, mention.start - 20) : mention.start]
-    prefix = re.search(
-        r"(?:reduction|decrease|relief|remission|resolution|recovery|improvement|control|"
-        r"time to|free)\s+(?:in|of|from)?\s*(?:the\s+)?$",
-        before,
-        re.IGNORECASE,
-    )
-    after = _TURNING_SUFFIX.match(text, mention.end)
+    prefix = _NAMING_PREFIX.search(before)
+    after = _NAMING_SUFFIX.match(text, mention.end)
     phrase = (prefix.group(0) if prefix else "") + mention.text + (after.group(0) if after else "")
     polarity = outcome_polarity(phrase)
     if polarity is Polarity.UNKNOWN and mention.kind is EntityKind.DISEASE:
@@ -982,6 +995,56 @@ def _modifies(text: str, exposure: Mention, condition: Mention) -> bool:
         gap = text[exposure.end : condition.start]
         return len(gap.split()) <= 1 and not re.search(r"[,;:()]", gap)
     return False
+
+
+# An exposure is an arm of the comparison when the sentence names it as given ("treated with
+# X", "received X", "X supplementation", "the X group"); a compound named as a measurement
+# ("glucose levels", "production of nitric oxide") is an outcome of another arm, not an arm.
+_ARM_AFTER = re.compile(
+    r"\s*(?:extracts?\s+|\([^()]{0,30}\)\s*)?(?:-?treated|groups?\b|arms?\b|treatment|therapy|"
+    r"supplementation|administration|users\b|recipients\b|intake\b|injection|infusion\b|"
+    r"monotherapy|regimen|capsules?\b|tablets?\b|granules?\b|decoction|plus\b|\+|"
+    r"(?:and|or|vs\.?|versus)\s+(?:\S+\s+){0,2}(?:groups?|arms?)\b)",
+    re.IGNORECASE,
+)
+_ARM_BEFORE = re.compile(
+    r"(?:treated with|treatment with|therapy with|receiving|received|given|administration of|"
+    r"administered|supplementation (?:with|of)|supplemented with|taking|took|assigned to|"
+    r"randomi[sz]ed to|allocated to|use of|users of|plus|combined with|addition of|adding|"
+    r"between)"
+    r"\s+(?:\S+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_MEASURED_BEFORE = re.compile(
+    r"(?:levels?|concentrations?|activit(?:y|ies)|production|content|expression|secretion|"
+    r"release|uptake|serum|plasma|urinary|hepatic|tissue|blood)\s+(?:of\s+)?(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_MEASURED_AFTER = re.compile(
+    r"\s*(?:\([^()]{0,20}\)\s*)?(?:levels?|concentrations?|production|activit|content|leakage|"
+    r"infusion rate|secretion|release|uptake|tolerance|utili[sz]ation|responses?)\b",
+    re.IGNORECASE,
+)
+# One to three capitals name an abbreviation whose meaning the sentence may not give ("PF",
+# "OA", "DM"): a guess at its relation is not worth a claim.
+_SHORT_FORM = re.compile(r"[A-Z]{1,3}s?")
+
+
+def _is_arm(text: str, exposure: Mention, sentence_start: int) -> bool:
+    """Whether the sentence names ``exposure`` as an arm given to patients or animals."""
+    before = text[max(sentence_start, exposure.start - 40) : exposure.start]
+    after = text[exposure.end : exposure.end + 40]
+    if _MEASURED_BEFORE.search(before) or _MEASURED_AFTER.match(after):
+        return False
+    return bool(_ARM_AFTER.match(after) or _ARM_BEFORE.search(before))
+
+
+def _named_polarity(text: str, mention: Mention, sentence_start: int) -> Polarity:
+    """The polarity the lexicon gives a mention (no default for diseases)."""
+    polarity = _polarity_of_mention(text, mention, sentence_start)
+    if outcome_polarity(mention.text) is Polarity.UNKNOWN and mention.kind is EntityKind.DISEASE:
+        return Polarity.UNKNOWN
+    return polarity
 
 
 class EffectComponent:
@@ -1061,8 +1124,13 @@ class EffectComponent:
                 )
             ):
                 read = self._reading(doc, bounds[obj.sentence], subject, obj)
-                if read is not None:
-                    relation = replace(relation, direction=read[0])
+                if (
+                    read is not None
+                    and read[0] is Direction.HARM
+                    and relation.direction is Direction.BENEFIT
+                    and _named_polarity(text, obj, relation.sentence[0]) is Polarity.MORE_IS_BETTER
+                ):
+                    relation = replace(relation, direction=Direction.HARM)
             out.append(relation)
 
         hedged_flags = doc._.tcm_hedged
@@ -1092,7 +1160,11 @@ class EffectComponent:
                     first, second = sorted((exposure, condition), key=lambda m: m.start)
                     if second.start < first.end or second.start - first.end > MAX_ADDED_GAP:
                         continue
-                    if _modifies(text, exposure, condition):
+                    if (
+                        _modifies(text, exposure, condition)
+                        or not _is_arm(text, exposure, s_start)
+                        or _SHORT_FORM.fullmatch(condition.text)
+                    ):
                         continue
                     read = self._reading(doc, bounds[sentence], exposure, condition)
                     if read is None or read[0] not in (Direction.BENEFIT, Direction.NULL):
@@ -1131,7 +1203,7 @@ class EffectComponent:
 
 
 @Language.factory(
-    "tcm_effect", default_config={"enabled": True, "model": "", "min_probability": 0.81}
+    "tcm_effect", default_config={"enabled": True, "model": "", "min_probability": 0.82}
 )
 def make_effect(
     nlp: Language, name: str, enabled: bool, model: str, min_probability: float

@@ -179,6 +179,27 @@ def test_a_rule_causes_is_left_as_it_is(extractor: Extractor) -> None:
     assert [r.predicate for r in with_effect.relations] == [Predicate.CAUSES]
 
 
+def test_nothing_is_added_where_the_sentence_names_an_agent_of_harm(extractor: Extractor) -> None:
+    # A harm word ("-induced") says an agent caused something: this component, which writes
+    # no harm, leaves such a sentence to the rules.
+    sentence = (
+        "Cisplatin-induced nephrotoxicity was significantly lower in the berberine group than "
+        "in the control group (P < 0.05)."
+    )
+    assert _relations(_extract(extractor, sentence)) == _relations(
+        _extract(extractor, sentence, effect=False)
+    )
+
+
+def test_a_substance_measured_is_no_arm(extractor: Extractor) -> None:
+    sentence = (
+        "Plasma levels of nitric oxide were higher in the berberine group, and hypertension "
+        "was less frequent than with placebo (P = 0.03)."
+    )
+    relations = _relations(_extract(extractor, sentence))
+    assert not any(subject == "nitric oxide" for subject, _, _, _ in relations)
+
+
 # --- the model file and the training command ----------------------------------------------------
 
 # Written for this test: three articles' worth of prompts per label, in trial-report style.
