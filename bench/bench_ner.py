@@ -12,11 +12,17 @@ trained on (``tcmkg train-ner`` was run with both files as ``--exclude``):
 Entities: precision, recall and F1 of exact spans with the right type (Compound/Drug =
 chemical, Disease = disease, Target = gene), and of spans that overlap a gold one of the type.
 
-Relations (BioRED): each extracted mention takes the ids of the gold mentions of its type it
-overlaps, so a mention the model found without an id is still scored by what it names. A
-relation not negated gives a document-level pair: ``treats`` is scored against chemical–disease
+Relations: each extracted mention takes the ids of the gold mentions of its type it overlaps,
+so a mention the model found without an id is still scored by what it names. A relation not
+negated gives a document-level pair. On BioRED, ``treats`` is scored against chemical–disease
 ``Negative_Correlation``, ``causes`` against ``Positive_Correlation``, and any relation between
-a chemical and a gene against any BioRED chemical–gene relation.
+a chemical and a gene against any BioRED chemical–gene relation. Relations are printed for
+three pipelines: the dictionary alone, the dictionary and the trained recogniser with the cue
+rules (``tcm_relation_model`` off), and both with the trained relation classifier. Two error
+rates, of the chemical–disease pairs given a ``treats`` or ``causes`` relation: BC5CDR dev
+``CID`` pairs (drug-induced) labelled ``treats``, and BioRED dev ``Negative_Correlation`` pairs
+(protective) labelled ``causes``. Neither dev file was used to train or to choose a threshold
+of the relation classifier (``ingest/nlp/relation_weights/TRAINED.md``).
 
     .venv/bin/python bench/bench_ner.py [--limit N]
 """
@@ -35,6 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from ingest.document import Annotation, Document  # noqa: E402
 from ingest.extract import Extraction, Extractor  # noqa: E402
+from ingest.nlp.pipeline import make_doc  # noqa: E402
 from ingest.problems import ProblemLog  # noqa: E402
 from ingest.readers import read_documents  # noqa: E402
 from kg.model import EntityKind, Predicate  # noqa: E402
@@ -49,6 +56,7 @@ GOLD_TYPES = {
     "DiseaseOrPhenotypicFeature": "disease",
     "GeneOrGeneProduct": "gene",
 }
+RELATION_MODEL = "tcm_relation_model"
 KIND_TYPES = {
     EntityKind.COMPOUND: "chemical",
     EntityKind.DRUG: "chemical",
@@ -101,6 +109,9 @@ class Scores:
         self.rel_pred: Counter[str] = Counter()
         self.rel_tp: Counter[str] = Counter()
         self.rel_gold: Counter[str] = Counter()
+        # Chemical–disease pairs with a relation, and of those the ones read the wrong way.
+        self.wrong_way: Counter[str] = Counter()
+        self.read: Counter[str] = Counter()
 
     def entities(
         self,
@@ -128,7 +139,7 @@ class Scores:
         gold: list[tuple[int, int, str, Annotation]],
         lines: list[tuple[str, str, str]],
     ) -> None:
-        """Document-level chemical–disease and chemical–gene pairs against BioRED's."""
+        """Document-level chemical–disease and chemical–gene pairs against the gold relations."""
         ids_of: list[set[str]] = []
         kinds: list[str | None] = []
         for m in extraction.mentions:
@@ -150,7 +161,7 @@ class Scores:
             for x, y in ((a, b), (b, a)):
                 if x in chem and y in dis and rtype == "Negative_Correlation":
                     want["treats"].add((x, y))
-                if x in chem and y in dis and rtype == "Positive_Correlation":
+                if x in chem and y in dis and rtype in ("Positive_Correlation", "CID"):
                     want["causes"].add((x, y))
                 if x in chem and y in gene:
                     want["chemical-gene"].add((x, y))
@@ -173,59 +184,103 @@ class Scores:
             self.rel_gold[name] += len(want[name])
             self.rel_pred[name] += len(got[name])
             self.rel_tp[name] += len(got[name] & want[name])
+        read = got["treats"] | got["causes"]
+        # Drug-induced pairs read as treatment; protective pairs read as harm.
+        self.read["causes"] += len(want["causes"] & read)
+        self.wrong_way["causes"] += len(want["causes"] & got["treats"])
+        self.read["treats"] += len(want["treats"] & read)
+        self.wrong_way["treats"] += len(want["treats"] & got["causes"])
+
+
+def _rate(wrong: int, read: int) -> str:
+    return f"{100 * wrong / read:.1f} % ({wrong}/{read})" if read else "- (0/0)"
 
 
 def main() -> None:
-    """Run both pipelines on both corpora and print the figures side by side."""
+    """Run the pipelines on both corpora and print the figures side by side."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=0, help="documents per corpus (0: all)")
     args = parser.parse_args()
     missing = [p for p in (BC5CDR_DEV, BIORED_DEV) if not p.exists()]
     if missing:
         sys.exit(f"third-party data not present: {', '.join(map(str, missing))}")
-    pipelines = {"dictionary only": Extractor(ner=False), "dictionary + trained": Extractor()}
+    # The same two loaded pipelines give the three columns: the relation classifier is switched
+    # off (select_pipes) for the dictionary alone and for the rules.
+    dictionary, trained = Extractor(ner=False), Extractor()
+    pipelines: dict[str, tuple[Extractor, list[str]]] = {
+        "dictionary only": (dictionary, [RELATION_MODEL]),
+        "dictionary + NER": (trained, [RELATION_MODEL]),
+        "+ relation model": (trained, []),
+    }
     corpora = {
         "BC5CDR dev": (BC5CDR_DEV, {"chemical", "disease"}),
         "BioRED dev": (BIORED_DEV, {"chemical", "disease", "gene"}),
     }
+    table: dict[str, dict[str, Scores]] = {}
     for corpus, (path, types) in corpora.items():
         documents = list(read_documents([path], "pubtator", ProblemLog()))
         if args.limit:
             documents = documents[: args.limit]
-        lines = relation_lines(path) if corpus == "BioRED dev" else {}
+        lines = relation_lines(path)
         print(f"\n{corpus}: {len(documents)} documents ({path.name}; not trained on)")
         results: dict[str, Scores] = {}
-        for name, extractor in pipelines.items():
+        for name, (extractor, off) in pipelines.items():
             scores = Scores()
             started = time.perf_counter()
-            for document in documents:
-                extraction = extractor.extract(document)
-                gold = gold_of(document, types)
-                scores.entities(extraction, gold, types)
-                if lines:
+            with extractor.nlp.select_pipes(disable=off):
+                for document in documents:
+                    extraction = extractor.extract(document)
+                    gold = gold_of(document, types)
+                    scores.entities(extraction, gold, types)
                     scores.relations(extraction, gold, lines.get(document.id, []))
             results[name] = scores
             print(f"  {name}: {len(documents) / (time.perf_counter() - started):.0f} abstracts/s")
+        table[corpus] = results
+        entity_columns = list(results.items())[:2]  # the relation model changes no entity
         for kind in sorted(types):
             print(f"  {kind}")
-            for name, s in results.items():
+            for name, s in entity_columns:
                 print(
                     f"    {name:22s} exact {prf(s.exact[kind], s.pred[kind], s.gold[kind])}"
                     f" | overlap {prf(s.overlap[kind], s.pred[kind], s.gold[kind])}"
                 )
         print("  all types")
-        for name, s in results.items():
+        for name, s in entity_columns:
             tp, n_pred, n_gold = (sum(c.values()) for c in (s.exact, s.pred, s.gold))
             print(f"    {name:22s} exact {prf(tp, n_pred, n_gold)}")
-        if lines:
-            print("  relations (document-level pairs)")
-            for rel in ("treats", "causes", "chemical-gene"):
-                for name, s in results.items():
-                    print(
-                        f"    {rel:14s} {name:22s} "
-                        f"{prf(s.rel_tp[rel], s.rel_pred[rel], s.rel_gold[rel])}"
-                        f" ({s.rel_tp[rel]}/{s.rel_pred[rel]} of {s.rel_gold[rel]})"
-                    )
+        print(f"  relation model: {relation_model_cost(trained, documents):.2f} ms per abstract")
+    biored = table["BioRED dev"]
+    print("\nRelations on BioRED dev (document-level pairs)")
+    for rel in ("treats", "causes", "chemical-gene"):
+        for name, s in biored.items():
+            print(
+                f"  {rel:14s} {name:18s} {prf(s.rel_tp[rel], s.rel_pred[rel], s.rel_gold[rel])}"
+                f" ({s.rel_tp[rel]}/{s.rel_pred[rel]} of {s.rel_gold[rel]})"
+            )
+    print("\nRead the wrong way (of the chemical–disease pairs given treats or causes)")
+    for name in pipelines:
+        cdr, bio = table["BC5CDR dev"][name], table["BioRED dev"][name]
+        drug_induced = _rate(cdr.wrong_way["causes"], cdr.read["causes"])
+        protective = _rate(bio.wrong_way["treats"], bio.read["treats"])
+        print(
+            f"  {name:18s} BC5CDR CID labelled treats {drug_induced}"
+            f" | BioRED Negative_Correlation labelled causes {protective}"
+        )
+
+
+def relation_model_cost(extractor: Extractor, documents: list[Document]) -> float:
+    """Milliseconds per abstract the relation classifier alone takes (on the rules' output)."""
+    nlp = extractor.nlp
+    component = nlp.get_pipe(RELATION_MODEL)
+    rest = nlp.pipe_names[nlp.pipe_names.index(RELATION_MODEL) :]
+    spent = 0.0
+    with nlp.select_pipes(disable=rest):
+        for document in documents:
+            doc = nlp(make_doc(nlp, document.text, (), len(document.title)))
+            started = time.perf_counter()
+            component(doc)
+            spent += time.perf_counter() - started
+    return 1000 * spent / max(1, len(documents))
 
 
 if __name__ == "__main__":
