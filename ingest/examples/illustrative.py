@@ -382,6 +382,7 @@ def _clinical() -> RecordBundle:
                 negated=True,
                 species="human",
                 sample_size=800,
+                statement="result",
                 confidence=0.8,
                 knowledge_level=KnowledgeLevel.OBSERVATION,
             ),
