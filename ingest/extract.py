@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -53,6 +53,7 @@ from ingest.nlp.pipeline import (
     make_doc,
 )
 from ingest.nlp.relations import Relation
+from ingest.nlp.sentences import sentence_bounds
 from kg.iri import is_ungrounded, ungrounded_curie
 from kg.model import (
     AgentType,
@@ -206,6 +207,8 @@ class Extraction:
     study: StudyInfo
     mentions: tuple[Mention, ...]
     relations: tuple[Relation, ...]
+    # each sentence's role in the paper (ingest.nlp.statements), by the sentence's start offset
+    statements: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +286,12 @@ class Extractor:
             study=study,
             mentions=tuple(doc._.tcm_mentions or ()),
             relations=tuple(doc._.tcm_relations or ()),
+            statements={
+                start: role
+                for (start, _), role in zip(
+                    sentence_bounds(doc), doc._.tcm_statements, strict=True
+                )
+            },
         )
 
     def extract(self, document: Document) -> Extraction:
@@ -439,6 +448,7 @@ def extraction_bundle(
             species=study.species,
             negated=relation.negated,
             hedged=relation.hedged,
+            statement=extraction.statements.get(start),
             year=document.year,
             method=METHOD,
             method_version=VERSION,
