@@ -288,9 +288,7 @@ class Extractor:
             relations=tuple(doc._.tcm_relations or ()),
             statements={
                 start: role
-                for (start, _), role in zip(
-                    sentence_bounds(doc), doc._.tcm_statements, strict=True
-                )
+                for (start, _), role in zip(sentence_bounds(doc), doc._.tcm_statements, strict=True)
             },
         )
 
