@@ -130,6 +130,11 @@ _LESS_IS_BETTER = (
     "triglycerid",
     "hospitali",
     "readmission",
+    "hospital stay",
+    "stay in hospital",
+    "intima",
+    "body fat",
+    "fat mass",
     "length of stay",
     "exacerbation",
     "fracture",
@@ -250,6 +255,9 @@ _MORE_IS_BETTER = (
     "relief",
     "resolution",
     "ejection fraction",
+    "vital capacity",
+    "expiratory",
+    "physical activity",
     "knowledge",
     "self-efficacy",
     "patency",
@@ -1203,7 +1211,7 @@ class EffectComponent:
 
 
 @Language.factory(
-    "tcm_effect", default_config={"enabled": True, "model": "", "min_probability": 0.82}
+    "tcm_effect", default_config={"enabled": True, "model": "", "min_probability": 0.81}
 )
 def make_effect(
     nlp: Language, name: str, enabled: bool, model: str, min_probability: float
