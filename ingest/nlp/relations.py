@@ -59,6 +59,11 @@ EXPOSURES = frozenset({K.HERB, K.FORMULA, K.HOSPITAL_PREPARATION, K.COMPOUND, K.
 CONDITIONS = frozenset({K.DISEASE, K.OUTCOME})
 MOLECULAR = frozenset({K.TARGET, K.PATHWAY})
 MATERIA = frozenset({K.HERB, K.FORMULA, K.HOSPITAL_PREPARATION})
+# A species the vocabulary does not tie to a herb ("Tamarindus indica extract lowered blood
+# glucose") is an exposure for treats/causes only: it takes no molecular, composition or
+# interaction relation, since a microbe beside a drug is an infection treated, not a
+# herb–drug interaction.
+EFFECT_EXPOSURES = EXPOSURES | {K.ORGANISM}
 
 MOLECULAR_KINDS = frozenset({"inhibits", "activates", "binds"})
 LEXICON: dict[str, Entry] = {
@@ -191,9 +196,9 @@ def confidence(strength: float, gap: int, intervening: int, ambiguous: bool, hed
 def _roles(a: Mention, b: Mention) -> tuple[str, bool] | None:
     """The relation family of a pair and whether ``a`` (the earlier mention) is the subject."""
     ka, kb = a.kind, b.kind
-    if ka in EXPOSURES and kb in CONDITIONS:
+    if ka in EFFECT_EXPOSURES and kb in CONDITIONS:
         return "effect", True
-    if kb in EXPOSURES and ka in CONDITIONS:
+    if kb in EFFECT_EXPOSURES and ka in CONDITIONS:
         return "effect", False
     if ka in EXPOSURES and kb in MOLECULAR:
         return "molecular", True

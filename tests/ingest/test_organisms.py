@@ -111,3 +111,29 @@ def test_sentence_starts_and_latin_phrases_are_no_species(extractor: Extractor) 
     assert is_binomial("Nigella", "sativa")  # a Latin-looking genus the vocabulary lacks
     assert is_binomial("Panax", "vietnamensis")  # a genus of the vocabulary's species
     assert "Panax" in known_genera()
+
+
+def _relations(extraction: Extraction) -> set[tuple[str, str, str]]:
+    m = extraction.mentions
+    return {(m[r.subject].text, r.predicate.value, m[r.object].text) for r in extraction.relations}
+
+
+def test_a_plant_the_vocabulary_lacks_takes_part_in_treats_relations(
+    extractor: Extractor,
+) -> None:
+    extraction = _extract(
+        extractor,
+        "Tamarindus indica seed extract significantly reduced blood glucose in diabetic rats.",
+    )
+    assert ("Tamarindus indica", "treats", "blood glucose") in _relations(extraction)
+
+
+def test_an_organism_beside_a_drug_is_no_herb_drug_interaction(extractor: Extractor) -> None:
+    extraction = _extract(
+        extractor,
+        "Ginkgo biloba extract and Candida albicans were co-administered with warfarin.",
+    )
+    assert "Candida albicans" in _organisms(extraction)
+    relations = _relations(extraction)
+    assert ("Ginkgo biloba", "interacts_with", "warfarin") in relations
+    assert not any(s == "Candida albicans" for s, _, _ in relations)
