@@ -1114,7 +1114,10 @@ class EffectComponent:
                 results[sentence] = reports_result(text[s:e])
             return results[sentence]
 
-        related: set[tuple[int, int]] = set()
+        # A pair whose rule harm the relation model vetoed was read and found unclear: adding a
+        # treats for it would turn a doubtful harm into a benefit.
+        vetoed = doc._.tcm_vetoed if Doc.has_extension("tcm_vetoed") else None
+        related: set[tuple[int, int]] = set(vetoed or ())
         out: list[Relation] = []
         for relation in relations:
             related.add(
