@@ -27,6 +27,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ingest.load.backfill import FillReport, fill_scoring_inputs
+from ingest.vocabulary.store_seed import ensure_seed_vocabulary
 from kg import iri
 from kg.export import EXPORT_ALIASES, export, export_format, export_formats
 from kg.sparql import BindValue, QueryTextError, parse_param
@@ -228,7 +229,8 @@ def load(
 
     Evidence items written by an older tcmkg or by another tool lack the tcm:scoringInputs
     literal that rankings read; after loading, each such item gets it, made from the item's
-    own triples, and values that cannot be read are reported.
+    own triples, and values that cannot be read are reported. The shipped vocabulary's names
+    and disease hierarchy are written too when the store lacks this version of them.
     """
     if graph is not None:
         try:
@@ -257,12 +259,18 @@ def load(
                 progress.console.print(f"{path}: {n:,} statements", highlight=False)
             progress.advance(task)
         filled = _fill_scoring_inputs(st, progress) if scoring_inputs and total else None
+        # Names travel with the data: a dump without the shipped vocabulary's graph (or with
+        # an older version of it) gets this version, so its diseases are found by every name
+        # and widened to their narrower terms, as after ingest or import.
+        seeded = bool(total) and ensure_seed_vocabulary(st)
     err_console.print(
         f"loaded {total:,} statements from {len(files) - failures} of {len(files)} files",
         highlight=False,
     )
     if filled is not None:
         _print_fill(filled)
+    if seeded:
+        err_console.print("wrote the shipped vocabulary's names and hierarchy", highlight=False)
     if failures:
         raise typer.Exit(2)
 
