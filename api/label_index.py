@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode
 
-from api.models import SearchHit, SearchOut
+from api.models import SearchHit, SearchOut, SuggestionOut
 from kg.iri import contract
 from kg.names import normalise_name
 from kg.sparql import load_query
 from kg.store import GraphStore
 from kg.terms import KIND_OF_CLASS
-from queries.resolve import NameIndex
+from queries.resolve import MAX_SUGGESTIONS, NameIndex
 
 LABELS_QUERY = "labels"
 
@@ -127,4 +127,18 @@ class LabelIndex:
         # Exact matches are never cut: an ambiguous name must show every candidate.
         n_exact = sum(1 for h in hits if h.match == "exact")
         hits = hits[: max(limit, n_exact)]
-        return SearchOut(query=query, key=key, ambiguous=len(exact) > 1, hits=hits)
+        suggestions = self._suggestions(key, kind) if key and not hits else []
+        return SearchOut(
+            query=query, key=key, ambiguous=len(exact) > 1, hits=hits, suggestions=suggestions
+        )
+
+    def _suggestions(self, key: str, kind: str | None) -> list[SuggestionOut]:
+        """The resolver's near names of ``key`` (of ``kind`` only, when given), best first."""
+        # Asked for more than shown: some near names may be of other kinds.
+        limit = MAX_SUGGESTIONS if kind is None else 8 * MAX_SUGGESTIONS
+        out = [
+            SuggestionOut(id=contract(s.iri), name=s.name, score=s.score)
+            for s in self._index.suggest(key, limit)
+            if kind is None or self._kind.get(s.iri) == kind
+        ]
+        return out[:MAX_SUGGESTIONS]

@@ -65,6 +65,14 @@ class SearchHit(BaseModel):
     match: Literal["exact", "prefix"]
 
 
+class SuggestionOut(BaseModel):
+    """A name near one that matched nothing ("did you mean …"); never taken as the answer."""
+
+    id: str
+    name: str = Field(description="the entity's name that was near the one typed")
+    score: float = Field(description="0-100: how near (names beginning with the text score 90+)")
+
+
 class SearchOut(BaseModel):
     """Every entity a name may mean: an ambiguous name returns all its candidates."""
 
@@ -72,6 +80,11 @@ class SearchOut(BaseModel):
     key: str = Field(description="the normalised form the names were compared on")
     ambiguous: bool = Field(description="more than one entity carries exactly this name")
     hits: list[SearchHit]
+    suggestions: list[SuggestionOut] = Field(
+        default_factory=list,
+        description="when nothing matched: up to five near names with a score, best first "
+        "(as the 404 of GET /candidates lists them)",
+    )
 
 
 def _wire_type(spec: EvidenceField) -> Any:
@@ -242,10 +255,19 @@ class RankedRowOut(BaseModel):
 
 
 class CandidatesOut(BaseModel):
-    """The ranking of ``tcmkg rank`` for an indication, best first."""
+    """The ranking of ``tcmkg rank`` for an indication, best first, and what the name covered."""
 
     indication: str
     kind: str
+    matched: list[EntityRef] = Field(
+        default_factory=list, description="the indication terms the name matched"
+    )
+    covers: list[EntityRef] = Field(
+        default_factory=list,
+        description="every term the ranking covered: the matched terms, their synonyms and "
+        "narrower terms (only the matched terms with exact=true); tcmkg rank prints them as "
+        "'covers: …'",
+    )
     rows: list[RankedRowOut]
 
 

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from api.deps import Context
-from api.models import CandidatesOut, ErrorOut, ExplanationOut, RankedRowOut
+from api.models import CandidatesOut, EntityRef, ErrorOut, ExplanationOut, RankedRowOut
 from api.not_found import NameNotFound
 from kg.iri import CurieError
 from queries.config import DEFAULT_ROWS, ScoringConfig, ScoringConfigError, load_config
 from queries.explain import UnknownCandidateError, explain_candidate
 from queries.indications import UnknownIndicationError
-from queries.rank import DEFAULT_KIND, CandidateKind, rank_candidates
+from queries.rank import DEFAULT_KIND, CandidateKind, RankContext, prepare, rank_in_context
 from queries.scoring import Certainty
 
 router = APIRouter(tags=["candidates"])
@@ -81,15 +81,8 @@ def candidates(
 
     def compute() -> CandidatesOut:
         try:
-            rows = rank_candidates(
-                ctx.store,
-                indication,
-                kind=kind,
-                top=top,
-                min_certainty=floor,
-                config=scoring_config(ctx),
-                exact=exact,
-            )
+            ranking = prepare(ctx.store, indication, scoring_config(ctx), exact=exact)
+            rows = rank_in_context(ranking, kind, top, floor)
         # Only "no such indication" is a 404: any other error is a fault of the program and
         # must reach the client as a 500 (and the log), not as a misleading "not found".
         except UnknownIndicationError as err:
@@ -101,6 +94,8 @@ def candidates(
         return CandidatesOut(
             indication=indication,
             kind=kind.value,
+            matched=_refs(ranking, ranking.indication.matched),
+            covers=_refs(ranking, ranking.indication.terms),
             rows=[RankedRowOut.model_validate(r.to_json()) for r in rows],
         )
 
@@ -108,6 +103,13 @@ def candidates(
     answer = ctx.answers.get_or_compute(key, ctx.generation, compute)
     assert isinstance(answer, CandidatesOut)
     return answer
+
+
+def _refs(ranking: RankContext, terms: tuple[str, ...]) -> list[EntityRef]:
+    """Indication terms with their labels, as ``tcmkg rank`` prints them after "covers:"."""
+    return [
+        EntityRef(id=t, label=found.label if (found := ranking.candidate(t)) else t) for t in terms
+    ]
 
 
 @router.get(
