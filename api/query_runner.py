@@ -11,11 +11,21 @@ Then it is evaluated where it can harm nobody:
   query is forwarded over HTTP from a thread, answered 503 at the deadline, and the backend's
   own HTTP timeout ends the request.
 
+An update (:meth:`QueryRunner.rehearse_update`) gets the same deadline: it is first rehearsed
+in a sandboxed child on a private writable copy of the current snapshot, and the caller applies
+it to the live store only if the rehearsal finished in time. Past the deadline the child is
+killed and nothing was written. The caller holds the write lock from before the snapshot is
+taken until the update is applied, so the rehearsal saw exactly the data the update then
+changes and the live application costs about what the rehearsal did. A store without snapshots
+(a SPARQL server) evaluates updates itself, under its own HTTP timeout.
+
 The runner knows backends only through that seam: it never looks at a store's class.
 """
 
 from __future__ import annotations
 
+import itertools
+import shutil
 import threading
 import time
 from collections import Counter
@@ -93,6 +103,7 @@ class QueryRunner:
         self._lock = threading.Lock()
         self._using: Counter[ReaderSnapshot] = Counter()
         self._made: set[ReaderSnapshot] = set()
+        self._rehearsals = itertools.count()
 
     def _sandbox(self) -> SandboxPool:
         with self._lock:
@@ -164,6 +175,54 @@ class QueryRunner:
                 self._using[snapshot] -= 1
             self._retire(snapshot)
         return self._result(answer)
+
+    def rehearse_update(self, update: str) -> None:
+        """Run ``update`` on a throw-away copy of the store under the deadline.
+
+        Returns when the rehearsal finished in time (the caller then applies the update to the
+        live store, holding its write lock throughout). Does nothing for a store without
+        snapshots. The caller has passed the update through :meth:`check`. Raises
+        QuerySyntaxError, QueryTimeoutError (nothing written), QueryFailedError (memory limit,
+        crash) or StoreError.
+        """
+        deadline = time.monotonic() + self.timeout
+        snapshot = self.store.reader_snapshot()
+        if snapshot is None:
+            return
+        # Beside the snapshot, so that hard links work and the store's own clean-up of its
+        # snapshot folder removes a copy a crash left behind.
+        copy = f"{snapshot.where}.update-{next(self._rehearsals)}"
+        with self._lock:
+            self._using[snapshot] += 1
+            self._made.add(snapshot)
+        try:
+            answer = self._sandbox().run(
+                (snapshot.kind, snapshot.where), update, {"rehearse": copy}, 0, deadline
+            )
+        except TimeoutError:
+            raise QueryTimeoutError(
+                f"update did not finish within {self.timeout:g} s "
+                "(TCMKG_QUERY_TIMEOUT_SECONDS); nothing was written. Split it into smaller "
+                "updates or narrow its WHERE patterns"
+            ) from None
+        except SandboxError as err:
+            raise QueryFailedError(f"{err}; nothing was written", err.status) from None
+        finally:
+            # A child killed at the deadline could not remove its copy.
+            shutil.rmtree(copy, ignore_errors=True)
+            with self._lock:
+                self._using[snapshot] -= 1
+            self._retire(snapshot)
+        if answer[0] == "syntax":
+            raise QuerySyntaxError(f"SPARQL update syntax error: {answer[1]}")
+        if answer[0] == "memory":
+            raise QueryFailedError(
+                f"update exceeded the memory limit of {self._memory_mb:,} MB "
+                "(TCMKG_QUERY_MEMORY_MB); nothing was written",
+                503,
+            )
+        if answer[0] != "updated":
+            raise StoreError(f"update failed: {answer[1]}")
 
     def _retire(self, current: ReaderSnapshot) -> None:
         # Remove the snapshots no request and no worker reads any more.

@@ -22,6 +22,14 @@ The server sends a query to an idle child and waits until the deadline. Past it,
 killed (SIGKILL), so the evaluation really stops, and a fresh child replaces it. A child that
 dies on its own (memory bound, stack overflow) is reported with the reason and replaced too.
 
+A SPARQL update cannot run in a read-only snapshot, and a running Oxigraph update cannot be
+stopped either. So an update is first *rehearsed* by a child on a private, writable copy of the
+current snapshot (:func:`_writable_copy`: hard links to RocksDB's immutable table files and
+copies of the few small files beside them, so it costs milliseconds), under the same deadline,
+memory bound and network ban as a query. Past the deadline the child is killed and the copy
+removed: the live store was never touched. Only an update whose rehearsal finished is then
+applied to the live store (see :meth:`api.query_runner.QueryRunner.rehearse_update`).
+
 This file is also the child's program (run as a script, so that importing it in the child
 does not import the ``api`` package): it must import only the standard library and pyoxigraph.
 """
@@ -35,6 +43,7 @@ import pickle
 import queue
 import resource
 import select
+import shutil
 import signal
 import struct
 import subprocess
@@ -103,6 +112,40 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
+def _writable_copy(checkpoint: str, copy: str) -> None:
+    """A writable copy of a RocksDB checkpoint folder that never changes the checkpoint.
+
+    Table files (``.sst``, ``.blob``) are immutable once written, so they are hard-linked
+    (RocksDB's own checkpoints do the same); every other file (MANIFEST, CURRENT, OPTIONS,
+    write-ahead logs) is copied, because a store opened for writing appends to them.
+    """
+    os.mkdir(copy)
+    for name in os.listdir(checkpoint):
+        source = os.path.join(checkpoint, name)
+        if not os.path.isfile(source) or name == "LOCK":
+            continue
+        if name.endswith((".sst", ".blob")):
+            os.link(source, os.path.join(copy, name))
+        else:
+            shutil.copy2(source, os.path.join(copy, name))
+
+
+def _rehearse(ox: Any, kind: str, where: str, update: str, copy: str) -> tuple[Any, ...]:
+    """Apply ``update`` to a private copy of the snapshot and throw the copy away."""
+    try:
+        if kind == "oxigraph":
+            _writable_copy(where, copy)
+            store = ox.Store(copy)
+        else:
+            store = ox.Store()
+            store.bulk_load(path=where, format=ox.RdfFormat.N_QUADS)
+        store.update(update)
+        del store  # closes the copy before it is removed
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+    return ("updated",)
+
+
 def _child_main() -> None:  # pragma: no cover - runs in the child process
     parent = int(sys.argv[1])
     memory_mb = int(sys.argv[2])
@@ -127,6 +170,10 @@ def _child_main() -> None:  # pragma: no cover - runs in the child process
             return
         kind, where, query, options, max_rows = request
         try:
+            if "rehearse" in options:
+                answer: tuple[Any, ...] = _rehearse(ox, kind, where, query, options["rehearse"])
+                _send(stdout, answer)
+                continue
             if opened is None or opened[0] != where:
                 opened = None  # close the old snapshot before opening the new one
                 if kind == "oxigraph":
@@ -143,7 +190,7 @@ def _child_main() -> None:  # pragma: no cover - runs in the child process
                 kwargs["named_graphs"] = [ox.NamedNode(g) for g in options["named"]]
             result = opened[1].query(query, **kwargs)
             if isinstance(result, ox.QueryBoolean):
-                answer: tuple[Any, ...] = ("ask", bool(result))
+                answer = ("ask", bool(result))
             elif isinstance(result, ox.QueryTriples):
                 triples = []
                 for triple in result:

@@ -10,7 +10,8 @@
 * a syntax error is a 400 carrying the parser's message, and so is a query or update over the
   size or bracket-depth limit or using SERVICE/LOAD (checked before any parser,
   :mod:`api.sparql_guard`); the time and memory limits are 503 and the result-size limit 422,
-  each with a message naming the setting.
+  each with a message naming the setting. An update has the same time and memory limits: it is
+  rehearsed on a copy in a killable worker first and applied only if that finished in time.
 """
 
 from __future__ import annotations
@@ -82,8 +83,8 @@ _KEY_ERRORS: dict[int | str, dict[str, Any]] = {
     },
     503: {
         "model": ErrorOut,
-        "description": "query time limit reached, store unavailable, or too many API key "
-        "checks waiting (see Retry-After)",
+        "description": "query or update time or memory limit reached (an update is then not "
+        "applied), store unavailable, or too many API key checks waiting (see Retry-After)",
     },
 }
 _QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -272,10 +273,17 @@ def _run_update(ctx: ApiContext, op: ProtocolRequest) -> Response:
         raise _bad(str(err)) from err
     try:
         with ctx.write_lock:
+            # The deadline: a rehearsal on a copy that is killed when time runs out; only an
+            # update that finished there is applied (see QueryRunner.rehearse_update).
+            ctx.runner.rehearse_update(op.update)
             ctx.store.update(op.update)
             ctx.wrote()
     except QuerySyntaxError as err:
         raise _bad(str(err)) from err
+    except QueryFailedError as err:
+        raise _bad(str(err), err.status) from err
+    except QueryTimeoutError as err:
+        raise _bad(str(err), 503) from err
     except StoreError as err:
         raise _bad(f"update failed: {err}", 503) from err
     return Response(status_code=204)
