@@ -51,6 +51,7 @@ from ingest.nlp.pipeline import (
     PIPELINE_VERSION,
     build_pipeline,
     make_doc,
+    pipeline_version,
 )
 from ingest.nlp.relations import Relation
 from ingest.nlp.sentences import sentence_bounds
@@ -209,6 +210,8 @@ class Extraction:
     relations: tuple[Relation, ...]
     # each sentence's role in the paper (ingest.nlp.statements), by the sentence's start offset
     statements: Mapping[int, str] = field(default_factory=dict)
+    # the extractor that made it: pipeline version and trained models (pipeline_version)
+    version: str = VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,10 +251,19 @@ class Extractor:
     """Runs the extraction pipeline over documents; build once, reuse for many documents."""
 
     def __init__(
-        self, terms: TermSource | None = None, *, min_confidence: float = 0.0, ner: bool = True
+        self,
+        terms: TermSource | None = None,
+        *,
+        min_confidence: float = 0.0,
+        ner: bool = True,
+        models: bool = True,
     ) -> None:
         names = None if terms is None else list(terms)  # read twice: dictionary and grounding
-        self.nlp: Language = build_pipeline(names, min_confidence=min_confidence, ner=ner)
+        self.nlp: Language = build_pipeline(
+            names, min_confidence=min_confidence, ner=ner, models=models
+        )
+        # what every evidence item records as its extractor: the pipeline and its models
+        self.version = pipeline_version(self.nlp)
         if names is not None:
             # What the recognisers find is grounded against the dictionary's own names.
             for name in self.nlp.pipe_names:
@@ -274,8 +286,7 @@ class Extractor:
         types = document.publication_types or registration_types(document)
         return make_doc(self.nlp, document.text, types, title_end)
 
-    @staticmethod
-    def _extraction(document: Document, doc: Doc) -> Extraction:
+    def _extraction(self, document: Document, doc: Doc) -> Extraction:
         study = study_of(doc)
         if document.trial is not None and document.trial.enrollment:
             # The registry's enrolment figure beats any count read from the summary.
@@ -290,6 +301,7 @@ class Extractor:
                 start: role
                 for (start, _), role in zip(sentence_bounds(doc), doc._.tcm_statements, strict=True)
             },
+            version=self.version,
         )
 
     def extract(self, document: Document) -> Extraction:
@@ -449,7 +461,7 @@ def extraction_bundle(
             statement=extraction.statements.get(start),
             year=document.year,
             method=METHOD,
-            method_version=VERSION,
+            method_version=extraction.version,
             confidence=relation.confidence,
             knowledge_level=_knowledge_level(study.design),
             agent_type=AgentType.TEXT_MINING_AGENT,

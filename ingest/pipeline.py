@@ -51,6 +51,7 @@ _T = TypeVar("_T")
 # One extractor per process, built by the pool initialiser (or on first use in-process).
 _EXTRACTOR: Extractor | None = None
 _TERMS: list[tuple[str, str, str]] | None = None
+_MODELS = True  # trained models on (False: the dictionary and the rules alone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,19 +86,22 @@ class IngestSummary:
     problems: dict[str, int] = field(default_factory=dict)
 
 
-def _init_worker(terms: list[tuple[str, str, str]] | None) -> None:
-    global _EXTRACTOR, _TERMS
+def _init_worker(terms: list[tuple[str, str, str]] | None, models: bool = True) -> None:
+    global _EXTRACTOR, _TERMS, _MODELS
     _TERMS = terms
-    _EXTRACTOR = _make_extractor(terms)
+    _MODELS = models
+    _EXTRACTOR = _make_extractor(terms, models)
 
 
-def _make_extractor(terms: list[tuple[str, str, str]] | None) -> Extractor:
+def _make_extractor(terms: list[tuple[str, str, str]] | None, models: bool = True) -> Extractor:
     from ingest.extract import Extractor
     from kg.model import EntityKind
 
     if terms is None:
-        return Extractor()
-    return Extractor((name, curie, EntityKind(kind)) for name, curie, kind in terms)
+        return Extractor(models=models)
+    return Extractor(
+        ((name, curie, EntityKind(kind)) for name, curie, kind in terms), models=models
+    )
 
 
 def _extract_chunk(documents: list[Document]) -> list[Outcome]:
@@ -111,7 +115,7 @@ def _extract_chunk(documents: list[Document]) -> list[Outcome]:
 
     global _EXTRACTOR
     if _EXTRACTOR is None:
-        _EXTRACTOR = _make_extractor(_TERMS)
+        _EXTRACTOR = _make_extractor(_TERMS, _MODELS)
     extractor = _EXTRACTOR
     refused: dict[int, str] = {}
     for i, document in enumerate(documents):
@@ -138,19 +142,21 @@ def extract_documents(
     processes: int = 1,
     terms: TermSource | None = None,
     chunk: int = CHUNK,
+    models: bool = True,
 ) -> Iterator[Outcome]:
     """Extract every document, in input order; ``processes > 1`` uses a pool of workers.
 
-    ``terms`` replaces the seed vocabulary as the dictionary (name, CURIE, kind).
+    ``terms`` replaces the seed vocabulary as the dictionary (name, CURIE, kind);
+    ``models=False`` extracts with the dictionary and the rules alone (no trained model).
     """
     plain = None if terms is None else [(t[0], t[1], str(t[2])) for t in _plain_terms(terms)]
     if processes <= 1:
-        _init_worker(plain)
+        _init_worker(plain, models)
         for part in _chunks(documents, chunk):
             yield from _extract_chunk(part)
         return
     context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with context.Pool(processes, initializer=_init_worker, initargs=(plain,)) as pool:
+    with context.Pool(processes, initializer=_init_worker, initargs=(plain, models)) as pool:
         yield from _bounded_map(pool, _chunks(documents, chunk), 2 * processes)
 
 
@@ -182,6 +188,7 @@ def ingest(
     entities: Mapping[str, Entity] | None = None,
     terms: TermSource | None = None,
     on_document: Callable[[Document], None] | None = None,
+    models: bool = True,
 ) -> IngestSummary:
     """Extract ``documents`` and write each one's claims into its own named graph.
 
@@ -193,7 +200,8 @@ def ingest(
     id is not a ``PMID:<digits>`` CURIE is reported (``record.no_id``) and not applied.
 
     ``entities`` (the vocabulary's entities by CURIE) names the entities the claims mention;
-    ``on_document`` is called once per document handled (for a progress bar).
+    ``on_document`` is called once per document handled (for a progress bar); ``models=False``
+    extracts with the dictionary and the rules alone.
     """
     summary = IngestSummary()
     # Deletions read but not yet applied, each with the number of documents read before it.
@@ -222,7 +230,9 @@ def ingest(
     # Document ids made from file names (plain text files) can collide between folders; the
     # first file keeps its id, a later one is reported instead of silently replacing it.
     sources: dict[str, str] = {}
-    for outcome in extract_documents(documents_only(), processes=processes, terms=terms):
+    for outcome in extract_documents(
+        documents_only(), processes=processes, terms=terms, models=models
+    ):
         apply_deletions(summary.documents)
         document = outcome.document
         summary.documents += 1

@@ -8,6 +8,7 @@ the document progress display and the problem report.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,25 @@ ProcessesOption = Annotated[
     int, typer.Option("--processes", "-p", min=1, help="Worker processes for extraction.")
 ]
 FORMAT_DEFAULT = AUTO
+
+
+class Models(StrEnum):
+    """Which recognisers extraction runs: ``--models``."""
+
+    TRAINED = "trained"
+    NONE = "none"
+
+
+ModelsOption = Annotated[
+    Models,
+    typer.Option(
+        "--models",
+        help="trained: the dictionary, the rules and the shipped trained models (entity "
+        "recogniser, relation classifier, effect direction); none: the dictionary and the "
+        "rules alone, several times faster.",
+        case_sensitive=False,
+    ),
+]
 
 
 def format_help() -> str:

@@ -1064,6 +1064,9 @@ class EffectComponent:
         self.name = name
         self.enabled = enabled
         self.min_probability = min_probability
+        where = Path(model) if model else SHIPPED_MODEL
+        # the model file, for the pipeline's version (ingest.nlp.pipeline.pipeline_version)
+        self.path = where / SHIPPED_MODEL.name if where.is_dir() else where
         self.model = load_model(model) if enabled else None
 
     def _reading(

@@ -38,6 +38,7 @@ factory is registered without any edit here.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
 import pkgutil
 from collections.abc import Iterable, Iterator
@@ -61,6 +62,7 @@ METHOD = "tcmkg.extract"
 __all__ = [
     "CONFIG_PATH",
     "METHOD",
+    "MODEL_COMPONENTS",
     "PIPELINE_NAME",
     "PIPELINE_VERSION",
     "StudyInfo",
@@ -68,6 +70,7 @@ __all__ = [
     "build_pipeline",
     "make_doc",
     "pipe",
+    "pipeline_version",
     "run",
     "study_of",
 ]
@@ -87,21 +90,35 @@ def _register_factories() -> None:
         importlib.import_module(f"{package}.{module.name}")
 
 
+# The components that run a trained model, and the short name each has in the version.
+MODEL_COMPONENTS: dict[str, str] = {
+    "tcm_ner": "ner",
+    "tcm_relation_model": "relations",
+    "tcm_effect": "effect",
+}
+
+
 def build_pipeline(
-    terms: TermSource | None = None, *, min_confidence: float = 0.0, ner: bool = True
+    terms: TermSource | None = None,
+    *,
+    min_confidence: float = 0.0,
+    ner: bool = True,
+    models: bool = True,
 ) -> Language:
     """The extraction pipeline of ``config.cfg``; ``terms`` replaces the seed vocabulary as the
-    dictionary, relations below ``min_confidence`` are dropped, and ``ner=False`` leaves the
-    trained recogniser out (the dictionary alone)."""
+    dictionary, relations below ``min_confidence`` are dropped, ``ner=False`` leaves the
+    trained recogniser out, and ``models=False`` every trained model (:data:`MODEL_COMPONENTS`:
+    the dictionary and the rules alone, for speed)."""
     _register_factories()
-    config = spacy.util.load_config(
-        CONFIG_PATH,
-        overrides={
-            "components.tcm_dictionary.use_seed": terms is None,
-            "components.tcm_relations.min_confidence": min_confidence,
-            "components.tcm_ner.enabled": ner,
-        },
-    )
+    overrides: dict[str, Any] = {
+        "components.tcm_dictionary.use_seed": terms is None,
+        "components.tcm_relations.min_confidence": min_confidence,
+        "components.tcm_ner.enabled": ner and models,
+    }
+    if not models:
+        for name in MODEL_COMPONENTS:
+            overrides[f"components.{name}.enabled"] = False
+    config = spacy.util.load_config(CONFIG_PATH, overrides=overrides)
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     if terms is not None:
         component = nlp.get_pipe("tcm_dictionary")
@@ -111,6 +128,37 @@ def build_pipeline(
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["version"] = PIPELINE_VERSION
     return nlp
+
+
+@functools.cache
+def _digest(path: Path) -> str:
+    """The first 8 hex digits of the SHA-256 of a model file, or of a model directory's files
+    (their paths and contents, in path order)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def pipeline_version(nlp: Language) -> str:
+    """The extractor's version as evidence items record it: the pipeline's name and version,
+    then each trained model that runs, by its short name and a digest of its files.
+
+    ``tcmkg_extract-1.5.0+ner.1a2b3c4d+relations.5e6f7a8b+effect.9c0d1e2f``; with the models
+    off (``models=False``), ``tcmkg_extract-1.5.0``. Evidence from another model, or from a
+    model retrained on other data, can so be found and replaced.
+    """
+    parts = [f"{PIPELINE_NAME}-{PIPELINE_VERSION}"]
+    for name, short in MODEL_COMPONENTS.items():
+        if name not in nlp.pipe_names:
+            continue
+        component = nlp.get_pipe(name)
+        path = getattr(component, "path", None)
+        if getattr(component, "enabled", False) and isinstance(path, Path) and path.exists():
+            parts.append(f"{short}.{_digest(path)}")
+    return "+".join(parts)
 
 
 def make_doc(

@@ -31,6 +31,8 @@ from tcmkg.inputs import (
     FORMAT_DEFAULT,
     FormatOption,
     InputsArgument,
+    Models,
+    ModelsOption,
     ProcessesOption,
     check_inputs,
     document_progress,
@@ -55,6 +57,7 @@ def extract(
             show_default=False,
         ),
     ] = None,
+    models: ModelsOption = Models.TRAINED,
 ) -> None:
     """Extract entities, relations and study design from documents, as JSON Lines."""
     from ingest.extract import extraction_json  # imports spaCy: only when extracting
@@ -89,7 +92,9 @@ def extract(
         fail(f"{output}: cannot write: {err.strerror}")
     with out, document_progress() as progress:
         task = progress.add_task("extracting", total=None, rate="")
-        for outcome in extract_documents(documents, processes=processes, terms=terms):
+        for outcome in extract_documents(
+            documents, processes=processes, terms=terms, models=models is Models.TRAINED
+        ):
             progress.advance(task)
             if outcome.extraction is None:
                 problems.report(

@@ -37,6 +37,8 @@ from tcmkg.inputs import (
     FORMAT_DEFAULT,
     FormatOption,
     InputsArgument,
+    Models,
+    ModelsOption,
     ProcessesOption,
     check_inputs,
     document_progress,
@@ -98,6 +100,7 @@ def ingest_command(
         ),
     ] = False,
     wait: WaitOption = 0.0,
+    models: ModelsOption = Models.TRAINED,
 ) -> None:
     """Extract claims and evidence from documents and write them into the store."""
     paths = check_inputs(inputs)
@@ -125,6 +128,7 @@ def ingest_command(
             entities=vocabulary.entities,
             terms=vocabulary.terms,
             on_document=advance,
+            models=models is Models.TRAINED,
         )
     if problems_file is None and len(problems):
         problems_file = Path(DEFAULT_PROBLEMS)

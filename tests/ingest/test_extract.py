@@ -165,7 +165,7 @@ def test_bundle_claims_carry_full_evidence(extraction: Extraction) -> None:
     assert item.design is StudyDesign.RCT and item.sample_size == 120
     assert item.species == "human" and item.year == 2024
     assert item.direction is Direction.BENEFIT and not item.negated
-    assert item.method == "tcmkg.extract" and item.method_version == VERSION
+    assert item.method == "tcmkg.extract" and item.method_version.startswith(VERSION + "+ner.")
     assert item.agent_type is AgentType.TEXT_MINING_AGENT
     assert item.knowledge_level is KnowledgeLevel.KNOWLEDGE_ASSERTION
     assert 0 < item.confidence <= 1

@@ -64,6 +64,28 @@ def test_extract_writes_one_json_object_per_good_document(tmp_path: Path) -> Non
     assert all(r["sentence"][0] > 0 for r in first["relations"])
 
 
+def test_extract_models_none_runs_the_dictionary_and_rules_alone(tmp_path: Path) -> None:
+    # Written for this test: "zonisamide" is in no shipped dictionary; the trained recogniser
+    # finds it as a chemical and grounds it to a stable id of its own.
+    table = tmp_path / "docs.tsv"
+    table.write_text(
+        "id\ttitle\tabstract\ndoc-z\tZonisamide in epilepsy\t"
+        "Zonisamide reduced seizure frequency in 40 patients with epilepsy.\n",
+        encoding="utf-8",
+    )
+    found = {}
+    for models in ("trained", "none"):
+        out = tmp_path / f"{models}.jsonl"
+        result = runner.invoke(app, ["extract", str(table), "-o", str(out), "--models", models])
+        assert result.exit_code == 0, result.output
+        (line,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+        found[models] = {e["text"]: e["ids"] for e in line["entities"]}
+    assert found["trained"]["Zonisamide"] == ["TCMKG.UNGROUNDED:compound-zonisamide"]
+    assert "Zonisamide" not in found["none"] and "epilepsy" in found["none"]
+    bad = runner.invoke(app, ["extract", str(table), "-o", "x", "--models", "bert"])
+    assert bad.exit_code == 2 and "bert" in bad.output
+
+
 def test_extract_with_two_processes_gives_the_same_output(tmp_path: Path) -> None:
     table = write_table(tmp_path / "docs.tsv")
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"

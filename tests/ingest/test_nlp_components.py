@@ -4,6 +4,7 @@ for these tests (illustrative, not from any paper)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import spacy
@@ -13,6 +14,7 @@ from thinc.api import Config
 from ingest.document import Document
 from ingest.extract import VERSION, Extractor, extraction_bundle
 from ingest.nlp.design import design_from_publication_types, sample_size, study_info
+from ingest.nlp.effect import SHIPPED_MODEL as SHIPPED_EFFECT
 from ingest.nlp.mentions import Mention
 from ingest.nlp.negation import hedged, mention_negated, relation_negated
 from ingest.nlp.pipeline import (
@@ -21,6 +23,7 @@ from ingest.nlp.pipeline import (
     PIPELINE_VERSION,
     build_pipeline,
     pipe,
+    pipeline_version,
     run,
 )
 from ingest.nlp.relations import Relation
@@ -71,13 +74,29 @@ def test_pipeline_is_assembled_from_the_shipped_versioned_config(nlp: Language) 
         spacy.util.load_model_from_config(bad, auto_fill=True, validate=True)
 
 
-def test_the_config_version_goes_into_every_evidence_item() -> None:
+def test_the_config_version_and_each_model_go_into_every_evidence_item(tmp_path: Path) -> None:
     document = Document("TCMKG.DOC:v", "Berberine", "Berberine reduced HbA1c.")
-    extraction = Extractor().extract(document)
-    bundle, _ = extraction_bundle(document, extraction)
-    items = [item for claim in bundle.claims for item in claim.evidence]
-    assert items and {i.method_version for i in items} == {f"{PIPELINE_NAME}-{PIPELINE_VERSION}"}
-    assert f"{PIPELINE_NAME}-{PIPELINE_VERSION}" == VERSION
+    versions = {}
+    for models in (True, False):
+        extraction = Extractor(models=models).extract(document)
+        bundle, _ = extraction_bundle(document, extraction)
+        items = [item for claim in bundle.claims for item in claim.evidence]
+        assert items
+        (versions[models],) = {i.method_version for i in items}
+    # The dictionary and rules alone: the config's version; with the shipped models, each
+    # model by name and a digest of its files.
+    assert versions[False] == f"{PIPELINE_NAME}-{PIPELINE_VERSION}" == VERSION
+    base, *models = versions[True].split("+")
+    assert base == VERSION
+    assert [m.split(".")[0] for m in models] == ["ner", "relations", "effect"]
+    assert all(len(m.split(".")[1]) == 8 for m in models)
+    # A model retrained on other data (here: one changed byte) is a different version.
+    effect = tmp_path / "effect_model.json"
+    effect.write_bytes(SHIPPED_EFFECT.read_bytes() + b" ")
+    nlp = build_pipeline()
+    nlp.replace_pipe("tcm_effect", "tcm_effect", config={"model": str(effect)})
+    assert pipeline_version(nlp) != versions[True]
+    assert pipeline_version(nlp).split("+")[:3] == versions[True].split("+")[:3]
 
 
 def test_batches_through_nlp_pipe_give_what_one_document_at_a_time_gives(nlp: Language) -> None:
