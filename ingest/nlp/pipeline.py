@@ -10,11 +10,14 @@ a typed default config, and registers the ``Doc``/``Span`` extensions it fills:
 ``tcm_dictionary`` (:mod:`ingest.nlp.matcher`)
     ``Doc._.tcm_mentions``: dictionary mentions of the vocabulary's names
     (``Span._.tcm_mentions``: those inside a span, see :mod:`ingest.nlp.mentions`).
+``tcm_organisms`` (:mod:`ingest.nlp.organisms`)
+    adds species binomials no dictionary mention covers, as Organism mentions.
 ``tcm_abbreviations`` (:mod:`ingest.nlp.abbreviations`)
     adds short forms defined in the text, and their later uses, to ``Doc._.tcm_mentions``.
 ``tcm_ner`` (:mod:`ingest.nlp.ner`)
     adds the trained model's chemical, disease and gene mentions that overlap no dictionary
-    mention, without ids (how the two combine: the module's docs).
+    mention, each grounded to a vocabulary id or a stable ungrounded one
+    (:mod:`ingest.nlp.grounding`; how they combine: ``docs/extraction.md``).
 ``tcm_negation`` (:mod:`ingest.nlp.negation`)
     marks negated mentions; ``Doc._.tcm_hedged`` (computed on access): one flag per
     sentence.
@@ -22,7 +25,19 @@ a typed default config, and registers the ``Doc``/``Span`` extensions it fills:
     ``Doc._.tcm_study``: design (from ``Doc._.tcm_publication_types`` first), sample size,
     species.
 ``tcm_relations`` (:mod:`ingest.nlp.relations`)
-    ``Doc._.tcm_relations``: relations between mentions of one sentence.
+    ``Doc._.tcm_relations``: relations between mentions of one sentence, by cue rules.
+``tcm_relation_model`` (:mod:`ingest.nlp.relation_model`)
+    the trained relation classifier: adds pairs the rules missed above a precision threshold
+    and vetoes rule harms it finds very unlikely.
+``tcm_effect`` (:mod:`ingest.nlp.effect`)
+    effect direction of trial results (trained on Evidence Inference) with the outcome's
+    polarity; adds treats relations on result sentences the rules missed.
+
+``Doc._.tcm_statements`` (:mod:`ingest.nlp.statements`, computed on access) gives each
+sentence its role in the paper (result, aim, background …), stored with each evidence item.
+The three components that run a trained model (:data:`MODEL_COMPONENTS`) are left out by
+``build_pipeline(models=False)`` (``--models none``), and :func:`pipeline_version` names each
+model that runs in every evidence item.
 
 Documents go through ``nlp.pipe`` (:func:`pipe`, :meth:`ingest.extract.Extractor.extract_all`);
 what a record says about itself (publication types, where its title ends) is set on the
