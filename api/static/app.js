@@ -40,7 +40,9 @@ async function getJSON(url, options = {}) {
   try { body = await response.json(); } catch { body = null; }
   if (!response.ok) {
     const detail = body && body.detail ? (typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail)) : response.statusText;
-    throw new Error(detail);
+    const error = new Error(detail);
+    error.body = body; // a 404 for a name lists suggestions and candidates beside detail
+    throw error;
   }
   return body;
 }
@@ -66,12 +68,19 @@ async function suggest(text) {
   const results = await Promise.all(kinds.map((k) =>
     getJSON(`/search?${new URLSearchParams({ q: text, kind: k, limit: 8 })}`).catch(() => ({ hits: [] }))));
   if (seq !== suggestSeq) return; // a newer keystroke has asked again
-  const hits = results.flatMap((r) => r.hits).slice(0, 12);
+  let hits = results.flatMap((r) => r.hits).slice(0, 12);
+  if (!hits.length) {
+    // Nothing carries the name: the resolver's near names, best first, marked as such.
+    hits = results.flatMap((r) => (r.suggestions || []).map((s) => ({ id: s.id, label: s.name, matched_name: s.name, near: s.score })))
+      .sort((a, b) => b.near - a.near).slice(0, 5);
+  }
   list.replaceChildren(...hits.map((hit, i) => h("li", {
     role: "option", id: `suggestion-${i}`, "data-id": hit.id, "data-label": hit.label || hit.matched_name,
+    class: hit.near ? "near" : null,
     onmousedown: (ev) => { ev.preventDefault(); pick(hit); },
   }, hit.label || hit.matched_name,
-  h("span", { class: "sub" }, hit.matched_name !== hit.label ? `${hit.matched_name} · ` : "", `${hit.kind || ""} ${hit.id}`))));
+  h("span", { class: "sub" }, hit.near ? `did you mean? (${Math.round(hit.near)}) · ${hit.id}`
+    : [hit.matched_name !== hit.label ? `${hit.matched_name} · ` : "", `${hit.kind || ""} ${hit.id}`].join("")))));
   list.hidden = hits.length === 0;
   $("indication").setAttribute("aria-expanded", String(!list.hidden));
 }
@@ -102,13 +111,37 @@ function moveSuggestion(step) {
 
 // -- ranking -------------------------------------------------------------------------------
 
+// Each suggestion of a 404 ("did you mean …") as a button that ranks with that name.
+function showDidYouMean(suggestions) {
+  const box = $("did-you-mean");
+  box.replaceChildren(...(suggestions.length ? [
+    h("span", {}, "Did you mean: "),
+    ...suggestions.map((s) => h("button", {
+      type: "button", class: "choice", "data-id": s.id, title: `${s.id} (score ${Math.round(s.score)})`,
+      onclick: () => {
+        state.picked = { id: s.id, label: s.name };
+        $("indication").value = s.name;
+        rank(s.id, $("kind").value);
+      },
+    }, s.name)),
+  ] : []));
+  box.hidden = !suggestions.length;
+}
+
+// What the name covered: the matched terms, their synonyms and narrower terms (tcmkg rank's "covers:").
+function showCovers(covers) {
+  $("covers").textContent = covers && covers.length ? `covers: ${covers.map((t) => t.label).join("; ")}` : "";
+}
+
 async function rank(indication, kind) {
   state.indication = indication;
   setStatus("status", "Ranking…");
+  showDidYouMean([]);
   $("search-button").disabled = true;
   try {
     const data = await getJSON(`/candidates?${new URLSearchParams({ indication, kind })}`);
     state.rows = data.rows.map((row, i) => ({ ...row, rank: i + 1 }));
+    showCovers(data.covers);
     const ids = state.rows.map((r) => r.candidate.id);
     state.names = ids.length
       ? await getJSON(`/names?${new URLSearchParams(ids.map((id) => ["id", id]))}`).catch(() => ({}))
@@ -123,7 +156,10 @@ async function rank(indication, kind) {
     history.replaceState(null, "", `#${new URLSearchParams({ indication, kind })}`);
   } catch (err) {
     $("results").hidden = true;
-    setStatus("status", `Could not rank: ${err.message}`, true);
+    const near = (err.body && err.body.suggestions) || [];
+    // The suggestions are offered as buttons below, not repeated in the sentence.
+    setStatus("status", `Could not rank: ${near.length ? err.message.replace(/; did you mean: .*$/, "") : err.message}`, true);
+    showDidYouMean(near);
   } finally {
     $("search-button").disabled = false;
   }
