@@ -1,12 +1,19 @@
 """Remote backend: any SPARQL 1.1 Query/Update server over the SPARQL 1.1 Protocol.
 
-Location: ``sparql:QUERY_URL[;update=UPDATE_URL][;graphs=IRI_PREFIX][;timeout=SECONDS]``.
+Location:
+``sparql:QUERY_URL[;update=UPDATE_URL][;graphs=IRI_PREFIX][;timeout=SECONDS][;max-rows=N]``.
 
 * ``update`` defaults to the query URL (Virtuoso, Fuseki's combined endpoint and Oxigraph's
   server all accept updates there or say where).
 * ``graphs`` restricts ``count``, ``named_graphs``, ``dump`` and export to named graphs whose
   IRI starts with the prefix. A server's own graphs then stay out of the figures: a fresh
   Virtuoso already holds about 2,500 triples of system data in three graphs.
+* ``max-rows`` is the server's cap on the rows of one result (Virtuoso's ``ResultSetMaxRows``,
+  10,000 by default; the default here). A server cuts a longer result to the cap silently, so
+  a SELECT answered with exactly that many rows is checked against a count (one row, never
+  cut): when rows are missing, :meth:`SparqlStore.query` raises :class:`ResultCutError` naming
+  the cap instead of returning part of the answer, and :meth:`SparqlStore.select_all` reads
+  the whole result in pages of the cap.
 
 Tested against Virtuoso Open Source 7.2 from Debian (see ``tests/virtuoso.py``). Notes from
 that server, which the code below accounts for:
@@ -49,6 +56,7 @@ from pyoxigraph import (
 
 from kg.sparql import (
     Bindings,
+    QueryTextError,
     bind,
     count_query,
     insert_data_statements,
@@ -115,8 +123,10 @@ class SparqlStore(GraphStore):
         update_url: str | None = None,
         graph_prefix: str | None = None,
         timeout: float = 120.0,
+        max_rows: int = PAGE,
     ) -> None:
         self.query_url = query_url
+        self.max_rows = max_rows
         self.update_url = update_url or query_url
         self.graph_prefix = graph_prefix
         self.timeout = timeout
@@ -248,6 +258,39 @@ class SparqlStore(GraphStore):
     # -- reading ----------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         text = bind(sparql, bindings)
+        result = self._query(text)
+        if isinstance(result, SelectResult) and len(result.rows) >= self.max_rows:
+            total = self._count(text)
+            if total is not None and total > len(result.rows):
+                raise ResultCutError(
+                    f"{self.query_url}: the server returned {len(result.rows):,} of {total:,} "
+                    f"rows: it cuts results at {self.max_rows:,} rows (Virtuoso's "
+                    "ResultSetMaxRows; max-rows= in the store location). Add LIMIT and page "
+                    "with OFFSET, or raise the server's cap"
+                )
+        return result
+
+    def _count(self, text: str) -> int | None:
+        """The number of rows of the SELECT ``text`` (None when the server cannot say)."""
+        try:
+            counted = self._query(count_query(text))
+        except (StoreError, QueryTextError):
+            return None
+        if not isinstance(counted, SelectResult) or not counted.rows:
+            return None
+        total = counted.rows[0][0]
+        if isinstance(total, Literal) and total.value.isdigit():
+            return int(total.value)
+        return None
+
+    def _select(self, text: str) -> SelectResult:
+        """A SELECT as the server answers it, without the cut check (the pagers' own reads)."""
+        result = self._query(text)
+        if not isinstance(result, SelectResult):
+            raise StoreError(f"{self.location}: expected a SELECT query")
+        return result
+
+    def _query(self, text: str) -> QueryResult:
         form = query_form(text)
         if form in ("CONSTRUCT", "DESCRIBE"):
             body, ctype = self._post(
@@ -286,23 +329,17 @@ class SparqlStore(GraphStore):
         row, never cut short) and read again in pages ordered by every column only when rows
         are missing, so a complete result costs one more short query and no sort.
         """
-        cap = page or PAGE
+        cap = min(page or self.max_rows, self.max_rows)
         text = bind(sparql, bindings)
-        first = self.select(text)
+        first = self._select(text)
         if len(first.rows) < cap:
             return first
-        counted = self.select(count_query(text)).rows
-        total = counted[0][0] if counted else None
-        if (
-            isinstance(total, Literal)
-            and total.value.isdigit()
-            and int(total.value) == len(first.rows)
-        ):
+        if self._count(text) == len(first.rows):
             return first
         ordered = f"{text}\nORDER BY " + " ".join(f"?{v}" for v in first.variables)
         rows: list[tuple[Term | None, ...]] = []
         while True:
-            chunk = self.select(paged_query(ordered, cap, len(rows))).rows
+            chunk = self._select(paged_query(ordered, cap, len(rows))).rows
             rows.extend(chunk)
             if len(chunk) < cap:
                 return SelectResult(first.variables, rows)
@@ -332,14 +369,14 @@ class SparqlStore(GraphStore):
                 # Paged in a fixed order: servers cap the rows of one result.
                 # Bound before paging: the binding belongs inside the ordered sub-query.
                 ordered = bind(load_query("kg", "graph_triples"), {"g": g})
-                page = self.select(paged_query(ordered, PAGE, offset))
+                page = self._select(paged_query(ordered, self.max_rows, offset))
                 for row in page.dicts():
                     s, p, o = row["s"], row["p"], row["o"]
                     assert isinstance(s, NamedNode | BlankNode) and isinstance(p, NamedNode)
                     yield Quad(s, p, o, g)
-                if len(page.rows) < PAGE:
+                if len(page.rows) < self.max_rows:
                     break
-                offset += PAGE
+                offset += self.max_rows
 
 
 def _batches(quads: Iterable[Quad], size: int) -> Iterator[list[Quad]]:
@@ -354,17 +391,17 @@ def _batches(quads: Iterable[Quad], size: int) -> Iterator[list[Quad]]:
 
 
 def open_sparql(rest: str, *, must_exist: bool = False, read_only: bool = False) -> GraphStore:
-    """Open ``sparql:QUERY_URL[;update=URL][;graphs=PREFIX][;timeout=S]``."""
+    """Open ``sparql:QUERY_URL[;update=URL][;graphs=PREFIX][;timeout=S][;max-rows=N]``."""
     parts = rest.split(";")
     query_url = parts[0].strip()
     options: dict[str, str] = {}
     for part in parts[1:]:
         key, sep, value = part.partition("=")
         key = key.strip()
-        if not sep or key not in ("update", "graphs", "timeout"):
+        if not sep or key not in ("update", "graphs", "timeout", "max-rows"):
             raise StoreError(
                 f"sparql:{rest}: unknown option {part!r} (use update=URL, graphs=IRI_PREFIX, "
-                "timeout=SECONDS)"
+                "timeout=SECONDS, max-rows=N)"
             )
         options[key] = value.strip()
     if urllib.parse.urlsplit(query_url).scheme not in ("http", "https"):
@@ -373,7 +410,16 @@ def open_sparql(rest: str, *, must_exist: bool = False, read_only: bool = False)
         timeout = float(options.get("timeout", "120"))
     except ValueError as err:
         raise StoreError(f"sparql:{rest}: timeout must be a number of seconds") from err
-    return SparqlStore(query_url, options.get("update"), options.get("graphs"), timeout)
+    max_rows = options.get("max-rows", str(PAGE))
+    if not max_rows.isdigit() or int(max_rows) < 1:
+        raise StoreError(f"sparql:{rest}: max-rows must be a positive whole number")
+    return SparqlStore(
+        query_url, options.get("update"), options.get("graphs"), timeout, int(max_rows)
+    )
+
+
+class ResultCutError(StoreError):
+    """The server returned only the first rows of a longer SELECT result (its row cap)."""
 
 
 register_backend("sparql", open_sparql)
