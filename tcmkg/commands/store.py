@@ -222,6 +222,15 @@ def load(
             "one the writer makes (rankings read only that literal).",
         ),
     ] = True,
+    vocabulary: Annotated[
+        bool,
+        typer.Option(
+            "--vocabulary/--no-vocabulary",
+            help="Afterwards, write the shipped vocabulary's names and disease hierarchy "
+            "(its own versioned named graph) unless the store holds this version, so every "
+            "name of a loaded entity finds it, as after ingest or import.",
+        ),
+    ] = True,
     store: StoreOption = None,
     wait: WaitOption = 0.0,
 ) -> None:
@@ -262,7 +271,7 @@ def load(
         # Names travel with the data: a dump without the shipped vocabulary's graph (or with
         # an older version of it) gets this version, so its diseases are found by every name
         # and widened to their narrower terms, as after ingest or import.
-        seeded = bool(total) and ensure_seed_vocabulary(st)
+        seeded = vocabulary and bool(total) and ensure_seed_vocabulary(st)
     err_console.print(
         f"loaded {total:,} statements from {len(files) - failures} of {len(files)} files",
         highlight=False,

@@ -98,3 +98,14 @@ def test_load_writes_the_vocabulary_once_per_version(loaded: str, tmp_path: Path
     again = runner.invoke(app, ["load", str(_dump(tmp_path / "again.nq")), "--store", loaded])
     assert again.exit_code == 0, again.output
     assert "shipped vocabulary" not in again.output
+
+
+def test_no_vocabulary_loads_only_the_files(tmp_path: Path) -> None:
+    location = f"oxigraph:{tmp_path / 'raw'}"
+    dump = _dump(tmp_path / "raw.nq")
+    result = runner.invoke(app, ["load", str(dump), "--no-vocabulary", "--store", location])
+    assert result.exit_code == 0, result.output
+    with open_store(location) as store:
+        assert held_seed_version(store) is None
+    missed = runner.invoke(app, ["rank", "糖尿病", "--store", location])
+    assert missed.exit_code == 2 and "no indication named" in missed.output
