@@ -16,8 +16,11 @@ in a sandboxed child on a private writable copy of the current snapshot, and the
 it to the live store only if the rehearsal finished in time. Past the deadline the child is
 killed and nothing was written. The caller holds the write lock from before the snapshot is
 taken until the update is applied, so the rehearsal saw exactly the data the update then
-changes and the live application costs about what the rehearsal did. A store without snapshots
-(a SPARQL server) evaluates updates itself, under its own HTTP timeout.
+changes and the live application costs about what the rehearsal did. An update made only of
+``INSERT DATA``/``DELETE DATA`` evaluates nothing (its cost is its size, which
+TCMKG_MAX_QUERY_BYTES bounds) and is applied without a rehearsal, which would cost a few
+hundred milliseconds. A store without snapshots (a SPARQL server) evaluates updates itself,
+under its own HTTP timeout.
 
 The runner knows backends only through that seam: it never looks at a store's class.
 """
@@ -32,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from api.sparql_guard import check
+from api.sparql_guard import Kind, check, tokenize
 from api.sparql_sandbox import SandboxError, SandboxPool
 from kg.store import (
     GraphStore,
@@ -75,6 +78,25 @@ class Dataset:
     def given(self) -> bool:
         """Whether the request named any graph (the protocol dataset then replaces the query's)."""
         return bool(self.default_graphs or self.named_graphs)
+
+
+# The only keywords of an update that evaluates no pattern: INSERT DATA / DELETE DATA with
+# their quads (``a``, true and false are words too).
+_DATA_WORDS = frozenset(
+    {"INSERT", "DELETE", "DATA", "GRAPH", "PREFIX", "BASE", "A", "TRUE", "FALSE"}
+)
+
+
+def _data_only(update: str) -> bool:
+    """Whether every operation of ``update`` is INSERT DATA or DELETE DATA."""
+    words = [t.text.upper() for t in tokenize(update) if t.kind is Kind.WORD]
+    if not words or not set(words) <= _DATA_WORDS:
+        return False
+    return all(
+        following == "DATA"
+        for word, following in zip(words, [*words[1:], ""], strict=True)
+        if word in ("INSERT", "DELETE")
+    )
 
 
 class QueryRunner:
@@ -186,6 +208,8 @@ class QueryRunner:
         crash) or StoreError.
         """
         deadline = time.monotonic() + self.timeout
+        if _data_only(update):
+            return
         snapshot = self.store.reader_snapshot()
         if snapshot is None:
             return

@@ -23,6 +23,7 @@ with the expensive queries running < 2x without them.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -170,6 +171,20 @@ def expensive_clients(url: str, count: int) -> tuple[Callable[[], dict[int, int]
     return finish, stop
 
 
+def own_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server process alone (not its query workers)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_note(pid: int, cpu_before: float) -> str:
+    """The server's CPU time since ``cpu_before`` and the machine's load (others share it)."""
+    return (
+        f"server process CPU {own_cpu_seconds(pid) - cpu_before:.1f} s; "
+        f"machine load average (1 min) {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+
+
 def report(title: str, latencies: dict[str, list[float]], errors: dict[str, list[str]]) -> None:
     """Print p50/p95/p99 (ms) and errors per route."""
     print(f"\n{title}")
@@ -208,18 +223,23 @@ def main() -> None:
         print("requests:", {r: len(v) for r, v in requests.items()})
         run_traffic(url, requests, args.rate, 5)  # warm-up, not counted
         rss_before = server.rss_mb(pid)
+        cpu = own_cpu_seconds(pid)
         alone, alone_errors = run_traffic(url, requests, args.rate, args.seconds)
         rss_after = server.rss_mb(pid)
         report("cheap traffic alone (ms)", alone, alone_errors)
+        print(machine_note(pid, cpu))
         growth = (rss_after - rss_before) / rss_before * 100
         print(f"server RSS {rss_before:.0f} MB before, {rss_after:.0f} MB after ({growth:+.1f} %)")
 
         finish, _ = expensive_clients(url, args.expensive)
         time.sleep(1.0)  # the expensive queries occupy the workers before the traffic starts
+        cpu = own_cpu_seconds(pid)
         busy, busy_errors = run_traffic(url, requests, args.rate, args.seconds)
+        note = machine_note(pid, cpu)
         statuses = finish()
         rss_busy = server.rss_mb(pid)
         report(f"the same beside {args.expensive} expensive SPARQL clients (ms)", busy, busy_errors)
+        print(note)
         print(f"expensive queries answered: {dict(sorted(statuses.items()))}")
         print(f"server RSS after: {rss_busy:.0f} MB ({(rss_busy - rss_before) / rss_before:+.1%})")
         print("\np95 with expensive queries / p95 without:")

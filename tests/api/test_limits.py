@@ -11,6 +11,7 @@ import pytest
 
 from api.app import create_app
 from api.negotiation import RESULT_TYPES, ResultFormat, negotiate, parse_accept
+from api.query_runner import _data_only
 from kg.store import open_store
 from tests.api.support import API_KEY, LiveServer, fill, settings, start_server
 
@@ -161,3 +162,39 @@ def test_accept_order_and_quality() -> None:
         "application/sparql-results+json",
     )
     assert [m.type for m in parse_accept("a/b;q=x, c/d")] == ["c/d"]
+
+
+def test_slow_update_is_refused_at_the_deadline_and_writes_nothing(slow_limit: LiveServer) -> None:
+    """In-memory store: an update whose WHERE outlasts the limit is 503 and changes nothing."""
+    marker = "<http://example.org/limits/n>"
+    join = " ".join(f"GRAPH ?g{i} {{ ?a{i} ?b{i} ?c{i} }}" for i in range(4))
+    update = (
+        f"INSERT {{ GRAPH <http://example.org/limits> {{ {marker} {marker} ?n }} }} "
+        f"WHERE {{ SELECT (COUNT(*) AS ?n) WHERE {{ {join} }} }}"
+    )
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {API_KEY}"}
+    with httpx.Client(base_url=slow_limit.url, timeout=30) as client:
+        start = time.monotonic()
+        r = client.post("/sparql", content=update.encode(), headers=headers)
+        assert r.status_code == 503, r.text
+        assert time.monotonic() - start < TIMEOUT + 3
+        assert "nothing was written" in r.json()["detail"]
+        ask = {"query": f"ASK {{ {marker} ?p ?o }}"}
+        assert client.get("/sparql", params=ask).json()["boolean"] is False
+        # The same pattern over one graph finishes in time and is applied.
+        quick = update.replace(join, "GRAPH ?g0 { ?a0 ?b0 ?c0 }")
+        assert client.post("/sparql", content=quick.encode(), headers=headers).status_code == 204
+        assert client.get("/sparql", params=ask).json()["boolean"] is True
+
+
+def test_only_data_updates_skip_the_rehearsal() -> None:
+    """INSERT DATA / DELETE DATA evaluate nothing; any WHERE, template or graph operation does."""
+    assert _data_only("INSERT DATA { <urn:a> a <urn:b> }")
+    assert _data_only(
+        "PREFIX x: <urn:x:> INSERT DATA { GRAPH <urn:g> { x:a x:b true } } ;\n"
+        'DELETE DATA { <urn:a> <urn:b> "WHERE" }'
+    )
+    assert not _data_only("DELETE WHERE { ?s ?p ?o }")
+    assert not _data_only("INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }")
+    assert not _data_only("INSERT DATA { <urn:a> <urn:b> 1 } ; DROP ALL")
+    assert not _data_only("COPY <urn:g> TO <urn:h>")
