@@ -23,7 +23,7 @@ from kg.names import normalise_name
 from kg.sparql import load_query
 from kg.store import GraphStore
 from kg.terms import KIND_OF_CLASS
-from queries.resolve import MAX_SUGGESTIONS, NameIndex
+from queries.resolve import MAX_SUGGESTIONS, NameIndex, kind_rank
 
 LABELS_QUERY = "labels"
 
@@ -108,6 +108,9 @@ class LabelIndex:
         if key and not exact:
             found = self._index.resolve(query, suggest=False).found
             exact = [_Name(iri, self._label.get(iri, query)) for iri in found]
+        # Every entity of a shared name, ordered as the resolver orders kinds: the herb of
+        # "licorice" before a compound of that name.
+        exact = sorted(exact, key=lambda n: (kind_rank(self._kind.get(n.iri)), n.iri))
         for name in exact:
             if kind is None or self._kind.get(name.iri) == kind:
                 hits.append(self._hit(name, "exact"))

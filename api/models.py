@@ -303,3 +303,8 @@ class ExplanationOut(BaseModel):
     evidence: list[ScoredEvidenceOut]
     paths: list[PathOut]
     against: AgainstOut
+    also_named: list[CandidateRef] = Field(
+        default_factory=list,
+        description="entities of other kinds that share the name the candidate was asked by "
+        "(licorice: the herb is explained, the compound of that name is listed here)",
+    )

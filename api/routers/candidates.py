@@ -8,11 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from api.deps import Context
-from api.models import CandidatesOut, EntityRef, ErrorOut, ExplanationOut, RankedRowOut
+from api.models import (
+    CandidateRef,
+    CandidatesOut,
+    EntityRef,
+    ErrorOut,
+    ExplanationOut,
+    RankedRowOut,
+)
 from api.not_found import NameNotFound
 from kg.iri import CurieError
 from queries.config import DEFAULT_ROWS, ScoringConfig, ScoringConfigError, load_config
-from queries.explain import UnknownCandidateError, explain_candidate
+from queries.explain import UnknownCandidateError, explain_candidate, other_kinds
 from queries.indications import UnknownIndicationError
 from queries.rank import DEFAULT_KIND, CandidateKind, RankContext, prepare, rank_in_context
 from queries.scoring import Certainty
@@ -142,7 +149,12 @@ def evidence(
             raise NameNotFound(err) from err
         except CurieError as err:
             raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
-        return ExplanationOut.model_validate(explanation.to_json())
+        out = ExplanationOut.model_validate(explanation.to_json())
+        # A name of several kinds explains the first (the herb of "licorice") and says that
+        # the others exist, so a pharmacologist who meant the compound can ask for it.
+        others = other_kinds(ctx.store, candidate_id, explanation.row.candidate)
+        out.also_named = [CandidateRef.model_validate(c.to_json()) for c in others]
+        return out
 
     key = ("evidence", candidate_id, indication)
     answer = ctx.answers.get_or_compute(key, ctx.generation, compute)

@@ -15,16 +15,32 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from ingest.examples.demo import load_demo
+from kg.iri import own_curie, vocabulary_graph
+from kg.model import Entity, EntityKind, Label
 from kg.store import open_store
+from kg.writer import vocabulary_quads
 from tests.api.support import settings
 
 DM, T2, DN = "MESH:D003920", "MESH:D003924", "MESH:D003928"
+GC = "TCMKG.HERB:glycyrrhizae-radix-et-rhizoma"
+# A compound a paper's extraction may file under the herb's English name (as on the DFI
+# abstracts, where "licorice" found this kind of compound rather than the herb).
+LICORICE_COMPOUND = Entity(
+    own_curie("TCMKG.COMPOUND", "licorice"),
+    EntityKind.COMPOUND,
+    "licorice",
+    (Label("licorice", "en", True),),
+)
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     store = open_store("memory:")
     load_demo(store)
+    store.replace_graph(
+        vocabulary_graph("api-name-tests"),
+        list(vocabulary_quads([LICORICE_COMPOUND], "api-name-tests")),
+    )
     with TestClient(create_app(store, settings())) as c:
         yield c
     store.close()
@@ -71,3 +87,18 @@ def test_search_suggestions_keep_to_the_kind_asked(client: TestClient) -> None:
 def test_search_gives_no_suggestions_beside_hits(client: TestClient) -> None:
     answer = client.get("/search", params={"q": "diabetes"}).json()
     assert DM in [h["id"] for h in answer["hits"]] and answer["suggestions"] == []
+
+
+def test_a_name_of_two_kinds_explains_the_herb_and_names_the_other(client: TestClient) -> None:
+    answer = client.get("/candidates/licorice/evidence", params={"indication": "diabetes"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["candidate"]["id"] == GC
+    assert body["also_named"] == [
+        {"id": LICORICE_COMPOUND.id, "label": "licorice", "kind": "Compound"}
+    ]
+    by_id = client.get(f"/candidates/{GC}/evidence", params={"indication": "diabetes"}).json()
+    assert by_id["also_named"] == []  # asked by id: nothing else was meant
+    hits = client.get("/search", params={"q": "licorice"}).json()["hits"]
+    exact = [h["id"] for h in hits if h["match"] == "exact"]
+    assert exact == [GC, LICORICE_COMPOUND.id]  # the herb first, the compound listed
