@@ -58,6 +58,7 @@ def test_pipeline_is_named_versioned_and_made_of_registered_factories(nlp: Langu
         "tcm_relations",
         "tcm_relation_model",
         "tcm_effect",
+        "tcm_consistency",
     ]
 
 
