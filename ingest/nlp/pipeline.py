@@ -32,6 +32,8 @@ a typed default config, and registers the ``Doc``/``Span`` extensions it fills:
 ``tcm_effect`` (:mod:`ingest.nlp.effect`)
     effect direction of trial results (trained on Evidence Inference) with the outcome's
     polarity; adds treats relations on result sentences the rules missed.
+``tcm_consistency`` (:mod:`ingest.nlp.consistency`)
+    drops a treats reading of an agent against a harm the same document says it induces.
 
 ``Doc._.tcm_statements`` (:mod:`ingest.nlp.statements`, computed on access) gives each
 sentence its role in the paper (result, aim, background …), stored with each evidence item.
