@@ -3,7 +3,8 @@
 In one run, median of ``--repeat`` passes each:
 
 * baseline — a bare ``spacy.blank("en")`` tokenisation pass over the same texts;
-* dictionary only, one process — the pipeline without the trained recogniser (``tcm_ner``);
+* dictionary only, one process — the pipeline without its trained models (``--models none``:
+  no entity recogniser, relation classifier or effect model);
 * extract, one process — the whole pipeline plus the JSON line of each document (what
   ``tcmkg extract`` writes), in this process;
 * extract, ``--processes 2`` — the same through the worker pool (pool start-up included);
@@ -83,7 +84,7 @@ def main() -> None:
     start = time.perf_counter()
     extractor = Extractor()
     build = time.perf_counter() - start
-    dictionary = Extractor(ner=False)
+    dictionary = Extractor(models=False)
     for document in docs[:200]:
         extractor.extract(document)
         dictionary.extract(document)
