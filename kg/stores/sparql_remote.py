@@ -13,7 +13,8 @@ Location:
   a SELECT answered with exactly that many rows is checked against a count (one row, never
   cut): when rows are missing, :meth:`SparqlStore.query` raises :class:`ResultCutError` naming
   the cap instead of returning part of the answer, and :meth:`SparqlStore.select_all` reads
-  the whole result in pages of the cap.
+  the whole result in pages of the cap. A query ending in its own ``LIMIT`` of at most the
+  cap (a page) is not counted: nothing of it can be cut.
 
 Tested against Virtuoso Open Source 7.2 from Debian (see ``tests/virtuoso.py``). Notes from
 that server, which the code below accounts for:
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -259,7 +261,11 @@ class SparqlStore(GraphStore):
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         text = bind(sparql, bindings)
         result = self._query(text)
-        if isinstance(result, SelectResult) and len(result.rows) >= self.max_rows:
+        if (
+            isinstance(result, SelectResult)
+            and len(result.rows) >= self.max_rows
+            and not _limited_to(text, self.max_rows)
+        ):
             total = self._count(text)
             if total is not None and total > len(result.rows):
                 raise ResultCutError(
@@ -416,6 +422,19 @@ def open_sparql(rest: str, *, must_exist: bool = False, read_only: bool = False)
     return SparqlStore(
         query_url, options.get("update"), options.get("graphs"), timeout, int(max_rows)
     )
+
+
+# The outermost LIMIT (and OFFSET, in either order) that ends a query's text.
+_TRAILING_LIMIT = re.compile(
+    r"\bLIMIT\s+(\d+)(?:\s+OFFSET\s+\d+)?\s*$|\bOFFSET\s+\d+\s+LIMIT\s+(\d+)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _limited_to(text: str, cap: int) -> bool:
+    """Whether the query itself asks for at most ``cap`` rows (a page), so no row is cut."""
+    found = _TRAILING_LIMIT.search(text)
+    return found is not None and int(found.group(1) or found.group(2)) <= cap
 
 
 class ResultCutError(StoreError):

@@ -101,6 +101,9 @@ def test_a_cut_result_is_an_error_naming_the_cap(capped: str) -> None:
             store.select(ROWS)
         assert len(store.select_all(ROWS).rows) == 25
         assert len(list(store.quads(GRAPH.value))) == 25
+        # A LIMIT above the cap is cut all the same.
+        with pytest.raises(ResultCutError, match="20 of 25 rows"):
+            store.select(ROWS + " LIMIT 25")
         # Asked for no more than the cap, the same query is answered.
         assert len(store.select(ROWS + " LIMIT 20").rows) == 20
         assert len(store.select(ROWS + " LIMIT 7").rows) == 7
