@@ -29,6 +29,7 @@ costs one pass of its CNN and nothing else.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -153,6 +154,7 @@ class NerComponent:
         found = mentions_of(doc)
         sentence = sentence_of(doc)
         taken = [(m.start, m.end) for m in found]
+        extracts = _extract_short_forms(doc.text, found)
         added: list[Mention] = []
         for ent in doc.ents:
             kind = KINDS.get(ent.label_)
@@ -162,6 +164,8 @@ class NerComponent:
             text = doc.text[start:end]
             if len(text.strip()) < 2 or text.lower() in _GENERIC or not normalise_name(text):
                 continue
+            if text in extracts:
+                continue  # "GBE" of "Ginkgo biloba extract (GBE)": the herb's extract
             same = _SAME_THING[ent.label_]
             if any(
                 m.kind in same and (0 <= start - m.end <= 1 or 0 <= m.start - end <= 1)
@@ -174,6 +178,23 @@ class NerComponent:
             merged = sorted([*found, *added], key=lambda m: (m.start, m.end))
             doc._.tcm_mentions = ground_abbreviations(doc.text, merged, added, sentence)
         return doc
+
+
+# "Ginkgo biloba extract (GBE)", "garlic extracts (AGE)": a short form defined for a herb's
+# extract. The model, which has seen such letters as disease abbreviations, would label it a
+# disease; it names the herb's preparation, which the dictionary reads by the herb's name.
+_EXTRACT_DEFINITION = re.compile(
+    r"[\s-]+(?:\w+\s+){0,2}?extracts?\s*[(\[]\s*([A-Z][A-Za-z0-9-]{1,11})\s*[)\];,]"
+)
+
+
+def _extract_short_forms(text: str, found: list[Mention]) -> frozenset[str]:
+    """Short forms the text defines for the extract of a herb (see above)."""
+    out: set[str] = set()
+    for m in found:
+        if m.kind is EntityKind.HERB and (hit := _EXTRACT_DEFINITION.match(text, m.end)):
+            out.add(hit.group(1))
+    return frozenset(out)
 
 
 @Language.factory("tcm_ner", default_config={"model": "", "enabled": True})

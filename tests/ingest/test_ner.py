@@ -126,3 +126,15 @@ def test_the_rest_of_a_dictionary_name_is_not_a_second_entity() -> None:
     texts = [m.text for m in mentions]
     assert "extract" not in texts and "hydrochloride" not in texts
     assert {"Ginkgo biloba", "berberine", "cisplatin", "nephrotoxicity"} <= set(texts)
+
+
+def test_a_short_form_of_a_herb_extract_is_no_disease() -> None:
+    # Written in the style of the abstracts where the model read "GBE" as a disease.
+    extractor = Extractor()
+    text = (
+        "Ginkgo biloba extract (GBE) and warfarin in rats. GBE did not alter the "
+        "pharmacokinetics of warfarin, and GBE reduced platelet aggregation."
+    )
+    mentions = extractor.extract(Document(id="TCMKG.DOC:gbe", title="", abstract=text)).mentions
+    assert not any(m.text == "GBE" and m.kind is not EntityKind.HERB for m in mentions)
+    assert "Ginkgo biloba" in [m.text for m in mentions]
