@@ -74,7 +74,7 @@ def loaded(tmp_path: Path, store_location: str) -> str:
     import gzip
 
     b.write_bytes(gzip.compress(_nquads("TCMKG.DOC:cli-2")))
-    code, _, err = run("load", str(a), str(b), "--store", store_location)
+    code, _, err = run("load", str(a), str(b), "--no-vocabulary", "--store", store_location)
     assert code == 0, err
     return store_location
 
@@ -148,7 +148,9 @@ def test_malformed_file_is_named_and_writes_nothing(store_location: str, tmp_pat
     bad = tmp_path / "bad.nq"
     bad.write_bytes(_nquads("TCMKG.DOC:cli-2") + b"<https://w3id.org/tcmkg/id/x> <oops\n")
     for bulk in ([], ["--bulk"]):
-        code, _, err = run("load", str(bad), str(good), *bulk, "--store", store_location)
+        code, _, err = run(
+            "load", str(bad), str(good), *bulk, "--no-vocabulary", "--store", store_location
+        )
         assert code == 2
         assert "bad.nq" in err and "line" in err
         code, out, _ = run(
@@ -243,7 +245,7 @@ def test_loading_into_a_new_store_creates_it(tmp_path: Path) -> None:
     source = tmp_path / "one.nq"
     source.write_bytes(_nquads("PMID:1"))
     path = tmp_path / "new"
-    code, _, _ = run("load", str(source), "--store", f"oxigraph:{path}")
+    code, _, _ = run("load", str(source), "--no-vocabulary", "--store", f"oxigraph:{path}")
     assert code == 0
     code, out, _ = run("stats", "--store", f"oxigraph:{path}")
     assert code == 0 and "named graphs" in out
@@ -262,7 +264,7 @@ def test_load_and_query_against_virtuoso(
 ) -> None:
     a = tmp_path / "a.nq"
     a.write_bytes(_nquads("TCMKG.DOC:cli-1"))
-    code, _, err = run("load", str(a), "--store", virtuoso_server.location)
+    code, _, err = run("load", str(a), "--no-vocabulary", "--store", virtuoso_server.location)
     assert code == 0, err
     code, out, _ = run(
         "query",
