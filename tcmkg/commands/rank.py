@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from queries.config import DEFAULT_ROWS
-from queries.explain import UnknownCandidateError, explain_candidate
+from queries.explain import UnknownCandidateError, explain_candidate, other_kinds
 from queries.indications import UnknownIndicationError
 from queries.rank import DEFAULT_KIND, CandidateKind, prepare, rank_in_context
 from queries.scoring import Certainty
@@ -110,12 +110,22 @@ def explain(
         try:
             with err_console.status("explaining …"):
                 exp = explain_candidate(st, candidate, indication, cfg)
+                # A name of several kinds explains the first (the herb of "licorice") and says
+                # that the others exist, as the API's also_named does.
+                others = other_kinds(st, candidate, exp.row.candidate)
         except (UnknownIndicationError, UnknownCandidateError) as err:
             fail(str(err.args[0]))
     if fmt is ExplainFormat.JSON:
-        print(json.dumps(exp.to_json(), ensure_ascii=False, indent=2))
+        answer = exp.to_json()
+        answer["also_named"] = [c.to_json() for c in others]
+        print(json.dumps(answer, ensure_ascii=False, indent=2))
     else:
         print_explanation(exp)
+        for other in others:
+            print(
+                f"also named {candidate!r}: {other.label} ({other.kind}, {other.id}); "
+                "ask for it by its id to explain it"
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.model import Direction, Predicate, StudyDesign
+from kg.model import Direction, EntityKind, Label, Predicate, StudyDesign
 from kg.store import open_store
 from tests.queries.conftest import GraphBuilder
 from tests.queries.test_rank import T2, diseases, mechanism_graph
@@ -134,3 +134,26 @@ def test_scoring_config_from_the_environment(store_location: str, tmp_path: Path
     rows = json.loads(done.stdout)
     assert rows and all(r["score"] == r["clinical"] for r in rows if not r["safety"])
     assert rows[0]["candidate"]["id"] == "TCMKG.HERB:specific" and not rows[0]["safety"]
+
+
+def test_explain_says_which_other_kinds_share_the_name(tmp_path: Path) -> None:
+    # "licorice" names the herb and, in some tables, a compound: the herb is explained and
+    # the compound is named, as the API's also_named does.
+    herb, compound = "TCMKG.HERB:glycyrrhizae-radix-et-rhizoma", "PUBCHEM.COMPOUND:99000001"
+    location = f"oxigraph:{tmp_path / 'store'}"
+    store = open_store(location)
+    g = GraphBuilder(store)
+    diseases(g)
+    g.entity(herb, EntityKind.HERB, "Glycyrrhizae Radix et Rhizoma", labels=(Label("licorice"),))
+    g.entity(compound, EntityKind.COMPOUND, "licorice", labels=())
+    g.claim("TCMKG.DOC:lic", herb, Predicate.TREATS, T2, n=80)
+    g.write()
+    store.close()
+    table = run("explain", "licorice", "diabetes mellitus", "--store", location)
+    assert table.returncode == 0, table.stderr
+    assert f"also named 'licorice': licorice (Compound, {compound})" in table.stdout
+    done = run("explain", "licorice", "diabetes mellitus", "--format", "json", "--store", location)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["candidate"]["id"] == herb
+    assert [c["id"] for c in data["also_named"]] == [compound]
