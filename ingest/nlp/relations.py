@@ -693,6 +693,35 @@ def _effect_cue(
     return None
 
 
+# "Ginkgo biloba extract", "garlic alcoholic extract", "Salvia miltiorrhiza aqueous extracts":
+# the preparation word right after a herb (at most two words between) names the herb's
+# preparation, not a compound it contains.
+_PREPARATION_OF_HERB = re.compile(r"^[\s-]*(?:[A-Za-z0-9]+[\s-]+){0,2}$")
+_PREPARATION_WORDS = frozenset({"extract", "extracts", "extraction", "extracted"})
+_EFFECT_VERBS = frozenset({"inhibits", "activates", "benefit", "harm"})
+
+
+def _composition_cue(text: str, cues: CueList, a: Mention, b: Mention) -> bool:
+    """Whether a composition cue ("contains", "isolated from", "constituent of" …) stands
+    between ``a`` and ``b``, not counting the preparation word of a herb's own name, so that
+    "Ginkgo biloba extract versus pentoxifylline" or "garlic extract and sodium selenate"
+    state no composition."""
+    for cue in cues.within(a.end, b.start):
+        if not _CONTAINS & set(cue.kinds):
+            continue
+        if (
+            a.kind in MATERIA
+            and cue.text.lower() in _PREPARATION_WORDS
+            and _PREPARATION_OF_HERB.match(text[a.end : cue.start])
+        ):
+            continue
+        # "its main constituent flavonoids … increase extracellular dopamine": a verb of
+        # effect after the cue governs the compound beyond it, which the herb then does not
+        # contain.
+        return not any(_EFFECT_VERBS & set(later.kinds) for later in cues.within(cue.end, b.start))
+    return False
+
+
 def _molecular_kind(text: str, cues: CueList, start: int, end: int) -> str | None:
     # The verb nearest the target governs it ("X inhibited A and activated B"); a participle
     # glued to a word by a hyphen ("LPS-induced A") describes that word and is skipped.
@@ -748,7 +777,7 @@ def sentence_relations(
                 if kind is not None:
                     result = (Predicate(kind), Direction.UNKNOWN, VERB_STRENGTH)
             elif family == "contains":
-                if cues.first(a.end, b.start, _CONTAINS):
+                if _composition_cue(text, cues, a, b):
                     result = (Predicate.CONTAINS, Direction.UNKNOWN, VERB_STRENGTH)
             elif family == "interacts":
                 exposure, drug = (a, b) if a_subject else (b, a)

@@ -275,3 +275,21 @@ def test_sample_size_and_species() -> None:
     info = study_info((), "Thirty male Wistar rats received the extract.")
     assert (info.design, info.sample_size, info.species) == (StudyDesign.ANIMAL, 30, "rat")
     assert design_from_publication_types(["Journal Article"]) is None
+
+
+def test_a_herb_extract_states_no_composition_and_an_effect_verb_ends_one(nlp: Language) -> None:
+    # Written in the style of the herbal abstracts where these pairs were misread.
+    def contains(text: str) -> set[tuple[str, str]]:
+        return {(s, o) for s, p, o, _, _ in relations(nlp, text) if p == "contains"}
+
+    assert not contains("Ginkgo biloba extract EGb 761 versus pentoxifylline in tinnitus.")
+    assert not contains(
+        "Inhibition was antagonized by garlic alcoholic extract, "
+        "but sodium selenate did not alter it."
+    )
+    assert contains(
+        "The Ginkgo biloba extract and its main constituent flavonoids increase dopamine levels."
+    ) == {("Ginkgo biloba", "flavonoids")}
+    assert ("Coptis chinensis", "Berberine") in contains(
+        "Berberine was isolated from Coptis chinensis rhizome."
+    )
