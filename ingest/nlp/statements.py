@@ -71,7 +71,12 @@ _AIM_CUE = re.compile(
     r"we (?:aimed|aim|sought|seek|hypothes\w+|set out|wanted|investigated whether|"
     r"examined whether|evaluated whether|tested whether|asked whether|explored whether)|"
     r"to (?:investigate|evaluate|examine|assess|explore|determine|elucidate|clarify|test) "
-    r"(?:whether|if)\b)",
+    r"(?:whether|if)\b|"
+    r"(?:was|were|is|are) (?:conducted|performed|undertaken|carried out|designed) to "
+    r"(?:investigate|evaluate|examine|assess|explore|determine|elucidate|clarify|test|compare|"
+    r"study)|"
+    r"we (?:investigated|evaluated|examined|assessed|explored|studied) the "
+    r"(?:possible |potential )?(?:effects?|role|influence|impact) of)",
     re.IGNORECASE,
 )
 _TRADITIONAL_CUE = re.compile(

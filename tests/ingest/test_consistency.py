@@ -49,3 +49,17 @@ def test_the_agent_that_protects_keeps_its_treatment_reading(extractor: Extracto
     assert ("berberine", "treats", "nephrotoxicity") in read
     assert ("cisplatin", "causes", "nephrotoxicity") in read
     assert ("cisplatin", "treats", "nephrotoxicity") not in read
+
+
+def test_an_aim_sentence_gives_no_molecular_relation(extractor: Extractor) -> None:
+    text = (
+        "The present study was conducted to evaluate the effect of Ginkgo biloba extract on "
+        "the synthesis of nitric oxide induced by interferon-gamma in macrophages. "
+        "Ginkgo biloba extract inhibited iNOS expression."
+    )
+    assert ("ginkgo biloba", "activates", "interferon-gamma") in _relations(
+        extractor, text, consistency=False
+    )
+    read = _relations(extractor, text)
+    assert not any(o == "interferon-gamma" for _, _, o in read)
+    assert ("ginkgo biloba", "inhibits", "inos") in read

@@ -57,6 +57,15 @@ def test_cues_mark_aims_background_and_traditional_use_in_plain_abstracts(nlp) -
     assert roles(nlp, text) == ["aim", "background", "traditional_use", "result", "conclusion"]
 
 
+def test_studies_conducted_to_evaluate_and_effects_investigated_are_aims(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The present study was conducted to evaluate the effect of ginkgo on platelets. "
+        "In this study, we investigated the effects of berberine on insulin resistance. "
+        "Berberine lowered insulin resistance in 30 rats."
+    )
+    assert roles(nlp, text) == ["aim", "aim", "result"]
+
+
 def test_a_finding_is_a_result_even_when_it_cites_earlier_work(nlp) -> None:  # type: ignore[no-untyped-def]
     text = (
         "As previously reported, berberine significantly reduced HbA1c compared with "
