@@ -41,10 +41,9 @@ from spacy.tokens import Doc
 
 from ingest.document import Document
 from ingest.nlp.design import StudyInfo, study_of
+from ingest.nlp.grounding import GroundsMentions
 from ingest.nlp.matcher import TermSource
 from ingest.nlp.mentions import Mention
-from ingest.nlp.ner import NerComponent
-from ingest.nlp.organisms import OrganismComponent
 from ingest.nlp.pipeline import (
     METHOD,
     PIPELINE_NAME,
@@ -268,7 +267,7 @@ class Extractor:
             # What the recognisers find is grounded against the dictionary's own names.
             for name in self.nlp.pipe_names:
                 component = self.nlp.get_pipe(name)
-                if isinstance(component, (NerComponent, OrganismComponent)):
+                if isinstance(component, GroundsMentions):
                     component.set_vocabulary(names)
 
     def check(self, document: Document) -> None:

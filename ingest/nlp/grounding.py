@@ -269,5 +269,23 @@ def seed_grounder() -> Grounder:
     return _SEED[0]
 
 
+class GroundsMentions:
+    """A component whose mentions are grounded: against the shipped vocabulary's names unless
+    :meth:`set_vocabulary` gives it the dictionary's own (a store's names too)."""
+
+    _grounder: Grounder | None = None
+
+    def set_vocabulary(self, terms: TermSource) -> None:
+        """Ground against ``terms`` (the dictionary's names) instead of the shipped vocabulary."""
+        self._grounder = Grounder(terms)
+
+    @property
+    def grounder(self) -> Grounder:
+        """The grounder of this component's mentions."""
+        if self._grounder is None:
+            self._grounder = seed_grounder()
+        return self._grounder
+
+
 def _ungrounded(mention: Mention) -> bool:
     return bool(mention.ids) and is_ungrounded(mention.ids[0])

@@ -37,8 +37,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ingest.nlp.grounding import Grounder, ground_abbreviations, grounded, seed_grounder
-from ingest.nlp.matcher import TermSource
+from ingest.nlp.grounding import GroundsMentions, ground_abbreviations, grounded
 from ingest.nlp.mentions import Mention, mentions_of
 from ingest.nlp.sentences import sentence_of
 from kg.model import EntityKind
@@ -94,7 +93,7 @@ class NerModelError(RuntimeError):
     """The recogniser's model directory is missing or is not a spaCy model."""
 
 
-class NerComponent:
+class NerComponent(GroundsMentions):
     """Adds the trained model's mentions that no dictionary mention overlaps."""
 
     def __init__(self, nlp: Language, name: str, model: str, enabled: bool) -> None:
@@ -102,7 +101,6 @@ class NerComponent:
         self.enabled = enabled
         self.path = Path(model) if model else SHIPPED_MODEL
         self._procs: list[tuple[str, object]] = []
-        self._grounder: Grounder | None = None
         if not enabled:
             return
         if not (self.path / "config.cfg").is_file():
@@ -118,18 +116,6 @@ class NerComponent:
         self._procs = list(model_nlp.pipeline)
         for label in KINDS:
             nlp.vocab.strings.add(label)
-
-    def set_vocabulary(self, terms: TermSource) -> None:
-        """Ground model mentions against ``terms`` (the dictionary's names) instead of the
-        shipped vocabulary."""
-        self._grounder = Grounder(terms)
-
-    @property
-    def grounder(self) -> Grounder:
-        """The grounder of model mentions (the shipped vocabulary unless set otherwise)."""
-        if self._grounder is None:
-            self._grounder = seed_grounder()
-        return self._grounder
 
     def __call__(self, doc: Doc) -> Doc:
         if not self._procs:

@@ -42,8 +42,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ingest.nlp.grounding import Grounder, grounded, seed_grounder
-from ingest.nlp.matcher import TermSource
+from ingest.nlp.grounding import GroundsMentions, grounded
 from ingest.nlp.mentions import Mention, mentions_of
 from ingest.nlp.sentences import sentence_of
 from kg.model import EntityKind
@@ -169,25 +168,12 @@ def is_binomial(genus: str, epithet: str, genera: frozenset[str] | None = None) 
     )
 
 
-class OrganismComponent:
+class OrganismComponent(GroundsMentions):
     """Marks species binomials that no dictionary mention covers as Organism mentions."""
 
     def __init__(self, nlp: Language, name: str, enabled: bool) -> None:
         self.name = name
         self.enabled = enabled
-        self._grounder: Grounder | None = None
-
-    def set_vocabulary(self, terms: TermSource) -> None:
-        """Ground organisms against ``terms`` (the dictionary's names) instead of the shipped
-        vocabulary."""
-        self._grounder = Grounder(terms)
-
-    @property
-    def grounder(self) -> Grounder:
-        """The grounder of organism mentions (the shipped vocabulary unless set otherwise)."""
-        if self._grounder is None:
-            self._grounder = seed_grounder()
-        return self._grounder
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.enabled:
