@@ -33,6 +33,7 @@ FULL = EvidenceItem(
     species="human",
     negated=True,
     hedged=True,
+    statement="result",
     year=2021,
     method="manual",
     method_version="2",

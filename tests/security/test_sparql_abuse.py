@@ -329,7 +329,9 @@ _HEAVY = [
 def test_heavy_query_is_answered_or_refused_cleanly(
     served: tuple[str, int], name: str, query: str
 ) -> None:
-    """A result (200) or a refusal at the deadline (503), never a stall; CPU idle after."""
+    """A result (200) or a refusal (503) at the deadline or at the memory bound, whichever
+    the query meets first on this machine, naming that setting; never a stall; CPU idle
+    after."""
     url, pid = served
     with _probed(url):
         start = time.monotonic()
@@ -342,7 +344,9 @@ def test_heavy_query_is_answered_or_refused_cleanly(
         elapsed = time.monotonic() - start
     assert r.status_code in (200, 503), (name, r.status_code, r.text[:300])
     if r.status_code == 503:
-        _refused(r, 503, "TCMKG_QUERY_TIMEOUT_SECONDS")
+        _refused(r, 503)
+        detail = r.json()["detail"]
+        assert "TCMKG_QUERY_TIMEOUT_SECONDS" in detail or "TCMKG_QUERY_MEMORY_MB" in detail, detail
     assert elapsed < TIMEOUT + 2, name
     _idle_after_deadline(pid)
     _still_well(url, pid)
