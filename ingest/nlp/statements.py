@@ -152,7 +152,14 @@ def _headings(text: str) -> tuple[list[int], list[str]]:
 
 
 def statement_roles(doc: Doc) -> list[str]:
-    """One role per sentence of ``doc`` (see the module docs for the order of the rules)."""
+    """One role per sentence of ``doc`` (see the module docs for the order of the rules).
+
+    Computed once per document and kept, as the sentence bounds are: the harm rules, the
+    consistency step and the evidence writer each ask for them.
+    """
+    cached: list[str] | None = doc._.tcm_statement_roles
+    if cached is not None:
+        return cached
     text = doc.text
     bounds = sentence_bounds(doc)
     title_end: int | None = doc._.tcm_title_end
@@ -168,8 +175,11 @@ def statement_roles(doc: Doc) -> list[str]:
             at = bisect_right(starts, end - 1) - 1
             role = heading_roles[at] if at >= 0 else RESULT
         roles.append(role)
+    doc._.tcm_statement_roles = roles
     return roles
 
 
+if not Doc.has_extension("tcm_statement_roles"):
+    Doc.set_extension("tcm_statement_roles", default=None)  # the computed roles, once
 if not Doc.has_extension("tcm_statements"):
     Doc.set_extension("tcm_statements", getter=statement_roles)
