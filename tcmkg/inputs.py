@@ -92,6 +92,26 @@ def check_inputs(inputs: Iterable[Path]) -> list[Path]:
     return paths
 
 
+# The evaluation sets a training command leaves out (tcmkg train-ner, train-relations).
+ExcludeOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--exclude",
+        help="PubTator files whose documents are left out of training (evaluation sets).",
+    ),
+]
+
+
+def check_corpora(corpora: Iterable[Path], exclude: Iterable[Path] | None) -> list[Path]:
+    """The excluded files as a list, or exit 2 naming the first corpus or excluded file that
+    is not a file."""
+    left_out = list(exclude or [])
+    for path in [*corpora, *left_out]:
+        if not path.is_file():
+            fail(f"{path}: no such file")
+    return left_out
+
+
 def report_problems(problems: ProblemLog, shown: int = 10) -> None:
     """Print the first problems and a count by code to stderr."""
     if not problems:

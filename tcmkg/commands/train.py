@@ -23,7 +23,7 @@ import typer
 
 from ingest.problems import ProblemLog
 from tcmkg.console import console, fail, shows_progress
-from tcmkg.inputs import report_problems
+from tcmkg.inputs import ExcludeOption, check_corpora, report_problems
 
 
 def train_ner(
@@ -34,13 +34,7 @@ def train_ner(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Directory for the trained model.")
     ],
-    exclude: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--exclude",
-            help="PubTator files whose documents are left out of training (evaluation sets).",
-        ),
-    ] = None,
+    exclude: ExcludeOption = None,
     max_steps: Annotated[
         int, typer.Option("--max-steps", min=1, help="Training steps at most.")
     ] = 12000,
@@ -58,9 +52,7 @@ def train_ner(
     """Train the chemical / disease / gene recogniser used beside the dictionary."""
     from ingest.nlp.training import build_corpus, train
 
-    for path in [*corpora, *(exclude or [])]:
-        if not path.is_file():
-            fail(f"{path}: no such file")
+    left_out = check_corpora(corpora, exclude)
     if not shows_progress():
         # spaCy's trainer colours its table; with no terminal the codes would fill the log.
         os.environ.setdefault("ANSI_COLORS_DISABLED", "1")
@@ -68,7 +60,7 @@ def train_ner(
     with tempfile.TemporaryDirectory(prefix="tcmkg-train-") as work:
         work_dir = Path(work)
         stats = build_corpus(
-            corpora, work_dir / "corpus", exclude=exclude or [], seed=seed, problems=problems
+            corpora, work_dir / "corpus", exclude=left_out, seed=seed, problems=problems
         )
         report_problems(problems)
         if stats.train == 0 or not stats.mentions:
@@ -95,7 +87,7 @@ def train_ner(
         "# How this model was trained\n\n"
         f"    tcmkg train-ner {' '.join(sys.argv[2:]) if len(sys.argv) > 2 else ''}\n\n"
         f"- corpora: {', '.join(p.name for p in corpora)}\n"
-        f"- left out (evaluation sets): {', '.join(p.name for p in exclude or []) or 'none'}\n"
+        f"- left out (evaluation sets): {', '.join(p.name for p in left_out) or 'none'}\n"
         f"- documents: {stats.train} train, {stats.dev} held out for the best step, "
         f"{stats.skipped_overlap} left out as in the evaluation sets\n"
         f"- mentions: {dict(sorted(stats.mentions.items()))}; gold mentions off token "

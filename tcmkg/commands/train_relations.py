@@ -23,7 +23,7 @@ import typer
 
 from ingest.problems import ProblemLog
 from tcmkg.console import console, fail
-from tcmkg.inputs import report_problems
+from tcmkg.inputs import ExcludeOption, check_corpora, report_problems
 
 
 def train_relations(
@@ -37,13 +37,7 @@ def train_relations(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Directory for the trained weights.")
     ],
-    exclude: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--exclude",
-            help="PubTator files whose documents are left out of training (evaluation sets).",
-        ),
-    ] = None,
+    exclude: ExcludeOption = None,
     folds: Annotated[
         int,
         typer.Option("--folds", min=2, help="Document folds for choosing the thresholds."),
@@ -57,11 +51,9 @@ def train_relations(
     from ingest.nlp.relation_model import WEIGHTS_FILE, weights_json
     from ingest.nlp.relation_training import collect_examples, train_relation_model
 
-    for path in [*corpora, *(exclude or [])]:
-        if not path.is_file():
-            fail(f"{path}: no such file")
+    left_out = check_corpora(corpora, exclude)
     problems = ProblemLog()
-    examples, read = collect_examples(corpora, exclude=exclude or [], problems=problems)
+    examples, read = collect_examples(corpora, exclude=left_out, problems=problems)
     report_problems(problems)
     console.print(
         f"corpus: {sum(read.documents.values())} documents, {len(examples)} candidate pairs; "
@@ -73,7 +65,7 @@ def train_relations(
     if not weights.families:
         fail("no labelled pair of two classes to train on in " + ", ".join(map(str, corpora)))
     weights.summary["corpora"] = [p.name for p in corpora]
-    weights.summary["excluded"] = [p.name for p in exclude or []]
+    weights.summary["excluded"] = [p.name for p in left_out]
     weights.summary["documents"] = dict(read.documents)
     weights.summary["pairs"] = dict(sorted(read.labels.items()))
     weights.summary["left_out"] = dict(read.left_out)
@@ -96,7 +88,7 @@ def train_relations(
         "# How these relation weights were trained\n\n"
         f"    tcmkg train-relations {' '.join(sys.argv[2:]) if len(sys.argv) > 2 else ''}\n\n"
         f"- corpora: {', '.join(p.name for p in corpora)}\n"
-        f"- left out (evaluation sets): {', '.join(p.name for p in exclude or []) or 'none'}\n"
+        f"- left out (evaluation sets): {', '.join(p.name for p in left_out) or 'none'}\n"
         f"- documents: {dict(read.documents)}; {read.skipped_excluded} left out as in the "
         f"evaluation sets, {read.skipped_duplicate} read in an earlier corpus\n"
         f"- candidate pairs by family/label: {dict(sorted(read.labels.items()))}\n"
