@@ -798,9 +798,7 @@ class EffectModel:
     @classmethod
     def load(cls, path: Path | str = "") -> EffectModel:
         """The model at ``path`` ("" is the shipped one); :class:`EffectModelError` if unusable."""
-        where = Path(path) if path else SHIPPED_MODEL
-        if where.is_dir():
-            where = where / SHIPPED_MODEL.name  # a directory made by ``tcmkg train-effect``
+        where = model_file(path)
         try:
             data = json.loads(where.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
@@ -856,6 +854,13 @@ class EffectModel:
 
 
 _MODELS: dict[str, EffectModel] = {}
+
+
+def model_file(path: Path | str = "") -> Path:
+    """The model file ``path`` names: "" is the shipped one, a directory made by ``tcmkg
+    train-effect`` holds it under the shipped file's name."""
+    where = Path(path) if path else SHIPPED_MODEL
+    return where / SHIPPED_MODEL.name if where.is_dir() else where
 
 
 def load_model(path: Path | str = "") -> EffectModel:
@@ -1064,9 +1069,8 @@ class EffectComponent:
         self.name = name
         self.enabled = enabled
         self.min_probability = min_probability
-        where = Path(model) if model else SHIPPED_MODEL
         # the model file, for the pipeline's version (ingest.nlp.pipeline.pipeline_version)
-        self.path = where / SHIPPED_MODEL.name if where.is_dir() else where
+        self.path = model_file(model)
         self.model = load_model(model) if enabled else None
 
     def _reading(
