@@ -269,6 +269,20 @@ class EvidenceItem:
     trial_ids: tuple[str, ...] = field(
         default=(), metadata=_spec(rdf="tcm:reportsTrial", label="trial", score="trials", iri=True)
     )
+    # the TCM syndrome(s) of the study population (TCMKG.SYNDROME:… CURIEs), as the document or
+    # the sentence states it ("patients with diabetic nephropathy of qi-yin deficiency
+    # syndrome"); empty: the population's syndrome is not said
+    population_syndromes: tuple[str, ...] = field(
+        default=(),
+        metadata=_spec(
+            rdf="tcm:populationSyndrome",
+            label="population syndrome",
+            score="syndromes",
+            iri=True,
+            doc="CURIEs of the TCM syndromes of the study population (证型), as the paper "
+            "states them (empty: not said)",
+        ),
+    )
     # composition edges: the dose of the part (e.g. "24 g")
     dose: str | None = field(default=None, metadata=_spec(rdf="tcm:dose", skip_empty=True))
 

@@ -60,6 +60,7 @@ class ScoringInputs:
     confidence: float = 1.0
     agent: AgentType = AgentType.NOT_PROVIDED
     trials: tuple[str, ...] = ()  # sorted CURIEs: the item's and its record's trial ids
+    syndromes: tuple[str, ...] = ()  # sorted CURIEs: the study population's TCM syndromes
 
 
 SCORING_NAMES: tuple[str, ...] = tuple(str(f.score) for f in SCORING_FIELDS)
@@ -118,6 +119,7 @@ def inputs_of(
     if values["year"] is None:
         values["year"] = record_year
     values["trials"] = tuple(sorted({*item.trial_ids, *record_trials}))
+    values["syndromes"] = tuple(sorted(set(item.population_syndromes)))
     return ScoringInputs(**values)
 
 

@@ -41,6 +41,7 @@ FULL = EvidenceItem(
     knowledge_level=KnowledgeLevel.KNOWLEDGE_ASSERTION,
     agent_type=AgentType.MANUAL_AGENT,
     trial_ids=("NCT:NCT-SYNTHETIC-1", "NCT:NCT-SYNTHETIC-2"),
+    population_syndromes=("TCMKG.SYNDROME:qi-yin-liang-xu",),
     dose="24 g",
 )
 
