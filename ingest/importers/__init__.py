@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.importers.formulas import import_formulas
+from ingest.importers.herb_properties import import_herb_properties
 from ingest.importers.preparations import import_preparations
 from ingest.importers.report import GraphWrite, ImportReport, NoProgress, Progress
 from ingest.importers.symmap import import_symmap
@@ -27,6 +28,7 @@ IMPORTERS: dict[str, Importer] = {
     "symmap": import_symmap,
     "tcmsp": import_tcmsp,
     "formulas": import_formulas,
+    "herb-properties": import_herb_properties,
     "preparations": import_preparations,
 }
 
@@ -38,6 +40,7 @@ __all__ = [
     "NoProgress",
     "Progress",
     "import_formulas",
+    "import_herb_properties",
     "import_symmap",
     "import_tcmsp",
 ]

@@ -151,6 +151,22 @@ NATURES: dict[str, str] = {
     "温": term("NatureWarm"),
     "热": term("NatureHot"),
     "大热": term("NatureVeryHot"),
+    # English, as the Pharmacopoeia's English tables write them (lower case: match casefolded).
+    "great cold": term("NatureVeryCold"),
+    "very cold": term("NatureVeryCold"),
+    "cold": term("NatureCold"),
+    "mildly cold": term("NatureSlightlyCold"),
+    "slightly cold": term("NatureSlightlyCold"),
+    "cool": term("NatureCool"),
+    "even": term("NatureNeutral"),
+    "neutral": term("NatureNeutral"),
+    "calm": term("NatureNeutral"),
+    "mildly warm": term("NatureSlightlyWarm"),
+    "slightly warm": term("NatureSlightlyWarm"),
+    "warm": term("NatureWarm"),
+    "hot": term("NatureHot"),
+    "great hot": term("NatureVeryHot"),
+    "very hot": term("NatureVeryHot"),
 }
 
 FLAVOURS: dict[str, str] = {
@@ -161,6 +177,34 @@ FLAVOURS: dict[str, str] = {
     "咸": term("FlavourSalty"),
     "淡": term("FlavourBland"),
     "涩": term("FlavourAstringent"),
+    # A flavour "slightly" present (微苦, mildly bitter) is still that flavour: the scheme has
+    # no degrees of flavour, as it has of nature.
+    "微酸": term("FlavourSour"),
+    "微苦": term("FlavourBitter"),
+    "微甘": term("FlavourSweet"),
+    "微辛": term("FlavourPungent"),
+    "微咸": term("FlavourSalty"),
+    "微涩": term("FlavourAstringent"),
+    "sour": term("FlavourSour"),
+    "bitter": term("FlavourBitter"),
+    "sweet": term("FlavourSweet"),
+    "pungent": term("FlavourPungent"),
+    "acrid": term("FlavourPungent"),
+    "salty": term("FlavourSalty"),
+    "bland": term("FlavourBland"),
+    "astringent": term("FlavourAstringent"),
+    "mildly sour": term("FlavourSour"),
+    "mildly bitter": term("FlavourBitter"),
+    "mildly sweet": term("FlavourSweet"),
+    "mildly pungent": term("FlavourPungent"),
+    "mildly salty": term("FlavourSalty"),
+    "mildly astringent": term("FlavourAstringent"),
+    "slightly sour": term("FlavourSour"),
+    "slightly bitter": term("FlavourBitter"),
+    "slightly sweet": term("FlavourSweet"),
+    "slightly pungent": term("FlavourPungent"),
+    "slightly salty": term("FlavourSalty"),
+    "slightly astringent": term("FlavourAstringent"),
 }
 
 MERIDIANS: dict[str, str] = {
@@ -176,6 +220,25 @@ MERIDIANS: dict[str, str] = {
     "三焦": term("MeridianTripleEnergizer"),
     "胆": term("MeridianGallbladder"),
     "肝": term("MeridianLiver"),
+    # English, spaced or run together as tables write them (lower case: match casefolded).
+    "lung": term("MeridianLung"),
+    "large intestine": term("MeridianLargeIntestine"),
+    "largeintestine": term("MeridianLargeIntestine"),
+    "stomach": term("MeridianStomach"),
+    "spleen": term("MeridianSpleen"),
+    "heart": term("MeridianHeart"),
+    "small intestine": term("MeridianSmallIntestine"),
+    "smallintestine": term("MeridianSmallIntestine"),
+    "bladder": term("MeridianBladder"),
+    "urinary bladder": term("MeridianBladder"),
+    "kidney": term("MeridianKidney"),
+    "pericardium": term("MeridianPericardium"),
+    "triple burner": term("MeridianTripleEnergizer"),
+    "tripleburner": term("MeridianTripleEnergizer"),
+    "triple energizer": term("MeridianTripleEnergizer"),
+    "sanjiao": term("MeridianTripleEnergizer"),
+    "gallbladder": term("MeridianGallbladder"),
+    "liver": term("MeridianLiver"),
 }
 
 

@@ -1,5 +1,5 @@
 """Import commands: ``tcmkg import symmap DIR``, ``tcmkg import tcmsp DIR``,
-``tcmkg import formulas FILE``.
+``tcmkg import formulas FILE``, ``tcmkg import herb-properties FILE``.
 
 Each import extends the vocabulary and writes its table edges as database evidence, one named
 graph per table file, replaced as a whole on re-import (so re-running changes nothing). Bad rows
@@ -21,7 +21,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ingest.importers import ImportReport, import_formulas, import_symmap, import_tcmsp
+from ingest.importers import (
+    ImportReport,
+    import_formulas,
+    import_herb_properties,
+    import_symmap,
+    import_tcmsp,
+)
 from ingest.importers.report import Progress as ImportProgress
 from ingest.importers.symmap import read_symmap
 from ingest.vocabulary import Vocabulary, load_seed
@@ -39,7 +45,8 @@ from tcmkg.console import (
 
 import_app = typer.Typer(
     name="import",
-    help="Import curated tables (SymMap, TCMSP, formula compositions) as database evidence.",
+    help="Import curated tables (SymMap, TCMSP, formula compositions, herb properties) as "
+    "database evidence.",
     no_args_is_help=True,
 )
 
@@ -129,7 +136,8 @@ def symmap_command(
     problems_file: ProblemsOption = None,
     wait: WaitOption = 0.0,
 ) -> None:
-    """Import herb, ingredient, target and disease names from SymMap v2 (names, no edges)."""
+    """Import SymMap v2: names of herbs, ingredients, targets and diseases; TCM syndromes and
+    symptoms; each herb's nature, flavours, toxicity, meridians and class as TCM theory claims."""
     if not directory.is_dir():
         fail(f"{directory}: not a folder")
     vocabulary = load_seed()
@@ -198,6 +206,23 @@ def formulas_command(
 ) -> None:
     """Import formula compositions (formula has_part herb, with doses)."""
     _import_file(import_formulas, file, store, symmap, problems_file, wait)
+
+
+@import_app.command("herb-properties")
+def herb_properties_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Herb property table (Herb_cn_name, Herb_name_pinyin, Property, Flavor, Meridian)."
+        ),
+    ],
+    store: StoreOption = None,
+    symmap: SymmapOption = None,
+    problems_file: ProblemsOption = None,
+    wait: WaitOption = 0.0,
+) -> None:
+    """Import herbs' nature, flavours and meridians (性味归经) as TCM theory claims."""
+    _import_file(import_herb_properties, file, store, symmap, problems_file, wait)
 
 
 @import_app.command("preparations")
