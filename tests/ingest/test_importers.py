@@ -285,8 +285,10 @@ def test_symmap_names_merge_with_seed_entities(seed: Vocabulary) -> None:
     report = import_symmap(folder, store, vocabulary)
     assert not report.failed and report.entities > 50_000
     graph = iri.vocabulary_graph("symmap")
-    # The import also writes the shipped vocabulary's own graph, so the store knows every name.
-    assert sorted(store.named_graphs()) == sorted([iri.vocabulary_graph("seed"), graph])
+    # The import also writes the shipped vocabulary's own graph, so the store knows every name,
+    # and the herb table's TCM theory claims in the table's own graph.
+    theory = iri.graph_iri("TCMKG.TABLE:symmap-herb-properties")
+    assert sorted(store.named_graphs()) == sorted([iri.vocabulary_graph("seed"), graph, theory])
     huangqi = herb_id(seed, "黄芪")
     names = store.select(
         "SELECT ?n WHERE { GRAPH ?g { ?h <http://www.w3.org/2004/02/skos/core#altLabel> ?n } }",
