@@ -26,6 +26,16 @@ one-word adjective ("inflammatory"), not a phrase that starts or ends with a fun
 ("suppression of"). Those left out are counted in :attr:`BundleStats.ungrounded_relations`.
 The entity is written with the text's spelling as its label and typed
 ``tcm:UngroundedEntity``.
+
+**Syndromes of the population** (病证结合): every evidence item carries
+``population_syndromes``, the TCM syndromes (``TCMKG.SYNDROME:`` CURIEs) of the people or
+animals studied, read from the syndrome mentions of :mod:`ingest.nlp.syndromes`. When the
+item's own sentence names a syndrome ("In patients with qi–yin deficiency, X lowered
+proteinuria"), those; else the syndromes the document states for its population
+(:func:`ingest.nlp.syndromes.population_syndromes`: the title, aim and method sentences, and any
+sentence saying whom the study took, "enrolled 120 patients with DN of spleen-kidney yang
+deficiency"); a syndrome named only in contrast ("unlike yang deficiency …") or in the
+background is not the population's. Empty: the paper does not say.
 """
 
 from __future__ import annotations
@@ -54,6 +64,7 @@ from ingest.nlp.pipeline import (
 )
 from ingest.nlp.relations import Relation
 from ingest.nlp.sentences import sentence_bounds
+from ingest.nlp.syndromes import SyndromeMention, population_syndromes, sentence_syndromes
 from kg.iri import is_ungrounded, ungrounded_curie
 from kg.model import (
     AgentType,
@@ -211,6 +222,10 @@ class Extraction:
     statements: Mapping[int, str] = field(default_factory=dict)
     # the extractor that made it: pipeline version and trained models (pipeline_version)
     version: str = VERSION
+    # TCM syndromes named in the text (ingest.nlp.syndromes), and those it states for its
+    # population (title, aims, methods, sentences saying whom the study took)
+    syndromes: tuple[SyndromeMention, ...] = ()
+    population_syndromes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +305,8 @@ class Extractor:
         if document.trial is not None and document.trial.enrollment:
             # The registry's enrolment figure beats any count read from the summary.
             study = replace(study, sample_size=document.trial.enrollment)
+        bounds = sentence_bounds(doc)
+        syndromes: list[SyndromeMention] = doc._.tcm_syndromes or []
         return Extraction(
             id=document.id,
             text=document.text,
@@ -297,10 +314,13 @@ class Extractor:
             mentions=tuple(doc._.tcm_mentions or ()),
             relations=tuple(doc._.tcm_relations or ()),
             statements={
-                start: role
-                for (start, _), role in zip(sentence_bounds(doc), doc._.tcm_statements, strict=True)
+                start: role for (start, _), role in zip(bounds, doc._.tcm_statements, strict=True)
             },
             version=self.version,
+            syndromes=tuple(syndromes),
+            population_syndromes=population_syndromes(
+                document.text, syndromes, bounds, doc._.tcm_statements
+            ),
         )
 
     def extract(self, document: Document) -> Extraction:
@@ -465,6 +485,9 @@ def extraction_bundle(
             knowledge_level=_knowledge_level(study.design),
             agent_type=AgentType.TEXT_MINING_AGENT,
             trial_ids=document.trial_ids,
+            # the sentence's own syndromes, else those the document states for its population
+            population_syndromes=sentence_syndromes(extraction.syndromes, start, end)
+            or extraction.population_syndromes,
         )
         evidence.setdefault((s_id, predicate, o_id), []).append(item)
     claims = tuple(

@@ -55,6 +55,7 @@ def test_pipeline_is_named_versioned_and_made_of_registered_factories(nlp: Langu
         "tcm_ner",
         "tcm_negation",
         "tcm_study_design",
+        "tcm_syndromes",
         "tcm_relations",
         "tcm_relation_model",
         "tcm_effect",
