@@ -115,6 +115,13 @@ class ScoringConfig:
         default_factory=lambda: DEFAULT_STATEMENT_FACTORS
     )
 
+    # A ranking asked for a syndrome (病证结合, queries/traditional.py): an item whose study
+    # population has the queried syndrome or a narrower one counts fully, one with a broader
+    # syndrome (a component of the queried one) this much, one naming another syndrome this
+    # much; one that names none counts as without a syndrome (most papers do not say).
+    syndrome_related_factor: float = 0.75
+    syndrome_other_factor: float = 0.5
+
     # -- per claim --------------------------------------------------------------------------
     systematic_error: Mapping[str, float] = field(default_factory=lambda: DEFAULT_SYSTEMATIC_ERROR)
 
@@ -135,6 +142,11 @@ class ScoringConfig:
     mechanistic_weight: float = 0.3
     safety_weight: float = 0.5  # score × (1 − safety_weight × safety belief)
     formula_herb_safety_share: float = 0.5  # a formula inherits this share of its herbs' harms
+
+    # -- traditional axis (shown beside the others, never blended into the score) -----------
+    # 1 − (1 − indicated)·(1 − traditional_action_weight·action match): a classical indication
+    # for the syndrome is full support; actions matching its treatment principle at most this.
+    traditional_action_weight: float = 0.5
 
     # -- output -------------------------------------------------------------------------------
     max_paths: int = 10  # mechanism paths kept per explained candidate

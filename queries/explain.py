@@ -56,6 +56,7 @@ class Explanation:
     terms: tuple[str, ...]  # every term covered (synonyms, narrower terms)
     paths: tuple[MechanismPath, ...]  # strongest first
     labels: dict[str, str]  # labels of the nodes on the paths and of the indication terms
+    syndrome: dict[str, Any] | None = None  # the syndrome asked for, as rankings report it
 
     @property
     def evidence(self) -> tuple[ScoredEvidence, ...]:
@@ -76,6 +77,7 @@ class Explanation:
         """The explanation as JSON (names other tools rely on: keep them)."""
         return {
             "candidate": self.row.candidate.to_json(),
+            "syndrome": self.syndrome,
             "indication": {
                 "query": self.query,
                 "matched": [{"id": t, "label": self.labels.get(t, t)} for t in self.matched],
@@ -174,6 +176,7 @@ def explain_in_context(ctx: RankContext, candidate: Candidate) -> Explanation:
         terms=ctx.indication.terms,
         paths=paths,
         labels=labels,
+        syndrome=ctx.syndrome.to_json() if ctx.syndrome is not None else None,
     )
 
 
@@ -182,11 +185,16 @@ def explain_candidate(
     candidate: str,
     indication: str,
     config: ScoringConfig | None = None,
+    *,
+    syndrome: str | None = None,
 ) -> Explanation:
     """The evidence, mechanism paths and counter-evidence behind ``candidate`` for ``indication``.
 
-    Raises UnknownCandidateError or :class:`queries.indications.UnknownIndicationError`.
+    ``syndrome``: explain the row of a ranking within that syndrome (population weights and
+    the traditional axis). Raises UnknownCandidateError,
+    :class:`queries.indications.UnknownIndicationError` or
+    :class:`queries.traditional.UnknownSyndromeError`.
     """
     cand = resolve_candidate(store, candidate)
-    ctx = prepare(store, indication, config or ScoringConfig())
+    ctx = prepare(store, indication, config or ScoringConfig(), syndrome=syndrome)
     return explain_in_context(ctx, cand)

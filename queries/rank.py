@@ -11,7 +11,15 @@ Each row shows two axes separately, then their blend (DESIGN §6, ``docs/scoring
   noisy-OR of the beliefs of the candidate's harm claims (``causes`` → toxicity,
   ``contraindicated_in`` → contraindication, ``interacts_with`` → interaction) and, for a
   formula or preparation, a discounted share of its herbs' harm claims. Safety flags are always
-  listed with the row.
+  listed with the row, and so are the Pharmacopoeia toxicity grades of the candidate or its
+  herbs (有小毒 / 有毒 / 有大毒, with their source table): shown, not scored — a grade speaks of
+  the crude drug, not of evidence about this use.
+
+Asked for a syndrome as well (病证结合, :mod:`queries.traditional`), each evidence item is
+weighed by its study population's syndrome, and a third axis is shown:
+
+* **traditional** — the candidate's classical indication for the syndrome and the match of its
+  actions with the syndrome's treatment principle; beside the other two, never in the score.
 
 A formula's clinical evidence is its own; its herbs' clinical evidence is never added to it.
 """
@@ -44,6 +52,19 @@ from queries.scoring import (
     evidence_weight,
     is_human,
     polarity,
+)
+from queries.traditional import (
+    GradedToxicity,
+    PopulationMatch,
+    SyndromeQuery,
+    TheoryLayer,
+    TraditionalSupport,
+    graded_toxicity,
+    population_factor,
+    population_match,
+    resolve_syndrome,
+    theory_layer,
+    traditional_support,
 )
 
 
@@ -126,6 +147,47 @@ class SafetyFlag:
 
 
 @dataclass(frozen=True, slots=True)
+class GradeFlag:
+    """A Pharmacopoeia toxicity grade of the candidate or, for a formula, of one of its herbs."""
+
+    herb: str  # CURIE of the graded herb
+    herb_label: str
+    grade: str  # IRI of the grade (tcm:ToxicityToxic …)
+    grade_label: str  # English: slightly toxic | toxic | highly toxic
+    grade_zh: str | None  # 有小毒 | 有毒 | 有大毒
+    grade_pinyin: str | None
+    source: str  # CURIE of the table that grades it
+    via: str | None = None  # the herb, for a formula or preparation
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form of the grade."""
+        return {
+            "herb": {"id": self.herb, "label": self.herb_label},
+            "grade": {
+                "id": contract(self.grade),
+                "label": self.grade_label,
+                "zh": self.grade_zh,
+                "pinyin": self.grade_pinyin,
+            },
+            "source": self.source,
+            "via": self.via,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Population:
+    """The study population's syndromes of an evidence item, and how they weigh in a ranking."""
+
+    syndromes: tuple[dict[str, Any], ...] = ()  # id, label, zh, pinyin of each
+    match: PopulationMatch = PopulationMatch.NO_QUERY
+    factor: float = 1.0
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"syndromes": [...], "match": ..., "factor": ...}``."""
+        return {"syndromes": list(self.syndromes), "match": self.match.value, "factor": self.factor}
+
+
+@dataclass(frozen=True, slots=True)
 class ScoredEvidence:
     """An evidence item with its weight r, its polarity and the axis it feeds."""
 
@@ -133,6 +195,7 @@ class ScoredEvidence:
     weight: float
     polarity: Polarity
     axis: str  # clinical | preclinical
+    population: Population = Population()
 
     def to_json(self) -> dict[str, Any]:
         """JSON form: source, year, design, sample_size, direction, sentence and the scoring."""
@@ -144,6 +207,7 @@ class ScoredEvidence:
             "weight": self.weight,
             "counts": "for" if self.polarity is Polarity.FOR else "against",
             "axis": self.axis,
+            "population": self.population.to_json(),
         }
 
 
@@ -165,6 +229,10 @@ class RankedRow:
     consistency: float | None
     by_design: dict[str, int]
     evidence: tuple[ScoredEvidence, ...] = field(repr=False)  # strongest first
+    grades: tuple[GradeFlag, ...] = ()  # Pharmacopoeia toxicity grades: shown, not scored
+    # the traditional axis, when a syndrome was asked for (its reasons named, as JSON)
+    traditional: float | None = None
+    traditional_detail: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def to_json(self, evidence_limit: int = SHOWN_EVIDENCE) -> dict[str, Any]:
         """The row as JSON (names other tools rely on: keep them)."""
@@ -178,6 +246,9 @@ class RankedRow:
             "contradicting": self.contradicting,
             "safety": [f.to_json() for f in self.safety],
             "safety_belief": self.safety_belief,
+            "toxicity_grades": [g.to_json() for g in self.grades],
+            "traditional": self.traditional,
+            "traditional_detail": self.traditional_detail,
             "consistency": self.consistency,
             "by_design": dict(sorted(self.by_design.items())),
             "mechanism": {
@@ -202,15 +273,38 @@ def entity_info(store: GraphStore, ids: Sequence[str]) -> dict[str, Candidate]:
     return out
 
 
-def scored(items: Sequence[Evidence], config: ScoringConfig) -> tuple[ScoredEvidence, ...]:
-    """Items with weight, polarity and axis; supporting first, each side strongest first."""
+def scored(
+    items: Sequence[Evidence],
+    config: ScoringConfig,
+    theory: TheoryLayer | None = None,
+    syndrome: SyndromeQuery | None = None,
+) -> tuple[ScoredEvidence, ...]:
+    """Items with weight, polarity, axis and population; supporting first, strongest first."""
     out = [
         ScoredEvidence(
-            i, evidence_weight(i, config), polarity(i), "clinical" if is_human(i) else "preclinical"
+            i,
+            evidence_weight(i, config),
+            polarity(i),
+            "clinical" if is_human(i) else "preclinical",
+            population_of(i, config, theory, syndrome),
         )
         for i in items
     ]
     return tuple(sorted(out, key=lambda s: (-int(s.polarity), -s.weight, s.item.source)))
+
+
+def population_of(
+    item: Evidence,
+    config: ScoringConfig,
+    theory: TheoryLayer | None,
+    syndrome: SyndromeQuery | None,
+) -> Population:
+    """The item's population syndromes, named, and how they weigh for the queried syndrome."""
+    if theory is None or (not item.syndromes and syndrome is None):
+        return Population()
+    match = population_match(item.syndromes, syndrome)
+    named = tuple(theory.concept_json(s) for s in item.syndromes)
+    return Population(named, match, population_factor(match, config))
 
 
 @dataclass
@@ -223,6 +317,8 @@ class RankContext:
     mechanism: MechanismGraph
     direct: dict[str, list[Evidence]]  # candidate -> evidence of its treats claims
     layer: MechanismLayer  # store-wide projection: composition, entity kinds and labels
+    theory: TheoryLayer | None = None  # the store's TCM theory
+    syndrome: SyndromeQuery | None = None  # the syndrome asked for, if any
     _axes: dict[str, tuple[ClaimBelief, ClaimBelief]] = field(default_factory=dict, repr=False)
 
     def axes(self, cid: str) -> tuple[ClaimBelief, ClaimBelief]:
@@ -248,20 +344,33 @@ class RankContext:
 
 
 def prepare(
-    store: GraphStore, indication: str, config: ScoringConfig, *, exact: bool = False
+    store: GraphStore,
+    indication: str,
+    config: ScoringConfig,
+    *,
+    exact: bool = False,
+    syndrome: str | None = None,
 ) -> RankContext:
     """Resolve the indication, fetch its treatment evidence and project its mechanism graph.
 
     ``exact``: the matched terms only, without their synonyms and narrower terms.
+    ``syndrome``: a syndrome's name (any language) or CURIE: each item is weighed by its
+    study population's syndrome and the traditional axis is computed. Raises
+    :class:`queries.traditional.UnknownSyndromeError` when no syndrome has that name.
     """
     state = store.state_token()
     terms = resolve_indication(store, indication, state=state, exact=exact)
+    theory = theory_layer(store, state)
+    query = resolve_syndrome(store, syndrome, state=state) if syndrome is not None else None
     direct: dict[str, list[Evidence]] = defaultdict(list)
     for item in fetch_evidence(store, [Predicate.TREATS], objects=list(terms.terms)):
+        if query is not None:
+            match = population_match(item.syndromes, query)
+            item = replace(item, population_factor=population_factor(match, config))
         direct[item.subject].append(item)
     layer = mechanism_layer(store, config, state)
     mechanism = MechanismGraph(layer, terms.terms)
-    return RankContext(store, terms, config, mechanism, dict(direct), layer)
+    return RankContext(store, terms, config, mechanism, dict(direct), layer, theory, query)
 
 
 def safety_flags(ctx: RankContext, ids: Sequence[str]) -> dict[str, tuple[list[SafetyFlag], float]]:
@@ -294,6 +403,44 @@ def safety_flags(ctx: RankContext, ids: Sequence[str]) -> dict[str, tuple[list[S
     return out
 
 
+def grade_flags(ctx: RankContext, candidate: str) -> tuple[GradeFlag, ...]:
+    """Pharmacopoeia toxicity grades of the candidate and (named as ``via``) of its herbs."""
+    theory = ctx.theory
+    if theory is None:
+        return ()
+    out: list[GradeFlag] = []
+    for herb, via in [(candidate, None)] + [(h, h) for h in ctx.parts(candidate)]:
+        for graded in graded_toxicity(theory, herb):
+            out.append(_grade_flag(ctx, theory, graded, via))
+    return tuple(out)
+
+
+def _grade_flag(
+    ctx: RankContext, theory: TheoryLayer, graded: GradedToxicity, via: str | None
+) -> GradeFlag:
+    found = ctx.candidate(graded.herb)
+    grade = theory.concept_json(graded.grade)
+    return GradeFlag(
+        herb=graded.herb,
+        herb_label=found.label if found is not None else graded.herb,
+        grade=graded.grade,
+        grade_label=str(grade["label"]),
+        grade_zh=grade["zh"],
+        grade_pinyin=grade["pinyin"],
+        source=graded.source,
+        via=via,
+    )
+
+
+def traditional_axis(ctx: RankContext, candidate: str) -> TraditionalSupport | None:
+    """The candidate's traditional axis for the queried syndrome (None: no syndrome asked)."""
+    if ctx.syndrome is None or ctx.theory is None:
+        return None
+    return traditional_support(
+        ctx.theory, ctx.syndrome, candidate, ctx.parts(candidate), ctx.config
+    )
+
+
 def build_row(
     ctx: RankContext, cand: Candidate, flags: list[SafetyFlag], safety_belief: float
 ) -> RankedRow:
@@ -307,6 +454,7 @@ def build_row(
     mechanistic = 1.0 - (1.0 - paths) * (1.0 - preclinical)
     overall = claim_belief(items, config)
     blend = config.clinical_weight * clinical + config.mechanistic_weight * mechanistic
+    support = traditional_axis(ctx, cand.id)
     return RankedRow(
         candidate=cand,
         clinical=clinical,
@@ -321,7 +469,12 @@ def build_row(
         preclinical=preclinical,
         consistency=overall.consistency,
         by_design=overall.by_design,
-        evidence=scored(items, config),
+        evidence=scored(items, config, ctx.theory, ctx.syndrome),
+        grades=grade_flags(ctx, cand.id),
+        traditional=support.score if support is not None else None,
+        traditional_detail=(
+            support.to_json(ctx.theory) if support is not None and ctx.theory else None
+        ),
     )
 
 
@@ -392,12 +545,15 @@ def rank_candidates(
     config: ScoringConfig | None = None,
     *,
     exact: bool = False,
+    syndrome: str | None = None,
 ) -> list[RankedRow]:
     """Candidates for ``indication`` (a name in any language, a CURIE or an IRI), best first.
 
-    Raises :class:`queries.indications.UnknownIndicationError` when no indication has that name.
+    ``syndrome``: rank for the indication within that syndrome (see :func:`prepare`).
+    Raises :class:`queries.indications.UnknownIndicationError` when no indication has that name
+    and :class:`queries.traditional.UnknownSyndromeError` when no syndrome has that one.
     """
-    ctx = prepare(store, indication, config or ScoringConfig(), exact=exact)
+    ctx = prepare(store, indication, config or ScoringConfig(), exact=exact, syndrome=syndrome)
     return rank_in_context(ctx, kind or DEFAULT_KIND, top, min_certainty)
 
 

@@ -49,6 +49,9 @@ class Evidence(ScoringInputs):
     predicate: Predicate
     object: str
     sentence: str | None = None
+    # set by a ranking asked for a syndrome, from the study population's syndrome
+    # (queries.traditional.population_factor); 1 otherwise
+    population_factor: float = 1.0
 
 
 class Polarity(IntEnum):
@@ -98,7 +101,8 @@ def polarity(item: Evidence) -> Polarity:
 
 
 def evidence_weight(item: Evidence, config: ScoringConfig) -> float:
-    """``r = design_prior × size_factor × recency × confidence`` (× hedging/direction factors)."""
+    """``r = design_prior × size_factor × recency × confidence`` (× hedging, statement role,
+    population syndrome and direction factors)."""
     r = (
         config.prior(item.design)
         * size_factor(item.sample_size, is_human(item), config)
@@ -109,6 +113,7 @@ def evidence_weight(item: Evidence, config: ScoringConfig) -> float:
         r *= config.hedged_factor
     if item.statement is not None:
         r *= config.statement_factors.get(item.statement, 1.0)
+    r *= item.population_factor
     if (
         item.predicate is Predicate.TREATS
         and item.direction is Direction.UNKNOWN
