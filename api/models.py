@@ -200,6 +200,71 @@ class SafetyFlagOut(BaseModel):
     via: str | None = Field(None, description="the herb it comes from, for a formula")
 
 
+class ConceptOut(BaseModel):
+    """A TCM theory concept (syndrome, action category, toxicity grade …) in three scripts."""
+
+    id: str
+    label: str = Field(description="English name")
+    zh: str | None = Field(None, description="name in characters")
+    pinyin: str | None = None
+
+
+class PopulationOut(BaseModel):
+    """The study population's TCM syndromes and how they weigh in this ranking."""
+
+    syndromes: list[ConceptOut] = Field(
+        default_factory=list, description="the syndromes the study enrolled (empty: not said)"
+    )
+    match: Literal["queried", "related", "other", "not_said", "no_query"] = Field(
+        "no_query",
+        description="queried: the asked syndrome or a narrower one (×1); related: a broader "
+        "one (× syndrome_related_factor); other: another syndrome (× syndrome_other_factor); "
+        "not_said: none stated (×1); no_query: no syndrome asked for",
+    )
+    factor: float = Field(1.0, description="the factor the item's weight was multiplied by")
+
+
+class ToxicityGradeOut(BaseModel):
+    """A Pharmacopoeia toxicity grade of the candidate or of one of its herbs: shown, not scored."""
+
+    herb: EntityRef
+    grade: ConceptOut = Field(
+        description="有小毒 slightly toxic | 有毒 toxic | 有大毒 highly toxic"
+    )
+    source: str = Field(description="CURIE of the table that grades the herb")
+    via: str | None = Field(None, description="the herb, for a formula or preparation")
+
+
+class SourcedConceptOut(ConceptOut):
+    """A concept a candidate is indicated for, with the table that says so."""
+
+    source: str
+
+
+class MatchedActionOut(ConceptOut):
+    """An action of the syndrome's treatment principle that the candidate has, and through which."""
+
+    via: list[str] = Field(description="the candidate, or its herbs with that action")
+
+
+class TraditionalOut(BaseModel):
+    """The traditional axis: classical indication for the syndrome and actions matching its
+    treatment principle; never part of the score."""
+
+    score: float
+    indicated_for: list[SourcedConceptOut]
+    principle_actions: list[ConceptOut]
+    matched_actions: list[MatchedActionOut]
+    action_match: float
+
+
+class SyndromeOut(ConceptOut):
+    """The syndrome a ranking was asked for, as typed and as resolved."""
+
+    query: str
+    principle: dict[str, str | None] = Field(description="treatment principle (治法): zh, en")
+
+
 def _ranked_evidence_fields() -> dict[str, Any]:
     """What a ranking shows of each item: its ranked scoring inputs, then the scoring."""
     out: dict[str, Any] = {}
@@ -212,6 +277,7 @@ def _ranked_evidence_fields() -> dict[str, Any]:
     out["weight"] = (float, ...)
     out["counts"] = (Literal["for", "against"], ...)
     out["axis"] = (str, Field(description="clinical | preclinical"))
+    out["population"] = (PopulationOut, ...)
     return out
 
 
@@ -248,6 +314,15 @@ class RankedRowOut(BaseModel):
     contradicting: int
     safety: list[SafetyFlagOut]
     safety_belief: float
+    toxicity_grades: list[ToxicityGradeOut] = Field(
+        default_factory=list,
+        description="Pharmacopoeia toxicity grades of the candidate or its herbs (shown, not "
+        "scored)",
+    )
+    traditional: float | None = Field(
+        None, description="the traditional axis, when a syndrome was asked for"
+    )
+    traditional_detail: TraditionalOut | None = None
     consistency: float | None
     by_design: dict[str, int]
     mechanism: MechanismOut
@@ -267,6 +342,9 @@ class CandidatesOut(BaseModel):
         description="every term the ranking covered: the matched terms, their synonyms and "
         "narrower terms (only the matched terms with exact=true); tcmkg rank prints them as "
         "'covers: …'",
+    )
+    syndrome: SyndromeOut | None = Field(
+        None, description="the syndrome asked for (病证结合), with its treatment principle"
     )
     rows: list[RankedRowOut]
 
@@ -298,6 +376,9 @@ class ExplanationOut(BaseModel):
     """The explanation of ``tcmkg explain``: evidence, paths, counter-evidence."""
 
     candidate: CandidateRef
+    syndrome: SyndromeOut | None = Field(
+        None, description="the syndrome the row was ranked within, if one was asked for"
+    )
     indication: IndicationOut
     score: RankedRowOut
     evidence: list[ScoredEvidenceOut]

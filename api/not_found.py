@@ -21,12 +21,15 @@ from starlette.requests import Request
 from kg.iri import contract
 from queries.explain import UnknownCandidateError
 from queries.indications import UnknownIndicationError
+from queries.traditional import UnknownSyndromeError
 
 
 class NameNotFound(HTTPException):
     """A 404 whose body lists candidates and suggestions beside ``detail``."""
 
-    def __init__(self, err: UnknownCandidateError | UnknownIndicationError) -> None:
+    def __init__(
+        self, err: UnknownCandidateError | UnknownIndicationError | UnknownSyndromeError
+    ) -> None:
         super().__init__(status_code=404, detail=str(err))
         candidates = getattr(err, "candidates", ())
         self.body: dict[str, Any] = {

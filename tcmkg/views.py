@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from kg.validate import ValidationReport, ValidationResult
 from queries.explain import Explanation
-from queries.rank import RankedRow, SafetyFlag
+from queries.rank import GradeFlag, RankedRow, SafetyFlag, ScoredEvidence
+from queries.traditional import PopulationMatch
 from tcmkg.console import console
 
 # Enough rows per shape to see the pattern; the count says how many more there are.
@@ -75,36 +77,56 @@ def flag_text(flag: SafetyFlag) -> str:
     return f"{flag.kind}: {flag.object_label} ({number(flag.belief)}){via}"
 
 
-def rank_table(rows: list[RankedRow], indication: str) -> Table:
-    """The ranking as a rich table with both axes, blend, certainty, counts and safety."""
-    table = Table(title=f"Candidates for {indication!r}", show_lines=False)
-    for name, justify in [
+def grade_text(grade: GradeFlag) -> str:
+    """A Pharmacopoeia toxicity grade in words (``有毒 toxic: Aconiti … (table …)``)."""
+    herb = f"its herb {grade.herb_label}" if grade.via else grade.herb_label
+    zh = f"{grade.grade_zh} " if grade.grade_zh else ""
+    return f"Pharmacopoeia {zh}{grade.grade_label}: {herb} ({grade.source})"
+
+
+def safety_text(row: RankedRow) -> str:
+    """Harm flags, then Pharmacopoeia toxicity grades, in words ('' when neither)."""
+    return "; ".join([flag_text(f) for f in row.safety] + [grade_text(g) for g in row.grades])
+
+
+def rank_table(rows: list[RankedRow], indication: str, syndrome: str | None = None) -> Table:
+    """The ranking as a rich table with the axes, blend, certainty, counts and safety.
+
+    With a ``syndrome`` (its name, as reported) the traditional axis is a column of its own.
+    """
+    title = f"Candidates for {indication!r}" + (f" within {syndrome}" if syndrome else "")
+    table = Table(title=title, show_lines=False)
+    columns = [
         ("#", "right"),
         ("candidate", "left"),
         ("kind", "left"),
         ("clinical", "right"),
         ("mechanistic", "right"),
+        *([("traditional", "right")] if syndrome else []),
         ("score", "right"),
         ("certainty", "left"),
         ("for/against", "center"),
         ("safety", "left"),
-    ]:
+    ]
+    for name, justify in columns:
         # Ids and safety flags wrap rather than end in "…": a cropped id cannot be copied into
         # `tcmkg explain`, and a cropped flag hides what counts against the row.
         overflow = "fold" if name in ("candidate", "safety") else "ellipsis"
         table.add_column(name, justify=justify, overflow=overflow)  # type: ignore[arg-type]
     for i, row in enumerate(rows, 1):
-        safety = "; ".join(flag_text(f) for f in row.safety) or "none found"
+        safety = safety_text(row) or "none found"
+        traditional = [number(row.traditional or 0.0)] if syndrome else []
         table.add_row(
             str(i),
             f"{row.candidate.label}\n[dim]{row.candidate.id}[/]",
             row.candidate.kind,
             number(row.clinical),
             number(row.mechanistic),
+            *traditional,
             f"[bold]{number(row.score)}[/]",
             row.certainty.label,
             f"{row.supporting}/{row.contradicting}",
-            f"[red]{safety}[/]" if row.safety else f"[dim]{safety}[/]",
+            f"[red]{safety}[/]" if row.safety or row.grades else f"[dim]{safety}[/]",
         )
     return table
 
@@ -126,6 +148,8 @@ def rank_csv(rows: list[RankedRow]) -> str:
             "supporting",
             "contradicting",
             "safety",
+            "toxicity_grades",
+            "traditional",
         ]
     )
     for i, r in enumerate(rows, 1):
@@ -142,6 +166,8 @@ def rank_csv(rows: list[RankedRow]) -> str:
                 r.supporting,
                 r.contradicting,
                 "; ".join(flag_text(f) for f in r.safety),
+                "; ".join(grade_text(g) for g in r.grades),
+                "" if r.traditional is None else f"{r.traditional:.6g}",
             ]
         )
     return out.getvalue()
@@ -160,8 +186,20 @@ def print_explanation(exp: Explanation) -> None:
         f"{number(row.mechanistic)}; certainty {row.certainty.label}; "
         f"{row.supporting} studies for, {row.contradicting} against"
     )
+    if exp.syndrome is not None and row.traditional_detail is not None:
+        print_traditional(exp.syndrome, row.traditional_detail)
     table = Table(title="Evidence (strongest first)")
-    for col in ("source", "year", "design", "n", "direction", "r", "counts", "sentence"):
+    for col in (
+        "source",
+        "year",
+        "design",
+        "n",
+        "population",
+        "direction",
+        "r",
+        "counts",
+        "sentence",
+    ):
         table.add_column(col, overflow="fold")
     for e in exp.evidence:
         i = e.item
@@ -171,6 +209,7 @@ def print_explanation(exp: Explanation) -> None:
             str(i.year or "?"),
             i.design.value,
             str(i.sample_size or "?"),
+            population_text(e),
             direction,
             number(e.weight),
             "[green]for[/]" if e.polarity > 0 else "[red]against[/]",
@@ -194,4 +233,35 @@ def print_explanation(exp: Explanation) -> None:
     console.print(
         "[bold]Safety:[/] "
         + ("; ".join(flag_text(f) for f in exp.safety) or "no harm evidence found in the graph")
+    )
+    if row.grades:
+        console.print(
+            "[bold]Pharmacopoeia toxicity (shown, not scored):[/] "
+            + "; ".join(grade_text(g) for g in row.grades)
+        )
+
+
+def population_text(scored: ScoredEvidence) -> str:
+    """The study population's syndromes and the weight they earned (``气阴两虚证 ×1``)."""
+    pop = scored.population
+    names = ", ".join(str(s.get("zh") or s.get("label")) for s in pop.syndromes)
+    if pop.match is PopulationMatch.NO_QUERY:
+        return names or "syndrome not said"
+    return f"{names or 'syndrome not said'} ({pop.match.value} ×{number(pop.factor)})"
+
+
+def print_traditional(syndrome: dict[str, Any], detail: dict[str, Any]) -> None:
+    """The traditional axis of an explained row and what it rests on."""
+    principle = syndrome.get("principle") or {}
+    indicated = "; ".join(
+        f"{c['zh'] or c['label']} ({c['source']})" for c in detail["indicated_for"]
+    )
+    matched = ", ".join(c["zh"] or c["label"] for c in detail["matched_actions"])
+    wanted = ", ".join(c["zh"] or c["label"] for c in detail["principle_actions"])
+    console.print(
+        f"traditional {number(detail['score'])} within {syndrome['label']} "
+        f"({syndrome.get('zh') or ''}; principle {principle.get('zh') or ''} "
+        f"{principle.get('en') or ''}): classical indication: {indicated or 'none'}; actions "
+        f"matching the principle: {matched or 'none'} of {wanted or 'none'} — not in the score",
+        highlight=False,
     )

@@ -15,6 +15,7 @@ from api.models import (
     ErrorOut,
     ExplanationOut,
     RankedRowOut,
+    SyndromeOut,
 )
 from api.not_found import NameNotFound
 from kg.iri import CurieError
@@ -23,6 +24,7 @@ from queries.explain import UnknownCandidateError, explain_candidate, other_kind
 from queries.indications import UnknownIndicationError
 from queries.rank import DEFAULT_KIND, CandidateKind, RankContext, prepare, rank_in_context
 from queries.scoring import Certainty
+from queries.traditional import UnknownSyndromeError
 
 router = APIRouter(tags=["candidates"])
 
@@ -48,6 +50,16 @@ IndicationParam = Annotated[
         min_length=1,
         max_length=MAX_NAME,
         description="indication by name in any language, CURIE or IRI (e.g. fatigue, MESH:…)",
+    ),
+]
+
+
+SyndromeParam = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_NAME,
+        description="rank within a TCM syndrome (病证结合): name in characters, pinyin or "
+        "English, or CURIE (e.g. qi-yin deficiency, 气阴两虚证); adds the traditional axis",
     ),
 ]
 
@@ -82,17 +94,20 @@ def candidates(
         bool,
         Query(description="the indication term only, without its synonyms and narrower terms"),
     ] = False,
+    syndrome: SyndromeParam = None,
 ) -> CandidatesOut:
     """Herbs, formulas, hospital preparations (or compounds) for an indication, best first."""
     floor = min_certainty.certainty() if min_certainty is not None else None
 
     def compute() -> CandidatesOut:
         try:
-            ranking = prepare(ctx.store, indication, scoring_config(ctx), exact=exact)
+            ranking = prepare(
+                ctx.store, indication, scoring_config(ctx), exact=exact, syndrome=syndrome
+            )
             rows = rank_in_context(ranking, kind, top, floor)
-        # Only "no such indication" is a 404: any other error is a fault of the program and
-        # must reach the client as a 500 (and the log), not as a misleading "not found".
-        except UnknownIndicationError as err:
+        # Only "no such indication/syndrome" is a 404: any other error is a fault of the
+        # program and must reach the client as a 500 (and the log), not as a "not found".
+        except (UnknownIndicationError, UnknownSyndromeError) as err:
             raise NameNotFound(err) from err
         except CurieError as err:
             raise HTTPException(
@@ -103,10 +118,15 @@ def candidates(
             kind=kind.value,
             matched=_refs(ranking, ranking.indication.matched),
             covers=_refs(ranking, ranking.indication.terms),
+            syndrome=(
+                SyndromeOut.model_validate(ranking.syndrome.to_json())
+                if ranking.syndrome is not None
+                else None
+            ),
             rows=[RankedRowOut.model_validate(r.to_json()) for r in rows],
         )
 
-    key = ("candidates", indication, kind.value, top, floor, exact)
+    key = ("candidates", indication, kind.value, top, floor, exact, syndrome)
     answer = ctx.answers.get_or_compute(key, ctx.generation, compute)
     assert isinstance(answer, CandidatesOut)
     return answer
@@ -137,15 +157,16 @@ def evidence(
         ),
     ],
     indication: IndicationParam,
+    syndrome: SyndromeParam = None,
 ) -> ExplanationOut:
     """Why a candidate ranks where it does: evidence, mechanism paths, what argues against it."""
 
     def compute() -> ExplanationOut:
         try:
             explanation = explain_candidate(
-                ctx.store, candidate_id, indication, scoring_config(ctx)
+                ctx.store, candidate_id, indication, scoring_config(ctx), syndrome=syndrome
             )
-        except (UnknownCandidateError, UnknownIndicationError) as err:
+        except (UnknownCandidateError, UnknownIndicationError, UnknownSyndromeError) as err:
             raise NameNotFound(err) from err
         except CurieError as err:
             raise HTTPException(status_code=404, detail=f"{candidate_id!r}: {err}") from err
@@ -156,7 +177,7 @@ def evidence(
         out.also_named = [CandidateRef.model_validate(c.to_json()) for c in others]
         return out
 
-    key = ("evidence", candidate_id, indication)
+    key = ("evidence", candidate_id, indication, syndrome)
     answer = ctx.answers.get_or_compute(key, ctx.generation, compute)
     assert isinstance(answer, ExplanationOut)
     return answer

@@ -13,6 +13,7 @@ from queries.explain import UnknownCandidateError, explain_candidate, other_kind
 from queries.indications import UnknownIndicationError
 from queries.rank import DEFAULT_KIND, CandidateKind, prepare, rank_in_context
 from queries.scoring import Certainty
+from queries.traditional import UnknownSyndromeError
 from tcmkg.console import (
     ConfigOption,
     StoreOption,
@@ -40,6 +41,16 @@ class ExplainFormat(StrEnum):
     JSON = "json"
 
 
+SyndromeOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Rank within a TCM syndrome (病证结合): its name in characters, pinyin or "
+        "English (qi-yin deficiency, 气阴两虚证). Studies of that syndrome's patients count "
+        "fully, of another syndrome less; adds the traditional axis."
+    ),
+]
+
+
 def rank(
     indication: Annotated[
         str, typer.Argument(help="Indication: a name in any language, or a CURIE.")
@@ -64,10 +75,14 @@ def rank(
             "--exact", help="The indication term only, without its synonyms and narrower terms."
         ),
     ] = False,
+    syndrome: SyndromeOption = None,
     config: ConfigOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Rank herbs, formulas, preparations and compounds for an indication, with both axes."""
+    """Rank herbs, formulas, preparations and compounds for an indication, with both axes.
+
+    With --syndrome, for the indication within that syndrome, with a third, traditional axis.
+    """
     try:
         floor = Certainty.parse(min_certainty) if min_certainty else None
     except ValueError as err:
@@ -78,16 +93,26 @@ def rank(
             # On stderr, so that JSON and CSV output stays clean; the first request after a
             # change to the store projects its mechanism layer, which takes seconds on 1M triples.
             with err_console.status("ranking …"):
-                ctx = prepare(st, indication, cfg, exact=exact)
+                ctx = prepare(st, indication, cfg, exact=exact, syndrome=syndrome)
                 rows = rank_in_context(ctx, kind, top, floor)
-        except UnknownIndicationError as err:
+        except (UnknownIndicationError, UnknownSyndromeError) as err:
             fail(str(err.args[0]))
     if fmt is RankFormat.JSON:
         print(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
     elif fmt is RankFormat.CSV:
         print(rank_csv(rows), end="")
     else:
-        console.print(rank_table(rows, indication))
+        named = ctx.syndrome.concept if ctx.syndrome is not None else None
+        within = f"{named.label} ({named.zh})" if named is not None and named.zh else None
+        console.print(rank_table(rows, indication, within or (named.label if named else None)))
+        if named is not None:
+            principle = named.principle_en or "no treatment principle recorded"
+            console.print(
+                f"syndrome: {named.label} {named.zh or ''} ({named.id}); treatment principle: "
+                f"{named.principle_zh or ''} {principle}. Traditional axis: classical "
+                "indication and actions matching the principle; shown, not in the score.",
+                highlight=False,
+            )
         # What the name covered: the matched terms, their synonyms and narrower terms.
         covered = [(c.label if (c := ctx.candidate(t)) else t) for t in ctx.indication.terms]
         console.print("covers: " + "; ".join(covered), highlight=False)
@@ -101,6 +126,7 @@ def explain(
     fmt: Annotated[ExplainFormat, typer.Option("--format", help="Output format.")] = (
         ExplainFormat.TABLE
     ),
+    syndrome: SyndromeOption = None,
     config: ConfigOption = None,
     store: StoreOption = None,
 ) -> None:
@@ -109,11 +135,11 @@ def explain(
     with opened_store(store, must_exist=True, read_only=True) as st:
         try:
             with err_console.status("explaining …"):
-                exp = explain_candidate(st, candidate, indication, cfg)
+                exp = explain_candidate(st, candidate, indication, cfg, syndrome=syndrome)
                 # A name of several kinds explains the first (the herb of "licorice") and says
                 # that the others exist, as the API's also_named does.
                 others = other_kinds(st, candidate, exp.row.candidate)
-        except (UnknownIndicationError, UnknownCandidateError) as err:
+        except (UnknownIndicationError, UnknownCandidateError, UnknownSyndromeError) as err:
             fail(str(err.args[0]))
     if fmt is ExplainFormat.JSON:
         answer = exp.to_json()
