@@ -46,6 +46,19 @@ name is reported with its row (with the closest known names as a hint) and an am
 with every candidate; the preparation is imported with the herbs that did resolve. An
 indication not in the vocabulary becomes a project indication (``TCMKG.DISEASE``) and is
 reported as a warning. The catalogue's graph is replaced as a whole on re-import.
+
+**Syndromes** (病证结合): an indication may name the TCM syndrome of the patients it is for,
+in characters or in English — ``用于气虚血瘀型糖尿病肾病``, ``糖尿病肾病（气阴两虚证）``,
+``diabetic nephropathy of qi deficiency and blood stasis type``, ``qi-yin deficiency type diabetic
+nephropathy`` (:func:`read_indication`). The syndrome is read with the extraction's syndrome
+recogniser (:mod:`ingest.nlp.syndromes`, the seed's syndromes) and the rest of the text, less
+its joining words (用于, 型, 所致, "of … type"), is the indication, resolved as any other. The
+*preparation treats indication* evidence item then carries the syndrome
+(``population_syndromes``), and the preparation gets the theory claim *preparation
+indicated_for syndrome* (``tcm:indicatedFor``, as the seed writes formula → syndrome), in the
+catalogue's own graph, so a re-import replaces both. An indication listed both with and without
+a syndrome is for every patient: its evidence item names no syndrome. A syndrome the seed does
+not know ("气虚痰阻型…") is reported with its row, and the indication is imported without it.
 """
 
 from __future__ import annotations
@@ -61,9 +74,12 @@ from pathlib import Path
 
 from ingest.importers.report import GraphWrite, ImportReport, NoProgress, Progress
 from ingest.importers.resolve import resolve
+from ingest.nlp.syndromes import TCM_WORDS, SyndromeMention, find_syndromes
 from ingest.problems import ProblemCode, ProblemLog, Severity
 from ingest.vocabulary import Vocabulary, normalise_name
 from ingest.vocabulary.store_seed import ensure_seed_vocabulary
+from ingest.vocabulary.tcm_theory import TheoryClaim, TheoryPredicate
+from ingest.vocabulary.tcm_theory import claim_quads as theory_claim_quads
 from kg import iri
 from kg.model import (
     AgentType,
@@ -291,6 +307,114 @@ def read_catalogue(path: Path, problems: ProblemLog) -> Iterator[CatalogueRow]:
         raise CatalogueError(str(path))
 
 
+@dataclass(frozen=True, slots=True)
+class IndicationReading:
+    """An indication cell item read as disease and syndrome.
+
+    ``disease``: the text of the disease (empty when the item names a syndrome only);
+    ``syndromes``: seed syndrome CURIEs it names; ``unknown_syndrome``: syndrome-like text the
+    seed does not know, for the report.
+    """
+
+    disease: str
+    syndromes: tuple[str, ...] = ()
+    unknown_syndrome: str | None = None
+
+
+# What an indication opens with: "用于…", "indicated for …".
+_LEAD = re.compile(
+    r"^\s*(?:用于|适用于|主治|治疗|用治|indicated for|used for|for the treatment of|for)\s*",
+    re.IGNORECASE,
+)
+# Words that join a syndrome to its disease: 型/证 are already in a syndrome mention.
+_ZH_JOIN_START = re.compile(r"^[\s，,、:：]*(?:所致的?|引起的?|导致的?|之|的|属|伴|兼)?\s*")
+_ZH_JOIN_END = re.compile(r"\s*(?:所致的?|引起的?|之|的|属|伴有?|兼|证属)?[\s，,、:：]*$")
+_EN_JOIN_START = re.compile(
+    r"^[\s,;:\-–]*(?:(?:syndrome|pattern|type|of|with|and|in|due to|caused by)\b[\s\-–]*)*",
+    re.IGNORECASE,
+)
+_EN_JOIN_END = re.compile(
+    r"(?:[\s\-–]*\b(?:of|with|and|in|the|due to|patients with|type|pattern))*[\s,;:\-–]*$",
+    re.IGNORECASE,
+)
+_EMPTY_BRACKETS = re.compile(r"[（(\[【]\s*[）)\]】]")
+# Syndrome-like text the seed may not know: characters of TCM pathology before 型 or 证, or
+# an English "of … type/pattern" with a TCM word.
+_ZH_TCM_CHARS = re.compile(r"[虚瘀湿热寒痰郁滞阴阳火风毒燥亏]")
+_ZH_UNKNOWN = (
+    re.compile(r"^(?P<s>[\u4e00-\u9fff]{2,8}?)(?:证型|证|型)(?=[\u4e00-\u9fff]{2,})"),
+    re.compile(r"[（(](?P<s>[\u4e00-\u9fff]{2,10}?)(?:证型|证|型)[）)]"),
+)
+_EN_UNKNOWN = (
+    re.compile(r"\b(?:of|with)\s+(?P<s>[a-z][a-z\s\-–]+?)\s+(?:type|pattern)\s*$", re.I),
+    re.compile(r"^(?P<s>[a-z][a-z\s\-–]+?)\s+(?:type|pattern)\s+(?=[a-z])", re.I),
+)
+
+
+def _remove(text: str, mentions: list[SyndromeMention]) -> str:
+    """``text`` less the syndrome mentions and the words joining them to the disease."""
+    out = text
+    for mention in sorted(mentions, key=lambda m: -m.start):
+        before, after = out[: mention.start], out[mention.end :]
+        if re.search(r"[\u3400-\u9fff]", mention.text):
+            before = _ZH_JOIN_END.sub("", before)
+            after = _ZH_JOIN_START.sub("", after)
+        else:
+            before = _EN_JOIN_END.sub("", before)
+            after = _EN_JOIN_START.sub("", after)
+        out = f"{before} {after}" if before and after else before or after
+    out = _EMPTY_BRACKETS.sub("", out)
+    return " ".join(out.split()).strip(" ，,、;；:：-–")
+
+
+def _syndrome_segment(text: str) -> tuple[int, int, int, str] | None:
+    """Where ``text`` writes a syndrome by its form (``…型…``, ``（…证）``, ``of … type``),
+    known to the seed or not: the start and end of what to cut (with any brackets), where
+    the syndrome's words start, and the words."""
+    for pattern in _ZH_UNKNOWN:
+        found = pattern.search(text)
+        if found and _ZH_TCM_CHARS.search(found.group("s")):
+            return found.start(), found.end(), found.start("s"), found.group("s")
+    for pattern in _EN_UNKNOWN:
+        found = pattern.search(text)
+        words = set(re.split(r"[\s\-–]+", found.group("s").lower())) if found else set()
+        if found and words & (TCM_WORDS | {"stasis", "heat", "cold", "fire", "dryness"}):
+            return found.start("s"), found.end(), found.start("s"), found.group("s")
+    return None
+
+
+def read_indication(item: str) -> IndicationReading:
+    """One indication (``用于气虚血瘀型糖尿病肾病``, ``diabetic nephropathy of qi deficiency and
+    blood stasis type``) read as its disease text and the seed syndromes it names.
+
+    Where the text writes a syndrome by its form (before 型 or 证, in brackets, "of … type"),
+    the seed must know the whole of it: "气虚痰阻型" is reported as unknown, not read as 气虚.
+    """
+    text = _LEAD.sub("", item).strip()
+    mentions = [m for m in find_syndromes(text) if not m.contrast]
+    segment = _syndrome_segment(text)
+    if segment is not None:
+        start, end, own, words = segment
+        inside = [m for m in mentions if m.start < end and m.end > start]
+        whole = [m for m in inside if m.start <= own and m.end >= end - 1]
+        if not whole:
+            rest = _remove(text, [SyndromeMention(start, end, text[start:end], "")])
+            return IndicationReading(rest, (), words)
+        mentions = [m for m in mentions if m not in inside or m in whole]
+    if mentions:
+        syndromes = tuple(dict.fromkeys(m.id for m in mentions))
+        return IndicationReading(_remove(text, mentions), syndromes)
+    return IndicationReading(text)
+
+
+def _merged(listings: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The syndromes of an indication listed one or more times; listed once without a
+    syndrome, it is for every patient (no syndrome)."""
+    if any(not s for s in listings):
+        return ()
+    return tuple(dict.fromkeys(x for s in listings for x in s))
+
+
 def _hint(vocabulary: Vocabulary, name: str) -> str:
     """Closest herb names to a misspelled one, as a hint for the report."""
     herbs = {
@@ -307,13 +431,21 @@ def record_id_for(path: Path) -> str:
     return iri.own_curie("TCMKG.TABLE", f"preparations-{path.stem}")
 
 
-def _evidence(record_id: str, *, part: bool = False, dose: str | None = None) -> EvidenceItem:
-    # A stated indication is a claim of benefit; a composition line has no direction.
+def _evidence(
+    record_id: str,
+    *,
+    part: bool = False,
+    dose: str | None = None,
+    syndromes: tuple[str, ...] = (),
+) -> EvidenceItem:
+    # A stated indication is a claim of benefit; a composition line (or a syndrome the
+    # preparation is indicated for) has no direction.
     return EvidenceItem(
         source=record_id,
         design=StudyDesign.TRADITIONAL,
         direction=Direction.UNKNOWN if part else Direction.BENEFIT,
         dose=dose,
+        population_syndromes=syndromes,
         method=METHOD,
         knowledge_level=KnowledgeLevel.KNOWLEDGE_ASSERTION,
         agent_type=AgentType.MANUAL_AGENT,
@@ -394,6 +526,9 @@ def import_preparations(
     new_indications: dict[str, Entity] = {}
     used: dict[str, Entity] = {}
     claims: dict[tuple[str, str, str], Claim] = {}
+    # (preparation, indication) -> the syndromes of each listing; () = listed without one
+    treated: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+    theory_claims: dict[tuple[str, str], TheoryClaim] = {}
     # hospital -> (its key in ids, the row that set it), so a row that romanises its hospital
     # differently (or not at all) is reported: its preparations would be keyed apart.
     hospital_keys: dict[str, tuple[str, str]] = {}
@@ -435,12 +570,40 @@ def import_preparations(
             for herb, claim in parts:
                 used[herb.id] = herb
                 claims[(claim.subject, claim.predicate.value, claim.object)] = claim
-            for name in split_indications(row["indications"]):
-                disease = _indication(name, vocabulary, new_indications, path, where, problems)
+            for item in split_indications(row["indications"]):
+                reading = read_indication(item)
+                if reading.unknown_syndrome:
+                    problems.report(
+                        ProblemCode.NAME_UNRESOLVED,
+                        path,
+                        where,
+                        f"syndrome {reading.unknown_syndrome!r} of indication {item!r} is not a "
+                        "syndrome of the vocabulary; indication imported without it",
+                        Severity.WARNING,
+                    )
+                for syndrome in reading.syndromes:
+                    theory_claims[(prep.id, syndrome)] = TheoryClaim(
+                        prep.id,
+                        TheoryPredicate.INDICATED_FOR,
+                        syndrome,
+                        (_evidence(record_id, part=True),),
+                    )
+                if not reading.disease:
+                    continue
+                disease = _indication(
+                    reading.disease, vocabulary, new_indications, path, where, problems
+                )
                 if disease is None:
                     continue
                 used[disease.id] = disease
-                claim = Claim(prep.id, Predicate.TREATS, disease.id, (_evidence(record_id),))
+                listings = treated.setdefault((prep.id, disease.id), [])
+                listings.append(reading.syndromes)
+                claim = Claim(
+                    prep.id,
+                    Predicate.TREATS,
+                    disease.id,
+                    (_evidence(record_id, syndromes=_merged(listings)),),
+                )
                 claims[(prep.id, Predicate.TREATS.value, disease.id)] = claim
     except CatalogueError:
         report.failed = True
@@ -454,6 +617,8 @@ def import_preparations(
         quads.extend(entity_quads(entity, graph, full=False))
     for claim in claims.values():
         quads.extend(claim_quads(claim, graph, record))
+    for theory_claim in theory_claims.values():
+        quads.extend(theory_claim_quads(theory_claim, graph, record))
     progress.start(f"writing {len(preparations):,} preparations", None)
     store.replace_graph(graph, quads)
     report.graphs.append(GraphWrite(graph, report.rows, len(quads)))
@@ -466,7 +631,7 @@ def import_preparations(
     store.replace_graph(vocab_graph, vocab_quads)
     report.graphs.append(GraphWrite(vocab_graph, 0, len(vocab_quads)))
     report.entities = len(preparations)
-    report.claims = len(claims)
+    report.claims = len(claims) + len(theory_claims)
     # The shipped vocabulary's names and hierarchy travel with every store an import fills.
     ensure_seed_vocabulary(store)
     return report
