@@ -29,6 +29,8 @@ Precision comes first:
 * a name that is also a plain symptom ("fluid retention", "food accumulation", "lung
   dryness": :data:`SUFFIX_ONLY`) needs the syndrome word itself;
 * a single word ("heat", "stasis", "dampness") is never a syndrome: no seed name is one;
+* a two-character Chinese name (气虚, 湿热) needs 证 or 型, 所致 or punctuation after it, since
+  Chinese has no spaces: 脾虚 in 脾虚气陷证 and 湿热 in 湿热之邪 are no mention;
 * a name right after the verb of a treatment principle ("removing blood stasis", "clearing
   damp-heat", "tonifying qi and yin") names what a remedy does, not a population: no mention.
 
@@ -91,6 +93,9 @@ _SUFFIX_EN = re.compile(
     re.IGNORECASE,
 )
 _SUFFIX_ZH = re.compile(r"证型|证候|证|型")
+# A two-character name in Chinese (气虚, 湿热) is a syndrome only as a word of its own: before
+# 证 or 型 (taken into the mention), 所致 ("caused by"), punctuation or the end of the text.
+_ZH_AFTER_SHORT = re.compile(r"(?:所致|引起|导致|[，。；、,;.）)\s]|$)")
 # A sentence that speaks of TCM: a plainly medical name ("blood stasis") is a syndrome there.
 _TCM_CONTEXT = re.compile(
     r"\b(?:TCM|Chinese medicine|traditional Chinese|syndromes?|zheng|qi|yin|yang|"
@@ -273,6 +278,14 @@ class SyndromeRecogniser:
             index = sentence(start)
             s_start, s_end = bounds[index]
             strength = _strength(key)
+            if (
+                len(key) == 2
+                and _CJK.search(key)
+                and not (suffix or _ZH_AFTER_SHORT.match(text, end))
+            ):
+                continue  # 脾虚 in 脾虚气陷证, 湿热 in 湿热之邪: part of another word
+            if len(key) == 2 and _CJK.search(key) and text[start - 1 : start] in ("恶", "畏"):
+                continue  # 恶风寒, "aversion to wind-cold": a symptom
             if strength == "suffix" and not suffix:
                 continue
             if strength == "context" and not (suffix or _TCM_CONTEXT.search(text, s_start, s_end)):
