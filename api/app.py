@@ -37,6 +37,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "api.routers.entities",
     "api.routers.claims",
     "api.routers.candidates",
+    "api.routers.theory",
     "api.routers.web",
     "api.routers.export",
     "api.routers.ingest",

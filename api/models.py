@@ -389,3 +389,53 @@ class ExplanationOut(BaseModel):
         description="entities of other kinds that share the name the candidate was asked by "
         "(licorice: the herb is explained, the compound of that name is listed here)",
     )
+
+
+class SyndromeSuggestionOut(ConceptOut):
+    """A syndrome whose name matches what was typed, with its treatment principle."""
+
+    principle: dict[str, str | None] = Field(description="treatment principle (治法): zh, en")
+
+
+class SyndromesOut(BaseModel):
+    """Syndromes by name in characters, pinyin or English (the page's suggestions)."""
+
+    query: str
+    syndromes: list[SyndromeSuggestionOut]
+
+
+class GradeOut(ConceptOut):
+    """A Pharmacopoeia toxicity grade with the table that grades the herb."""
+
+    source: str
+
+
+class BrowseItemOut(BaseModel):
+    """A herb, formula or preparation with what the TCM theory tables say of it."""
+
+    id: str
+    label: str
+    kind: str
+    actions: list[ConceptOut]
+    natures: list[ConceptOut]
+    flavours: list[ConceptOut]
+    meridians: list[ConceptOut]
+    toxicity: list[GradeOut]
+    indicated_for: list[ConceptOut] = Field(description="syndromes it is indicated for")
+
+
+class BrowseOut(BaseModel):
+    """Herbs, formulas or preparations by action, nature, flavour, meridian or syndrome."""
+
+    filters: dict[str, ConceptOut] = Field(description="each filter given, as resolved")
+    total: int = Field(description="entities that pass every filter (items holds up to limit)")
+    items: list[BrowseItemOut]
+
+
+class SchemesOut(BaseModel):
+    """The choices of the browse filters, each named in characters, pinyin and English."""
+
+    actions: list[ConceptOut]
+    natures: list[ConceptOut]
+    flavours: list[ConceptOut]
+    meridians: list[ConceptOut]

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
 from kg.iri import contract
+from queries.browse import UnknownTheoryNameError
 from queries.explain import UnknownCandidateError
 from queries.indications import UnknownIndicationError
 from queries.traditional import UnknownSyndromeError
@@ -28,7 +29,11 @@ class NameNotFound(HTTPException):
     """A 404 whose body lists candidates and suggestions beside ``detail``."""
 
     def __init__(
-        self, err: UnknownCandidateError | UnknownIndicationError | UnknownSyndromeError
+        self,
+        err: UnknownCandidateError
+        | UnknownIndicationError
+        | UnknownSyndromeError
+        | UnknownTheoryNameError,
     ) -> None:
         super().__init__(status_code=404, detail=str(err))
         candidates = getattr(err, "candidates", ())
@@ -37,7 +42,8 @@ class NameNotFound(HTTPException):
             "ambiguous": len(candidates) > 1,
             "candidates": [c.to_json() for c in candidates],
             "suggestions": [
-                {"id": contract(s.iri), "name": s.name, "score": s.score} for s in err.suggestions
+                {"id": contract(s.iri), "name": s.name, "score": s.score}
+                for s in getattr(err, "suggestions", ())
             ],
         }
 

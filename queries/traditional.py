@@ -250,7 +250,7 @@ def read_theory(store: GraphStore) -> TheoryLayer:
             subjects_of[(predicate, obj)].append(subject)
         facts[subject][predicate].append(TheoryFact(obj, source))
     narrower: dict[str, set[str]] = defaultdict(set)
-    for concept in concepts.values():
+    for concept in (*concepts.values(), *members.values()):
         for parent in concept.broader:
             narrower[parent].add(concept.id)
     return TheoryLayer(

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import typer
 
 from tcmkg.commands import (
+    browse,
     demo,
     dossier,
     extract,
@@ -41,6 +42,7 @@ COMMANDS: tuple[Callable[[typer.Typer], None], ...] = (
     validate_command.register,
     demo.register,
     rank.register,
+    browse.register,
     dossier.register,
     importers.register,
     fetch.register,
