@@ -7,11 +7,31 @@ import re
 from pathlib import Path
 
 import pytest
+from pyoxigraph import RdfFormat
 
+import ontologies
+from ingest.vocabulary.tcm_theory import (
+    Concept,
+    ConceptKind,
+    TheoryClaim,
+    TheoryPredicate,
+    claim_quads,
+    concept_quads,
+)
+from kg import iri
 from kg.iri import contract
-from kg.model import EntityKind, Predicate, StudyDesign
+from kg.model import (
+    EntityKind,
+    EvidenceItem,
+    Label,
+    Predicate,
+    RecordKind,
+    SourceRecord,
+    StudyDesign,
+)
 from kg.store import GraphStore
 from kg.terms import DESIGN_OF_IRI, DIRECTION_OF_IRI
+from kg.writer import record_quads
 from queries.evidence import value_of
 from queries.library import query_text
 from tests.queries.conftest import GraphBuilder
@@ -26,6 +46,18 @@ def _graph(store: GraphStore) -> None:
     wan = g.entity("TCMKG.FORMULA:test-wan", EntityKind.FORMULA, "Test Wan")
     g.claim("TCMKG.TABLE:formulas", wan, Predicate.HAS_PART, herb, design=StudyDesign.TRADITIONAL)
     g.write()
+    # TCM theory: the ontology's closed schemes, a syndrome and the formula indicated for it.
+    store.load(ontologies.ontology_bytes(), RdfFormat.TURTLE, graph=iri.ONTOLOGY_GRAPH)
+    syndrome = Concept(
+        "TCMKG.SYNDROME:qi-xu", ConceptKind.SYNDROME, "qi deficiency", (Label("气虚证", "zh"),)
+    )
+    vocabulary = iri.vocabulary_graph("library-test")
+    store.replace_graph(vocabulary, list(concept_quads([syndrome], vocabulary)))
+    record = SourceRecord("TCMKG.TABLE:theory-test", RecordKind.TABLE)
+    graph = iri.graph_iri(record.id)
+    item = EvidenceItem(source=record.id)
+    claim = TheoryClaim(wan, TheoryPredicate.INDICATED_FOR, syndrome.id, (item,))
+    store.replace_graph(graph, [*record_quads(record, graph), *claim_quads(claim, graph, record)])
 
 
 RQ = Path(__file__).resolve().parents[2] / "queries" / "rq"
