@@ -145,6 +145,24 @@ JSON_SCHEMA: dict[str, Any] = {
                 },
             },
         },
+        # TCM syndromes (证候) the text names, and those it states for its study population
+        # (what every evidence item of the document carries unless its sentence names others)
+        "syndromes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["start", "end", "text", "id", "contrast"],
+                "properties": {
+                    "start": {"type": "integer", "minimum": 0},
+                    "end": {"type": "integer", "minimum": 0},
+                    "text": {"type": "string"},
+                    "id": {"type": "string"},
+                    "contrast": {"type": "boolean"},
+                },
+            },
+        },
+        "population_syndromes": {"type": "array", "items": {"type": "string"}},
         "relations": {
             "type": "array",
             "items": {
@@ -364,6 +382,11 @@ def extraction_json(extraction: Extraction) -> dict[str, Any]:
             }
             for m in extraction.mentions
         ],
+        "syndromes": [
+            {"start": m.start, "end": m.end, "text": m.text, "id": m.id, "contrast": m.contrast}
+            for m in extraction.syndromes
+        ],
+        "population_syndromes": list(extraction.population_syndromes),
         "relations": [
             {
                 "subject": r.subject,

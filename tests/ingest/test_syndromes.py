@@ -14,13 +14,14 @@ from pyoxigraph import NamedNode
 from typer.testing import CliRunner
 
 from ingest.document import Document
-from ingest.extract import Extraction, Extractor, extraction_bundle
+from ingest.extract import JSON_SCHEMA, Extraction, Extractor, extraction_bundle, extraction_json
 from ingest.nlp.pipeline import build_pipeline, run
 from ingest.nlp.syndromes import SyndromeMention, find_syndromes, recogniser
 from kg import iri
 from kg.model import RecordKind
 from kg.store import open_store
 from tcmkg.cli import app
+from tests.ingest.test_extract import schema_errors
 
 QI_YIN = "TCMKG.SYNDROME:qi-yin-liang-xu"
 QDBS = "TCMKG.SYNDROME:qi-xu-xue-yu"
@@ -253,6 +254,18 @@ def test_evidence_items_carry_the_population_syndromes(extraction: Extraction) -
     # … unless the evidence sentence names its own syndrome
     subgroup = next(s for s in by_sentence if s.startswith("In the subgroup"))
     assert by_sentence[subgroup] == (QDBS,)
+
+
+def test_the_extract_json_lists_syndromes_and_the_population(extraction: Extraction) -> None:
+    # What a held-out evaluation reads from `tcmkg extract`: every syndrome named, with its
+    # offsets in the text, and the population's.
+    out = extraction_json(extraction)
+    assert schema_errors(out, JSON_SCHEMA) == []
+    assert out["population_syndromes"] == [QI_YIN]
+    named = {(m["id"], m["contrast"]) for m in out["syndromes"]}
+    assert {(QI_YIN, False), (QDBS, False), (YANG, True)} <= named
+    for m in out["syndromes"]:
+        assert out["text"][m["start"] : m["end"]] == m["text"]
 
 
 def test_a_document_without_a_syndrome_gives_none() -> None:
