@@ -360,7 +360,8 @@ def prepare(
     """
     state = store.state_token()
     terms = resolve_indication(store, indication, state=state, exact=exact)
-    theory = theory_layer(store, state)
+    # Without a syndrome only the Pharmacopoeia grades are read (the safety column).
+    theory = theory_layer(store, state, full=syndrome is not None)
     query = resolve_syndrome(store, syndrome, state=state) if syndrome is not None else None
     direct: dict[str, list[Evidence]] = defaultdict(list)
     for item in fetch_evidence(store, [Predicate.TREATS], objects=list(terms.terms)):

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from pyoxigraph import Literal
+from pyoxigraph import Literal, NamedNode
 
 from kg.iri import SKOS, contract, expand, term
 from kg.names import has_cjk, normalise_name
@@ -231,14 +231,18 @@ def _ref(text: str) -> str:
     return text if text.startswith(term("")) else contract(text)
 
 
-def read_theory(store: GraphStore) -> TheoryLayer:
-    """Read the store's TCM theory (three library queries)."""
+def read_theory(store: GraphStore, predicates: Sequence[str] | None = None) -> TheoryLayer:
+    """Read the store's TCM theory (three library queries).
+
+    ``predicates``: read only the theory claims of these predicates (IRIs); None: all.
+    """
     concepts = _concepts(store.select(query_text("theory_concepts")).dicts())
     members = _concepts(store.select(query_text("scheme_labels")).dicts())
+    bound = {"predicate": [NamedNode(p) for p in predicates]} if predicates is not None else None
     facts: dict[str, dict[str, list[TheoryFact]]] = defaultdict(lambda: defaultdict(list))
     subjects_of: dict[tuple[str, str], list[str]] = defaultdict(list)
     seen: set[tuple[str, str, str, str]] = set()
-    for row in store.select(query_text("theory_claims")).dicts():
+    for row in store.select(query_text("theory_claims"), bound).dicts():
         subject = contract(value_of(row["subject"]))
         predicate = value_of(row["predicate"])
         obj = _ref(value_of(row["object"]))
@@ -262,23 +266,32 @@ def read_theory(store: GraphStore) -> TheoryLayer:
     )
 
 
-_LAYERS: weakref.WeakKeyDictionary[GraphStore, tuple[str, TheoryLayer]] = (
+# Per store: (state token, whether every claim was read, the layer).
+_LAYERS: weakref.WeakKeyDictionary[GraphStore, tuple[str, bool, TheoryLayer]] = (
     weakref.WeakKeyDictionary()
 )
+# What a ranking without a syndrome needs: the Pharmacopoeia grades for the safety column (and
+# the concepts, to name the syndromes of study populations). A SymMap import brings thousands of
+# property and meridian claims that only a syndrome ranking and the browse views read.
+SAFETY_PREDICATES: tuple[str, ...] = (HAS_TOXICITY,)
 _LOCK = threading.Lock()
 
 
-def theory_layer(store: GraphStore, state: str | None = None) -> TheoryLayer:
-    """The store's TCM theory, kept until the store changes (its state token)."""
+def theory_layer(store: GraphStore, state: str | None = None, *, full: bool = True) -> TheoryLayer:
+    """The store's TCM theory, kept until the store changes (its state token).
+
+    ``full=False``: only the claims of :data:`SAFETY_PREDICATES` need be read (a full layer
+    already held serves too).
+    """
     if state is None:
         state = store.state_token()
     with _LOCK:
         held = _LAYERS.get(store)
-    if held is not None and held[0] == state:
-        return held[1]
-    layer = read_theory(store)
+    if held is not None and held[0] == state and (held[1] or not full):
+        return held[2]
+    layer = read_theory(store, None if full else SAFETY_PREDICATES)
     with _LOCK:
-        _LAYERS[store] = (state, layer)
+        _LAYERS[store] = (state, full, layer)
     return layer
 
 
