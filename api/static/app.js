@@ -248,17 +248,18 @@ async function rank(indication, kind, syndrome = "") {
     const data = await getJSON(`/candidates?${rankingParams({ kind })}`);
     state.rows = data.rows.map((row, i) => ({ ...row, rank: i + 1 }));
     showCovers(data.covers);
-    showSyndrome(data.syndrome);
-    // A shared link carries the syndrome's id: show its name in the field, keep sending the id.
-    if (data.syndrome && syndrome === data.syndrome.id && $("syndrome").value.trim() === syndrome) {
-      pickSyndrome({ id: data.syndrome.id, text: data.syndrome.zh || data.syndrome.label });
-    }
     const ids = state.rows.map((r) => r.candidate.id);
     state.names = ids.length
       ? await getJSON(`/names?${new URLSearchParams(ids.map((id) => ["id", id]))}`).catch(() => ({}))
       : {};
     await designsLoaded;
     fillDesignFilter();
+    // The syndrome's header and note change together with the rows, never ahead of them.
+    showSyndrome(data.syndrome);
+    // A shared link carries the syndrome's id: show its name in the field, keep sending the id.
+    if (data.syndrome && syndrome === data.syndrome.id && $("syndrome").value.trim() === syndrome) {
+      pickSyndrome({ id: data.syndrome.id, text: data.syndrome.zh || data.syndrome.label });
+    }
     renderTable();
     $("results").hidden = false;
     const within = data.syndrome ? ` within ${data.syndrome.zh || data.syndrome.label}` : "";
@@ -800,18 +801,25 @@ function init() {
   followBrowseKind();
   loadTheory();
   showSyndrome(null);
-  // A shared link (#indication=…&kind=…&syndrome=…&candidate=…) opens the same view.
+  openFromAddress();
+  // A link pasted over the page's own address changes only its fragment: open it too. (The
+  // page's own updates use history.replaceState, which fires no hashchange.)
+  window.addEventListener("hashchange", openFromAddress);
+}
+
+// A shared link (#indication=…&kind=…&syndrome=…&candidate=…) opens the same view.
+function openFromAddress() {
   const params = new URLSearchParams(location.hash.slice(1));
-  if (params.get("indication")) {
-    input.value = params.get("indication");
-    if (params.get("kind")) $("kind").value = params.get("kind");
-    const linked = params.get("syndrome") || "";
-    syndrome.value = linked;
-    rank(params.get("indication"), $("kind").value, linked).then(() => {
-      const row = state.rows.find((r) => r.candidate.id === params.get("candidate"));
-      if (row) openCandidate(row);
-    });
-  }
+  if (!params.get("indication")) return;
+  $("indication").value = params.get("indication");
+  if (params.get("kind")) $("kind").value = params.get("kind");
+  const linked = params.get("syndrome") || "";
+  state.syndromePicked = null;
+  $("syndrome").value = linked;
+  rank(params.get("indication"), $("kind").value, linked).then(() => {
+    const row = state.rows.find((r) => r.candidate.id === params.get("candidate"));
+    if (row) openCandidate(row);
+  });
 }
 
 init();

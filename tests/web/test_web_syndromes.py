@@ -198,6 +198,13 @@ def test_rank_within_a_syndrome_shows_traditional_axis_toxicity_and_population(
     assert not d.find_elements(By.CSS_SELECTOR, "#ranking td.traditional")
     assert not d.find_element(By.ID, "syndrome-note").is_displayed()
     assert "syndrome=" not in d.current_url
+
+    # A link pasted over the open page (only its fragment changes) ranks within its syndrome.
+    d.get(
+        live_demo.url + "/#indication=Diabetes%20Mellitus&kind=tcm&syndrome=qi%20yin%20liang%20xu"
+    )
+    wait_until(d, "document.getElementById('syndrome-note').textContent.includes('益气养阴')")
+    assert d.find_element(By.ID, "syndrome").get_attribute("value") == "qi yin liang xu"
     no_page_errors(d)
 
 
