@@ -40,6 +40,9 @@ from kg.writer import bundle_quads, vocabulary_quads
 
 SEED_SOURCE = "seed"
 EXAMPLE_INDICATION = "diabetic nephropathy"
+# The demo also ranks the indication within this syndrome (病证结合): the illustrative corpus
+# has trials enrolling patients of it and of other syndromes.
+EXAMPLE_SYNDROME = "qi-yin deficiency"
 
 
 @cache

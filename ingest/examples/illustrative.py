@@ -229,7 +229,8 @@ CLINICAL_TEXT = (
     "Illustrative abstract: Astragali Radix in type 2 diabetes. "
     f"{_NOTICE} "
     "In this randomised controlled trial, Astragali Radix granules lowered fasting blood "
-    "glucose in adults with type 2 diabetes compared with placebo. "
+    "glucose in adults with type 2 diabetes of qi and yin deficiency syndrome compared with "
+    "placebo. "
     "A pooled meta-analysis of such trials also favoured Astragali Radix for glycaemic control. "
     "In a cohort of outpatients, Astragali Radix use was not associated with fewer diabetic "
     "complications. "
@@ -361,6 +362,7 @@ def _clinical() -> RecordBundle:
                 sample_size=120,
                 species="human",
                 trial_ids=(TRIAL.id,),
+                population_syndromes=("TCMKG.SYNDROME:qi-yin-liang-xu",),
                 confidence=0.95,
             ),
             _evidence(

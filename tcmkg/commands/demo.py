@@ -24,6 +24,7 @@ from rich.table import Table
 from ingest.examples import EXAMPLE_CATALOGUE
 from ingest.examples.demo import (
     EXAMPLE_INDICATION,
+    EXAMPLE_SYNDROME,
     corpus_record_ids,
     count_by_class,
     demo_graphs,
@@ -100,6 +101,26 @@ def show_ranking(store: GraphStore) -> None:
         table = rank_table(preparations, EXAMPLE_INDICATION)
         table.title = f"Hospital preparations for {EXAMPLE_INDICATION!r} (illustrative catalogue)"
         console.print(table)
+    show_syndrome_ranking(store)
+
+
+def show_syndrome_ranking(store: GraphStore) -> None:
+    """Rank the example indication within the example syndrome (病证结合): studies of that
+    syndrome's patients count fully, of another less; the traditional axis is a column."""
+    ctx = prepare(store, EXAMPLE_INDICATION, ScoringConfig(), syndrome=EXAMPLE_SYNDROME)
+    rows = rank_in_context(ctx, CandidateKind.TCM, top=10)
+    if ctx.syndrome is None or not rows:
+        return
+    named = ctx.syndrome.concept
+    console.print()
+    console.print(rank_table(rows, EXAMPLE_INDICATION, f"{named.label} ({named.zh})"))
+    console.print(
+        f"treatment principle of {named.zh}: {named.principle_zh} {named.principle_en}. "
+        "Traditional axis: classical indication for the syndrome and actions matching its "
+        "principle; shown, not in the score. Pharmacopoeia toxicity grades are shown in the "
+        "safety column, not scored.",
+        highlight=False,
+    )
 
 
 def print_statistics(store: GraphStore) -> None:
@@ -177,6 +198,8 @@ def demo(
         f'tcmkg rank "{EXAMPLE_INDICATION}" --store {where} --format json',
         f'tcmkg explain "Liu Wei Di Huang Wan" "{EXAMPLE_INDICATION}" --store {where}',
         f'tcmkg rank "{EXAMPLE_INDICATION}" --kind preparation --store {where}',
+        f'tcmkg rank "{EXAMPLE_INDICATION}" --syndrome 气阴两虚证 --store {where}',
+        f"tcmkg browse herb --action 活血化瘀 --store {where}",
         f"tcmkg serve --store {where}    (REST API at /docs, SPARQL 1.1 at /sparql)",
         f"tcmkg query --store {where} queries/rq/candidate_evidence_counts.rq",
         f"tcmkg validate --store {where}",

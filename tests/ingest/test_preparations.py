@@ -63,7 +63,7 @@ def test_the_example_catalogue_imports_whole(memory_store: GraphStore, seed: Voc
     assert IMPORTERS["preparations"] is import_preparations
     report = import_preparations(EXAMPLE, memory_store, seed)
     assert not report.failed and not report.problems, list(report.problems)
-    assert (report.rows, report.entities) == (4, 4)
+    assert (report.rows, report.entities) == (5, 5)
     # The hospital, named in characters, is keyed on its pinyin column and a digest.
     prep = "TCMKG.PREP:shili-zhongyi-yiyuan-ff7301fe--qi-dan-jiang-tang-keli"
     assert prep == iri.preparation_curie(
@@ -78,6 +78,14 @@ def test_the_example_catalogue_imports_whole(memory_store: GraphStore, seed: Voc
     }
     assert objects(memory_store, prep, TREATS) == {"MESH:D003924", "MESH:D003928"}
     assert literal(memory_store, prep, "approvalNumber") == {"示例药制字Z00000001"}
+    # 用于气虚血瘀型糖尿病肾病: the disease, with the syndrome the preparation is indicated for.
+    qi_zhi = iri.preparation_curie(
+        "示例中医医院", "Qi Zhi Yi Shen Jiaonang", "Shili Zhongyi Yiyuan"
+    )
+    assert objects(memory_store, qi_zhi, TREATS) == {"MESH:D003928"}
+    assert objects(memory_store, qi_zhi, iri.term("indicatedFor")) == {
+        "TCMKG.SYNDROME:qi-xu-xue-yu"
+    }
     assert literal(memory_store, prep, "hospital") == {"示例中医医院"}
     assert literal(memory_store, prep, "dosageForm") == {"颗粒剂"}
     # Stated indications are traditional-use evidence; doses ride on the composition edges.
@@ -192,7 +200,7 @@ def test_demo_shows_the_illustrative_catalogue_and_it_validates() -> None:
     result = CliRunner().invoke(app, ["demo", "--store", "memory:", "--preparations"])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "illustrative hospital catalogue: 4 preparations" in text
+    assert "illustrative hospital catalogue: 5 preparations" in text
     assert "0 violation(s)" in text
 
 

@@ -90,6 +90,11 @@ BROKEN: dict[str, tuple[Callable[[], list[Quad]], str, str]] = {
         "EvidenceItemShape",
         "EvidenceItemShape-sampleSize",
     ),
+    "population syndrome that is not a syndrome id": (
+        lambda: bundle_with(ok_item(population_syndromes=("MESH:D003920",))),
+        "EvidenceItemShape",
+        "EvidenceItemShape-populationSyndrome",
+    ),
     "confidence above 1": (
         lambda: bundle_with(ok_item(confidence=1.5)),
         "EvidenceItemShape",
