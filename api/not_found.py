@@ -19,10 +19,8 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
 from kg.iri import contract
-from queries.browse import UnknownTheoryNameError
 from queries.explain import UnknownCandidateError
-from queries.indications import UnknownIndicationError
-from queries.traditional import UnknownSyndromeError
+from queries.resolve import UnknownNameError
 
 
 class NameNotFound(HTTPException):
@@ -30,10 +28,7 @@ class NameNotFound(HTTPException):
 
     def __init__(
         self,
-        err: UnknownCandidateError
-        | UnknownIndicationError
-        | UnknownSyndromeError
-        | UnknownTheoryNameError,
+        err: UnknownCandidateError | UnknownNameError,
     ) -> None:
         super().__init__(status_code=404, detail=str(err))
         candidates = getattr(err, "candidates", ())
@@ -42,8 +37,7 @@ class NameNotFound(HTTPException):
             "ambiguous": len(candidates) > 1,
             "candidates": [c.to_json() for c in candidates],
             "suggestions": [
-                {"id": contract(s.iri), "name": s.name, "score": s.score}
-                for s in getattr(err, "suggestions", ())
+                {"id": contract(s.iri), "name": s.name, "score": s.score} for s in err.suggestions
             ],
         }
 

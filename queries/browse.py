@@ -23,7 +23,7 @@ from kg.names import normalise_name
 from kg.store import GraphStore
 from queries.config import ScoringConfig
 from queries.mechanism import mechanism_layer
-from queries.resolve import NameIndex, did_you_mean
+from queries.resolve import NameIndex, UnknownNameError, did_you_mean
 from queries.traditional import (
     ENTERS_MERIDIAN,
     HAS_ACTION,
@@ -67,7 +67,7 @@ FILTERS: dict[str, tuple[str, str]] = {
 }
 
 
-class UnknownTheoryNameError(LookupError):
+class UnknownTheoryNameError(UnknownNameError):
     """A filter value names no concept of its kind."""
 
 

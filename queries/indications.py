@@ -21,19 +21,11 @@ from kg.store import GraphStore
 from queries.evidence import value_of
 from queries.library import query_text
 from queries.names import name_table
-from queries.resolve import Suggestion, did_you_mean
+from queries.resolve import UnknownNameError, did_you_mean
 
 
-class UnknownIndicationError(LookupError):
+class UnknownIndicationError(UnknownNameError):
     """No indication or outcome in the store has that name; ``suggestions`` are near names."""
-
-    def __init__(self, message: str, suggestions: tuple[Suggestion, ...] = ()) -> None:
-        super().__init__(message)
-        self.suggestions = suggestions
-
-    def suggestion_json(self) -> list[dict[str, object]]:
-        """The suggestions as JSON objects: id, name and score."""
-        return [{"id": contract(s.iri), "name": s.name, "score": s.score} for s in self.suggestions]
 
 
 @dataclass(frozen=True, slots=True)

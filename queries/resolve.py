@@ -67,6 +67,18 @@ class Suggestion:
     score: float
 
 
+class UnknownNameError(LookupError):
+    """No entity of the kind asked for has the name typed; ``suggestions`` are near names.
+
+    The one shape of every "not found" of the resolver's callers (indications, syndromes), so
+    that each interface reports them alike (the API's 404 body lists the suggestions).
+    """
+
+    def __init__(self, message: str, suggestions: tuple[Suggestion, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
+
+
 @dataclass(frozen=True, slots=True)
 class Resolution:
     """What a typed name resolved to: IRIs found (several: ambiguous), how, and suggestions."""

@@ -42,7 +42,7 @@ from kg.store import GraphStore, Term
 from queries.config import ScoringConfig
 from queries.evidence import value_of
 from queries.library import query_text
-from queries.resolve import NameIndex, Suggestion, did_you_mean
+from queries.resolve import NameIndex, UnknownNameError, did_you_mean
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PREF = SKOS + "prefLabel"
@@ -298,16 +298,8 @@ def theory_layer(store: GraphStore, state: str | None = None, *, full: bool = Tr
 # --- syndromes -------------------------------------------------------------------------------
 
 
-class UnknownSyndromeError(LookupError):
+class UnknownSyndromeError(UnknownNameError):
     """No syndrome in the store has that name; ``suggestions`` are near names."""
-
-    def __init__(self, message: str, suggestions: tuple[Suggestion, ...] = ()) -> None:
-        super().__init__(message)
-        self.suggestions = suggestions
-
-    def suggestion_json(self) -> list[dict[str, object]]:
-        """The suggestions as JSON objects: id, name and score."""
-        return [{"id": contract(s.iri), "name": s.name, "score": s.score} for s in self.suggestions]
 
 
 @dataclass(frozen=True, slots=True)
