@@ -14,7 +14,10 @@ from typer.testing import CliRunner
 
 import ontologies
 from api.app import create_app
+from ingest.examples import EXAMPLE_CATALOGUE
 from ingest.examples.demo import seed_theory
+from ingest.importers.preparations import import_preparations
+from ingest.vocabulary import load_seed
 from ingest.vocabulary.store_seed import ensure_seed_vocabulary
 from ingest.vocabulary.tcm_theory import (
     TheoryClaim,
@@ -28,6 +31,7 @@ from kg.model import AgentType, EvidenceItem, RecordKind, SourceRecord
 from kg.store import GraphStore, open_store
 from kg.writer import record_quads
 from queries.browse import BrowseKind, UnknownTheoryNameError, browse, search_syndromes
+from queries.rank import CandidateKind, rank_candidates
 from queries.traditional import UnknownSyndromeError
 from tcmkg.cli import build_app
 from tests.api.support import LiveServer, settings, start_server
@@ -162,3 +166,30 @@ def test_http_syndromes_browse_and_schemes(server: LiveServer) -> None:
         schemes = client.get("/theory/schemes").json()
         assert {n["zh"] for n in schemes["natures"]} >= {"寒", "热", "温", "凉", "平"}
         assert len(schemes["meridians"]) == 12 and len(schemes["actions"]) >= 30
+
+
+def test_the_catalogue_is_ranked_for_a_disease_within_a_syndrome() -> None:
+    # The illustrative catalogue's 芪蛭益肾胶囊 is "用于气虚血瘀型糖尿病肾病" and holds leech (水蛭,
+    # 有小毒): within 气虚血瘀证 its catalogue evidence counts fully and it is indicated for it.
+    store = open_store("memory:")
+    try:
+        _fill(store)
+        report = import_preparations(EXAMPLE_CATALOGUE, store, load_seed())
+        assert not report.failed
+        rows = {
+            r.candidate.label: r
+            for r in rank_candidates(
+                store,
+                "diabetic nephropathy",
+                CandidateKind.PREPARATION,
+                syndrome="qi deficiency and blood stasis",
+            )
+        }
+        capsules = rows["Qi Zhi Kidney-Tonifying Capsules"]
+        assert capsules.traditional == 1.0
+        assert [(g.herb_label, g.grade_zh) for g in capsules.grades] == [("leech", "有小毒")]
+        assert [e.population.match.value for e in capsules.evidence] == ["queried"]
+        other = rows["Qi Dan Glucose-Lowering Granules"]
+        assert [e.population.match.value for e in other.evidence] == ["not_said"]
+    finally:
+        store.close()
