@@ -132,14 +132,37 @@ def count_query(query: str) -> str:
 STATEMENT_CHUNK = 2_000  # statements per INSERT DATA: below Virtuoso's SPARQL compiler limit
 
 
+# RDF 1.1 §3.5: a blank node replaced by an IRI of this well-known path ("skolemised").
+SKOLEM_PREFIX = "https://w3id.org/tcmkg/.well-known/genid/"
+
+
+def skolemised(quad: Quad) -> Quad:
+    """``quad`` with its blank nodes replaced by skolem IRIs (the same label, the same IRI).
+
+    SPARQL servers such as Virtuoso refuse blank nodes in ``INSERT DATA`` ("not allowed in a
+    constant clause"), and a blank node split across two requests would become two nodes; an
+    IRI made from the node's label keeps it one node across requests. Labels are unique per
+    parse (pyoxigraph draws them at random), so two loads never share a node.
+    """
+    s, o = quad.subject, quad.object
+    if not isinstance(s, BlankNode) and not isinstance(o, BlankNode):
+        return quad
+    if isinstance(s, BlankNode):
+        s = NamedNode(SKOLEM_PREFIX + s.value)
+    if isinstance(o, BlankNode):
+        o = NamedNode(SKOLEM_PREFIX + o.value)
+    return Quad(s, quad.predicate, o, quad.graph_name)
+
+
 def insert_data_statements(graph: str | None, quads: Sequence[Quad]) -> list[str]:
     """``INSERT DATA`` statements of at most STATEMENT_CHUNK quads each (terms escaped).
 
-    ``graph`` puts every statement in that graph; else each quad keeps its own graph.
+    ``graph`` puts every statement in that graph; else each quad keeps its own graph. Blank
+    nodes are written as skolem IRIs (:func:`skolemised`).
     """
     statements: list[str] = []
     for start in range(0, len(quads), STATEMENT_CHUNK):
-        chunk = quads[start : start + STATEMENT_CHUNK]
+        chunk = [skolemised(q) for q in quads[start : start + STATEMENT_CHUNK]]
         if graph is not None:
             body = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in chunk)
             statements.append(f"INSERT DATA {{ GRAPH {NamedNode(graph)} {{ {body} }} }}")

@@ -289,3 +289,25 @@ def test_state_token_changes_with_every_write_and_only_then(store: GraphStore) -
     assert relabelled not in (token, revised)
     store.drop_graph(graph)
     assert store.state_token() not in (token, revised, relabelled)
+
+
+def test_blank_nodes_load_as_one_node_each(store: GraphStore) -> None:
+    # An OWL list (blank nodes) as the ontology writes them; a server that refuses blank nodes
+    # in INSERT DATA receives them as skolem IRIs, one per node.
+    turtle = b"""
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        <https://w3id.org/tcmkg/ontology#Grade> owl:oneOf (
+            <https://w3id.org/tcmkg/ontology#A> <https://w3id.org/tcmkg/ontology#B> ) .
+    """
+    target = iri.graph_iri("TCMKG.DOC:blank-nodes")
+    assert store.load(turtle, RdfFormat.TURTLE, graph=target) == 5
+    members = store.select(
+        """SELECT ?m WHERE { <https://w3id.org/tcmkg/ontology#Grade>
+             <http://www.w3.org/2002/07/owl#oneOf>/
+             <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest>*/
+             <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> ?m }"""
+    )
+    assert sorted(r["m"].value for r in members.dicts()) == [
+        "https://w3id.org/tcmkg/ontology#A",
+        "https://w3id.org/tcmkg/ontology#B",
+    ]

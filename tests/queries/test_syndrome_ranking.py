@@ -13,7 +13,7 @@ import math
 from dataclasses import replace
 
 import pytest
-from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import RdfFormat
 
 import ontologies
 from ingest.vocabulary.tcm_theory import (
@@ -109,14 +109,7 @@ CONCEPTS = [
 def _tables(graph: GraphBuilder, claims: list[TheoryClaim]) -> None:
     """Write the concepts, the ontology (scheme names) and the theory claims by source table."""
     store = graph.store
-    # The ontology names the schemes' members (natures, grades …). Its blank nodes (OWL lists)
-    # are left out: the ranking reads none of them, and Virtuoso refuses them in INSERT DATA.
-    ontology = [
-        Quad(q.subject, q.predicate, q.object, NamedNode(iri.ONTOLOGY_GRAPH))
-        for q in parse(ontologies.ontology_bytes(), format=RdfFormat.TURTLE)
-        if not isinstance(q.subject, BlankNode) and not isinstance(q.object, BlankNode)
-    ]
-    store.replace_graph(iri.ONTOLOGY_GRAPH, ontology)
+    store.load(ontologies.ontology_bytes(), RdfFormat.TURTLE, graph=iri.ONTOLOGY_GRAPH)
     vocabulary = iri.vocabulary_graph("theory-test")
     store.replace_graph(vocabulary, list(concept_quads(CONCEPTS, vocabulary)))
     for source in sorted({e.source for c in claims for e in c.evidence}):
