@@ -244,19 +244,23 @@ def prepare_dossier(
     indication: str,
     config: ScoringConfig | None = None,
     on_step: Callable[[str], None] | None = None,
+    *,
+    syndrome: str | None = None,
 ) -> Dossier:
     """Gather the explanation, names, mechanism picture and graph version of one candidate.
 
     ``on_step`` is told the name of each step as it starts (for a progress bar). Raises
     :class:`queries.explain.UnknownCandidateError` or
     :class:`queries.indications.UnknownIndicationError` for a name the graph does not hold.
+    ``syndrome``: the row of a ranking within that syndrome (population weights, traditional
+    axis); :class:`queries.traditional.UnknownSyndromeError` when no syndrome has the name.
     """
     step = on_step or (lambda _name: None)
     config = config or ScoringConfig()
     step("finding the candidate")
     cand = resolve_candidate(store, candidate)
     step("gathering evidence and mechanism")
-    ctx = prepare(store, indication, config)
+    ctx = prepare(store, indication, config, syndrome=syndrome)
     step("explaining the ranking")
     explanation = explain_in_context(ctx, cand)
     step("reading names and graph version")

@@ -38,7 +38,7 @@ from api.presentation import (
     render_cards,
     render_dossier,
 )
-from api.routers.candidates import MAX_NAME, IndicationParam, scoring_config
+from api.routers.candidates import MAX_NAME, IndicationParam, SyndromeParam, scoring_config
 from kg.iri import DCT, CurieError, graph_iri, slug, term
 from kg.sparql import load_query, query_file
 from queries.dossier import (
@@ -59,6 +59,7 @@ from queries.indications import UnknownIndicationError
 from queries.library import PACKAGE as LIBRARY
 from queries.library import query_names
 from queries.rank import prepare
+from queries.resolve import UnknownNameError
 
 router = APIRouter(tags=["web page"])
 
@@ -352,12 +353,13 @@ def dossier(
     ],
     indication: IndicationParam,
     download: Annotated[bool, Query(description="ask the browser to save the file")] = False,
+    syndrome: SyndromeParam = None,
 ) -> HTMLResponse:
     """The evidence dossier (``tcmkg dossier``): ranking row, charts, evidence, safety, formula."""
     config = scoring_config(ctx)
     try:
-        prepared = prepare_dossier(ctx.store, candidate, indication, config)
-    except (UnknownCandidateError, UnknownIndicationError) as err:
+        prepared = prepare_dossier(ctx.store, candidate, indication, config, syndrome=syndrome)
+    except (UnknownCandidateError, UnknownNameError) as err:
         raise NameNotFound(err) from err
     except CurieError as err:
         raise HTTPException(status_code=404, detail=f"{candidate!r}: {err}") from err

@@ -550,6 +550,7 @@ async function openCandidate(row) {
       ? `; traditional ${fmt(ex.score.traditional)} (not in the score)` : "";
     $("detail-summary").textContent = `Score ${fmt(ex.score.score)} (clinical ${fmt(ex.score.clinical)}, mechanistic ${fmt(ex.score.mechanistic)}), certainty ${ex.score.certainty}; ${ex.score.supporting} stud${ex.score.supporting === 1 ? "y" : "ies"} for, ${ex.score.contradicting} against; ${ex.paths.length} mechanism path(s)${traditional}.`;
     const dq = new URLSearchParams({ candidate: id, indication: state.indication });
+    if (state.syndrome) dq.set("syndrome", state.syndrome);
     $("dossier-link").href = `/dossier?${dq}`;
     $("dossier-download").href = `/dossier?${dq}&download=true`;
     onMarker(showChart($("profile-chart"), figures.profile,

@@ -14,7 +14,8 @@ from api.presentation import render_dossier
 from kg.iri import CurieError
 from queries.dossier import DOSSIER_STEPS, prepare_dossier
 from queries.explain import UnknownCandidateError
-from queries.indications import UnknownIndicationError
+from queries.resolve import UnknownNameError
+from tcmkg.commands.rank import SyndromeOption
 from tcmkg.console import (
     ConfigOption,
     StoreOption,
@@ -48,6 +49,7 @@ def dossier(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="HTML file to write.", show_default=False)
     ],
+    syndrome: SyndromeOption = None,
     config: ConfigOption = None,
     store: StoreOption = None,
 ) -> None:
@@ -74,8 +76,10 @@ def dossier(
             started = True
 
         try:
-            prepared = prepare_dossier(st, candidate, indication, cfg, on_step=step)
-        except (UnknownCandidateError, UnknownIndicationError) as err:
+            prepared = prepare_dossier(
+                st, candidate, indication, cfg, on_step=step, syndrome=syndrome
+            )
+        except (UnknownCandidateError, UnknownNameError) as err:
             fail(str(err.args[0]))
         except (CurieError, ValueError) as err:
             fail(f"{candidate!r} for {indication!r}: {err}")

@@ -306,3 +306,25 @@ def test_syndrome_ranking_and_browse_fit_a_phone(live_demo: LiveServer, phone: C
     d.execute_script("document.getElementById('browse-title').scrollIntoView()")
     screenshot(d, "phone-syndrome-4-browse")
     no_page_errors(d)
+
+
+def test_the_dossier_within_a_syndrome(live_demo: LiveServer) -> None:
+    import httpx
+
+    params = {
+        "candidate": "Jin Gui Shen Qi Wan",
+        "indication": "diabetic nephropathy",
+        "syndrome": "shen yang xu",
+    }
+    with httpx.Client(base_url=live_demo.url, timeout=60) as client:
+        page = client.get("/dossier", params=params)
+        assert page.status_code == 200
+        text = " ".join(page.text.split())
+        assert "within 肾阳虚证 kidney yang deficiency" in text
+        assert "<b>Traditional axis 1.000</b>" in text
+        # The trial of spleen–kidney yang deficiency patients: a narrower syndrome, counted fully.
+        assert "脾肾阳虚证 spleen-kidney yang deficiency (queried, weight × 1.0)" in text
+        safety = text[text.index('id="safety"') : text.index('id="scoring"')]
+        assert "有毒 toxic" in safety and "prepared aconite lateral root" in safety
+        missing = client.get("/dossier", params={**params, "syndrome": "shen yang xuu"})
+        assert missing.status_code == 404 and missing.json()["suggestions"]
