@@ -174,8 +174,11 @@ def test_rank_within_a_syndrome_shows_traditional_axis_toxicity_and_population(
     cards = d.find_elements(By.CSS_SELECTOR, "#cards .evidence-card")
     lines = [c.find_element(By.CSS_SELECTOR, ".population").text for c in cards]
     assert all(POPULATION.fullmatch(line) for line in lines), lines
-    # The Kidney Qi Pill's study enrolled patients of a syndrome other than the one asked.
-    assert any("脾肾阳虚证 spleen-kidney yang deficiency — another syndrome" in t for t in lines)
+    # The Kidney Qi Pill's trial enrolled spleen–kidney yang deficiency, a narrower syndrome of
+    # the one asked (its components are 脾阳虚证 and 肾阳虚证): counted fully.
+    assert any(
+        "脾肾阳虚证 spleen-kidney yang deficiency — queried syndrome, ×1" in t for t in lines
+    ), lines
     wait_until(d, "!document.getElementById('detail-title').textContent.includes('loading')")
     assert "within 肾阳虚证" in d.find_element(By.ID, "detail-title").text
     assert "traditional 1.000 (not in the score)" in d.find_element(By.ID, "detail-summary").text
