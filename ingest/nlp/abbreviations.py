@@ -44,7 +44,9 @@ class Abbreviation:
     end: int
 
 
-def _letters_in_order(short: str, long_form: str) -> bool:
+def letters_in_order(short: str, long_form: str) -> bool:
+    """Each letter or digit of ``short`` in order in ``long_form``, the first at its start:
+    whether ``short`` can abbreviate ``long_form`` ("QDBS", "qi deficiency blood stasis")."""
     chars = [c.lower() for c in short if c.isalnum()]
     text = long_form.lower()
     if not chars or not text or chars[0] != text[0]:
@@ -71,7 +73,7 @@ def find_definitions(text: str, matches: list[Mention]) -> list[Abbreviation]:
         short = m.group(1)
         if not any(c.isupper() for c in short) or len(short) >= end - match.start:
             continue
-        if _letters_in_order(short, text[match.start : end]):
+        if letters_in_order(short, text[match.start : end]):
             found.append(Abbreviation(short, match, m.start(1), m.end(1)))
     return found
 

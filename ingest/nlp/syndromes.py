@@ -51,6 +51,7 @@ import ahocorasick  # type: ignore[import-not-found]  # ships no type informatio
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ingest.nlp.abbreviations import letters_in_order
 from ingest.nlp.sentences import sentence_bounds, sentence_of
 from ingest.nlp.statements import AIM, BACKGROUND, METHOD, TITLE, TRADITIONAL_USE
 
@@ -300,21 +301,6 @@ class SyndromeRecogniser:
         return _with_short_forms(text, mentions, sentence)
 
 
-def _letters_in_order(short: str, long_form: str) -> bool:
-    """Each letter of ``short`` in order in ``long_form``, the first at a word's start."""
-    letters = short.lower()
-    words = _key(long_form)
-    if not words or letters[0] != words[0]:
-        return False
-    pos = 0
-    for char in letters:
-        pos = words.find(char, pos)
-        if pos < 0:
-            return False
-        pos += 1
-    return True
-
-
 def _with_short_forms(
     text: str, mentions: list[SyndromeMention], sentence: Callable[[int], int]
 ) -> list[SyndromeMention]:
@@ -326,7 +312,8 @@ def _with_short_forms(
         if defined is None:
             continue
         short = defined.group(1)
-        if len(short) < 2 or not _letters_in_order(short, mention.text):
+        # the first letter at the start of the normalised name (_key drops hyphens)
+        if len(short) < 2 or not letters_in_order(short, _key(mention.text)):
             continue
         use = re.compile(r"(?<![\w\-])" + re.escape(short) + r"(?![\w\-])")
         for match in use.finditer(text, defined.end()):
