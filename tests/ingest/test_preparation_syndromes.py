@@ -16,6 +16,7 @@ from ingest.problems import ProblemCode, Severity
 from ingest.vocabulary import Vocabulary, load_seed
 from kg import iri
 from kg.store import GraphStore
+from tests.ingest.test_preparations import objects
 
 HEADER = "name_zh,name_pinyin,hospital,approval_number,dosage_form,composition,indications\n"
 TREATS = "https://w3id.org/biolink/vocab/treats"
@@ -29,14 +30,6 @@ SPLEEN_KIDNEY_YANG = "TCMKG.SYNDROME:pi-shen-yang-xu"
 @pytest.fixture(scope="module")
 def seed() -> Vocabulary:
     return load_seed()
-
-
-def objects(store: GraphStore, subject: str, predicate: str) -> set[str]:
-    rows = store.select(
-        "SELECT ?o WHERE { ?s ?p ?o }",
-        {"s": NamedNode(iri.expand(subject)), "p": NamedNode(predicate)},
-    )
-    return {iri.contract(r["o"].value) for r in rows.dicts()}
 
 
 def population(store: GraphStore, graph: str) -> set[str]:
