@@ -103,6 +103,15 @@ ConfigOption = Annotated[
     ),
 ]
 
+# Every command that ranks (rank, explain, dossier) takes the syndrome the same way.
+SyndromeOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Rank within a TCM syndrome (病证结合): its name in characters, pinyin or "
+        "English (qi-yin deficiency, 气阴两虚证). Studies of that syndrome's patients count "
+        "fully, of another syndrome less; adds the traditional axis."
+    ),
+]
 
 WaitOption = Annotated[
     float,

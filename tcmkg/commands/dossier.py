@@ -15,10 +15,10 @@ from kg.iri import CurieError
 from queries.dossier import DOSSIER_STEPS, prepare_dossier
 from queries.explain import UnknownCandidateError
 from queries.resolve import UnknownNameError
-from tcmkg.commands.rank import SyndromeOption
 from tcmkg.console import (
     ConfigOption,
     StoreOption,
+    SyndromeOption,
     console,
     fail,
     opened_store,

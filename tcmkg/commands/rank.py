@@ -17,6 +17,7 @@ from queries.traditional import UnknownSyndromeError
 from tcmkg.console import (
     ConfigOption,
     StoreOption,
+    SyndromeOption,
     console,
     err_console,
     fail,
@@ -39,16 +40,6 @@ class ExplainFormat(StrEnum):
 
     TABLE = "table"
     JSON = "json"
-
-
-SyndromeOption = Annotated[
-    str | None,
-    typer.Option(
-        help="Rank within a TCM syndrome (病证结合): its name in characters, pinyin or "
-        "English (qi-yin deficiency, 气阴两虚证). Studies of that syndrome's patients count "
-        "fully, of another syndrome less; adds the traditional axis."
-    ),
-]
 
 
 def rank(
