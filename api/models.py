@@ -258,11 +258,16 @@ class TraditionalOut(BaseModel):
     action_match: float
 
 
-class SyndromeOut(ConceptOut):
+class SyndromeSuggestionOut(ConceptOut):
+    """A syndrome whose name matches what was typed, with its treatment principle."""
+
+    principle: dict[str, str | None] = Field(description="treatment principle (治法): zh, en")
+
+
+class SyndromeOut(SyndromeSuggestionOut):
     """The syndrome a ranking was asked for, as typed and as resolved."""
 
     query: str
-    principle: dict[str, str | None] = Field(description="treatment principle (治法): zh, en")
 
 
 def _ranked_evidence_fields() -> dict[str, Any]:
@@ -389,12 +394,6 @@ class ExplanationOut(BaseModel):
         description="entities of other kinds that share the name the candidate was asked by "
         "(licorice: the herb is explained, the compound of that name is listed here)",
     )
-
-
-class SyndromeSuggestionOut(ConceptOut):
-    """A syndrome whose name matches what was typed, with its treatment principle."""
-
-    principle: dict[str, str | None] = Field(description="treatment principle (治法): zh, en")
 
 
 class SyndromesOut(BaseModel):

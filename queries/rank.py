@@ -286,7 +286,7 @@ def scored(
             evidence_weight(i, config),
             polarity(i),
             "clinical" if is_human(i) else "preclinical",
-            population_of(i, config, theory, syndrome),
+            population_of(i, theory, syndrome),
         )
         for i in items
     ]
@@ -295,16 +295,18 @@ def scored(
 
 def population_of(
     item: Evidence,
-    config: ScoringConfig,
     theory: TheoryLayer | None,
     syndrome: SyndromeQuery | None,
 ) -> Population:
-    """The item's population syndromes, named, and how they weigh for the queried syndrome."""
+    """The item's population syndromes, named, and how they weigh for the queried syndrome.
+
+    The factor shown is the one :func:`prepare` applied to the item's weight.
+    """
     if theory is None or (not item.syndromes and syndrome is None):
         return Population()
     match = population_match(item.syndromes, syndrome)
     named = tuple(theory.concept_json(s) for s in item.syndromes)
-    return Population(named, match, population_factor(match, config))
+    return Population(named, match, item.population_factor)
 
 
 @dataclass

@@ -119,7 +119,6 @@ class TheoryLayer:
     concepts: dict[str, TheoryConcept]
     members: dict[str, TheoryConcept]  # natures, flavours, meridians, grades by IRI
     facts: dict[str, dict[str, list[TheoryFact]]]  # subject -> predicate IRI -> facts
-    subjects_of: dict[tuple[str, str], list[str]]  # (predicate IRI, object) -> subjects
     narrower: dict[str, set[str]] = field(default_factory=dict)  # concept -> direct narrower
     _syndrome_names: NameIndex | None = field(default=None, repr=False)
 
@@ -171,7 +170,7 @@ class TheoryLayer:
         """The resolver's index of every syndrome name, in any language."""
         if self._syndrome_names is None:
             self._syndrome_names = NameIndex.build(
-                (expand(c.id), name) for c in self.syndromes() for name in c.names
+                (iri_of(c.id), name) for c in self.syndromes() for name in c.names
             )
         return self._syndrome_names
 
@@ -185,9 +184,7 @@ def _concepts(rows: Iterable[Mapping[str, Term | None]]) -> dict[str, TheoryConc
     """Concepts (or scheme members) from rows of ?concept/?member ?class ?property ?value."""
     props: dict[str, dict[str, Any]] = {}
     for row in rows:
-        subject = row.get("concept") or row.get("member")
-        ident = value_of(subject)
-        ref = contract(ident) if "#" not in ident else ident
+        ref = _ref(value_of(row.get("concept") or row.get("member")))
         entry = props.setdefault(
             ref,
             {"kind": value_of(row.get("class")).rsplit("#", 1)[-1], "names": {}, "broader": []},
@@ -201,11 +198,11 @@ def _concepts(rows: Iterable[Mapping[str, Term | None]]) -> dict[str, TheoryConc
             if prop == RDFS_LABEL:
                 entry.setdefault("rdfs", text)
         elif prop == BROADER:
-            entry["broader"].append(contract(text) if "#" not in text else text)
+            entry["broader"].append(_ref(text))
         elif prop == PRINCIPLE:
             entry["principle_zh" if lang == "zh" else "principle_en"] = text
         elif prop == PRINCIPLE_ACTION:
-            entry.setdefault("actions", []).append(contract(text))
+            entry.setdefault("actions", []).append(_ref(text))
     out: dict[str, TheoryConcept] = {}
     for ref, e in props.items():
         names = tuple(e["names"])
@@ -231,6 +228,11 @@ def _ref(text: str) -> str:
     return text if text.startswith(term("")) else contract(text)
 
 
+def iri_of(ref: str) -> str:
+    """The IRI of a concept's reference (:func:`_ref`'s inverse): a CURIE expanded, an IRI kept."""
+    return ref if "://" in ref else expand(ref)
+
+
 def read_theory(store: GraphStore, predicates: Sequence[str] | None = None) -> TheoryLayer:
     """Read the store's TCM theory (three library queries).
 
@@ -240,7 +242,6 @@ def read_theory(store: GraphStore, predicates: Sequence[str] | None = None) -> T
     members = _concepts(store.select(query_text("scheme_labels")).dicts())
     bound = {"predicate": [NamedNode(p) for p in predicates]} if predicates is not None else None
     facts: dict[str, dict[str, list[TheoryFact]]] = defaultdict(lambda: defaultdict(list))
-    subjects_of: dict[tuple[str, str], list[str]] = defaultdict(list)
     seen: set[tuple[str, str, str, str]] = set()
     for row in store.select(query_text("theory_claims"), bound).dicts():
         subject = contract(value_of(row["subject"]))
@@ -250,8 +251,6 @@ def read_theory(store: GraphStore, predicates: Sequence[str] | None = None) -> T
         if (subject, predicate, obj, source) in seen:
             continue
         seen.add((subject, predicate, obj, source))
-        if not any(f.object == obj for f in facts[subject][predicate]):
-            subjects_of[(predicate, obj)].append(subject)
         facts[subject][predicate].append(TheoryFact(obj, source))
     narrower: dict[str, set[str]] = defaultdict(set)
     for concept in (*concepts.values(), *members.values()):
@@ -261,7 +260,6 @@ def read_theory(store: GraphStore, predicates: Sequence[str] | None = None) -> T
         concepts=concepts,
         members=members,
         facts={s: dict(p) for s, p in facts.items()},
-        subjects_of=dict(subjects_of),
         narrower=dict(narrower),
     )
 
