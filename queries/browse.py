@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from kg.iri import expand
 from kg.names import normalise_name
 from kg.store import GraphStore
 from queries.config import ScoringConfig
@@ -33,6 +32,7 @@ from queries.traditional import (
     TheoryConcept,
     TheoryLayer,
     graded_toxicity,
+    iri_of,
     resolve_syndrome,
     theory_layer,
 )
@@ -93,10 +93,10 @@ def resolve_concept(layer: TheoryLayer, kind: str, name: str) -> TheoryConcept:
     """The concept of ``kind`` named ``name`` (any language, or its id)."""
     options = _concepts_of_kind(layer, kind)
     for concept in options:
-        if name.strip() in (concept.id, _iri(concept.id)):
+        if name.strip() in (concept.id, iri_of(concept.id)):
             return concept
     index = NameIndex.build(
-        (_iri(c.id), n) for c in options for n in (*c.names, c.label, c.zh or "") if n
+        (iri_of(c.id), n) for c in options for n in (*c.names, c.label, c.zh or "") if n
     )
     resolution = index.resolve(name)
     found = sorted(resolution.found)
@@ -104,12 +104,8 @@ def resolve_concept(layer: TheoryLayer, kind: str, name: str) -> TheoryConcept:
         offer = did_you_mean([s.name for s in resolution.suggestions])
         words = {"ActionCategory": "action", "HerbNature": "nature"}.get(kind, kind.lower())
         raise UnknownTheoryNameError(f"no {words} named {name!r}" + (f"; {offer}" if offer else ""))
-    by_iri = {_iri(c.id): c for c in options}
+    by_iri = {iri_of(c.id): c for c in options}
     return by_iri[found[0]]
-
-
-def _iri(ref: str) -> str:
-    return ref if "://" in ref else expand(ref)
 
 
 def _matches(layer: TheoryLayer, subject: str, predicate: str, wanted: set[str]) -> bool:
@@ -132,10 +128,8 @@ def describe(layer: TheoryLayer, subject: str) -> dict[str, Any]:
     """What the theory tables say of one entity, each concept named in three scripts."""
 
     def named(predicate: str) -> list[dict[str, Any]]:
-        seen: dict[str, None] = {}
-        for fact in layer.of(subject, predicate):
-            seen.setdefault(fact.object, None)
-        return [layer.concept_json(o) for o in seen]
+        objects = dict.fromkeys(f.object for f in layer.of(subject, predicate))
+        return [layer.concept_json(o) for o in objects]
 
     return {
         "actions": named(HAS_ACTION),
@@ -160,15 +154,20 @@ def browse(
     meridian: str | None = None,
     syndrome: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    config: ScoringConfig | None = None,
 ) -> BrowseResult:
     """Entities of ``kind`` that pass every filter given, by English name.
+
+    Kinds and labels come from the ranking projection (:func:`queries.mechanism.mechanism_layer`);
+    ``config`` is the caller's scoring configuration, so that the projection its rankings keep
+    is the one read, not a second one built for the defaults.
 
     Raises :class:`UnknownTheoryNameError` or
     :class:`queries.traditional.UnknownSyndromeError` for a value that names nothing.
     """
     state = store.state_token()
     layer = theory_layer(store, state)
-    entities = mechanism_layer(store, ScoringConfig(), state).entities
+    entities = mechanism_layer(store, config or ScoringConfig(), state).entities
     wanted_kinds = kind.entity_kinds()
     given = {"action": action, "nature": nature, "flavour": flavour, "meridian": meridian}
     filters: dict[str, dict[str, Any]] = {}
@@ -240,7 +239,7 @@ def search_syndromes(store: GraphStore, text: str = "", limit: int = 10) -> list
         if not chosen:
             index = layer.syndrome_names()
             near = [s.iri for s in index.resolve(text).suggestions]
-            by_iri = {_iri(c.id): c for c in syndromes}
+            by_iri = {iri_of(c.id): c for c in syndromes}
             chosen = [by_iri[i] for i in dict.fromkeys(near) if i in by_iri]
     return [
         {**c.to_json(), "principle": {"zh": c.principle_zh, "en": c.principle_en}}

@@ -10,16 +10,15 @@ from fastapi import APIRouter, Query
 from api.deps import Context
 from api.models import BrowseOut, ErrorOut, SchemesOut, SyndromesOut
 from api.not_found import NameNotFound
-from api.routers.candidates import MAX_NAME
+from api.routers.candidates import MAX_NAME, scoring_config
 from queries.browse import (
     DEFAULT_LIMIT,
     BrowseKind,
-    UnknownTheoryNameError,
     browse,
     schemes,
     search_syndromes,
 )
-from queries.traditional import UnknownSyndromeError
+from queries.resolve import UnknownNameError
 
 router = APIRouter(tags=["TCM theory"])
 
@@ -78,10 +77,9 @@ def browse_route(
             meridian=meridian,
             syndrome=syndrome,
             limit=limit,
+            config=scoring_config(ctx),
         )
-    except UnknownSyndromeError as err:
-        raise NameNotFound(err) from err
-    except UnknownTheoryNameError as err:
+    except UnknownNameError as err:  # a syndrome or a filter value that names nothing
         raise NameNotFound(err) from err
     return BrowseOut.model_validate(result.to_json())
 

@@ -12,12 +12,11 @@ from rich.table import Table
 from queries.browse import (
     DEFAULT_LIMIT,
     BrowseKind,
-    UnknownTheoryNameError,
     browse,
     search_syndromes,
 )
-from queries.traditional import UnknownSyndromeError
-from tcmkg.console import StoreOption, console, fail, opened_store
+from queries.resolve import UnknownNameError
+from tcmkg.console import StoreOption, console, fail, opened_store, scoring_config
 
 
 class BrowseFormat(StrEnum):
@@ -74,8 +73,9 @@ def browse_command(
                 meridian=meridian,
                 syndrome=syndrome,
                 limit=limit,
+                config=scoring_config(None),
             )
-        except (UnknownTheoryNameError, UnknownSyndromeError) as err:
+        except UnknownNameError as err:  # a syndrome or a filter value that names nothing
             fail(str(err.args[0]))
     if fmt is BrowseFormat.JSON:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
