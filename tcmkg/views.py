@@ -15,7 +15,7 @@ from rich.table import Table
 from kg.validate import ValidationReport, ValidationResult
 from queries.explain import Explanation
 from queries.rank import GradeFlag, RankedRow, SafetyFlag, ScoredEvidence
-from queries.traditional import PopulationMatch
+from queries.traditional import PopulationMatch, TheoryConcept
 from tcmkg.console import console
 
 # Enough rows per shape to see the pattern; the count says how many more there are.
@@ -89,12 +89,32 @@ def safety_text(row: RankedRow) -> str:
     return "; ".join([flag_text(f) for f in row.safety] + [grade_text(g) for g in row.grades])
 
 
-def rank_table(rows: list[RankedRow], indication: str, syndrome: str | None = None) -> Table:
+def syndrome_name(syndrome: TheoryConcept) -> str:
+    """A syndrome in English and characters: ``qi and yin deficiency (气阴两虚证)``."""
+    return f"{syndrome.label} ({syndrome.zh})" if syndrome.zh else syndrome.label
+
+
+def print_syndrome_note(syndrome: TheoryConcept) -> None:
+    """What a ranking within ``syndrome`` adds, said under its table."""
+    principle = " ".join(p for p in (syndrome.principle_zh, syndrome.principle_en) if p)
+    console.print(
+        f"syndrome: {syndrome_name(syndrome)}, {syndrome.id}; treatment principle: "
+        f"{principle or 'none recorded'}. Traditional axis: classical indication for the "
+        "syndrome and actions matching its principle; shown, not in the score. Pharmacopoeia "
+        "toxicity grades are shown in the safety column, not scored.",
+        highlight=False,
+    )
+
+
+def rank_table(
+    rows: list[RankedRow], indication: str, syndrome: TheoryConcept | None = None
+) -> Table:
     """The ranking as a rich table with the axes, blend, certainty, counts and safety.
 
-    With a ``syndrome`` (its name, as reported) the traditional axis is a column of its own.
+    Within a ``syndrome`` the traditional axis is a column of its own.
     """
-    title = f"Candidates for {indication!r}" + (f" within {syndrome}" if syndrome else "")
+    within = f" within {syndrome_name(syndrome)}" if syndrome is not None else ""
+    title = f"Candidates for {indication!r}{within}"
     table = Table(title=title, show_lines=False)
     columns = [
         ("#", "right"),
@@ -102,7 +122,7 @@ def rank_table(rows: list[RankedRow], indication: str, syndrome: str | None = No
         ("kind", "left"),
         ("clinical", "right"),
         ("mechanistic", "right"),
-        *([("traditional", "right")] if syndrome else []),
+        *([("traditional", "right")] if syndrome is not None else []),
         ("score", "right"),
         ("certainty", "left"),
         ("for/against", "center"),
@@ -115,7 +135,7 @@ def rank_table(rows: list[RankedRow], indication: str, syndrome: str | None = No
         table.add_column(name, justify=justify, overflow=overflow)  # type: ignore[arg-type]
     for i, row in enumerate(rows, 1):
         safety = safety_text(row) or "none found"
-        traditional = [number(row.traditional or 0.0)] if syndrome else []
+        traditional = [number(row.traditional or 0.0)] if syndrome is not None else []
         table.add_row(
             str(i),
             f"{row.candidate.label}\n[dim]{row.candidate.id}[/]",

@@ -51,7 +51,13 @@ from tcmkg.console import (
     opened_store,
     progress_display,
 )
-from tcmkg.views import DEFAULT_SHOWN, print_explanation, print_report, rank_table
+from tcmkg.views import (
+    DEFAULT_SHOWN,
+    print_explanation,
+    print_report,
+    print_syndrome_note,
+    rank_table,
+)
 
 _COLUMNS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
 
@@ -111,16 +117,9 @@ def show_syndrome_ranking(store: GraphStore) -> None:
     rows = rank_in_context(ctx, CandidateKind.TCM, top=10)
     if ctx.syndrome is None or not rows:
         return
-    named = ctx.syndrome.concept
     console.print()
-    console.print(rank_table(rows, EXAMPLE_INDICATION, f"{named.label} ({named.zh})"))
-    console.print(
-        f"treatment principle of {named.zh}: {named.principle_zh} {named.principle_en}. "
-        "Traditional axis: classical indication for the syndrome and actions matching its "
-        "principle; shown, not in the score. Pharmacopoeia toxicity grades are shown in the "
-        "safety column, not scored.",
-        highlight=False,
-    )
+    console.print(rank_table(rows, EXAMPLE_INDICATION, ctx.syndrome.concept))
+    print_syndrome_note(ctx.syndrome.concept)
 
 
 def print_statistics(store: GraphStore) -> None:

@@ -24,7 +24,7 @@ from tcmkg.console import (
     opened_store,
     scoring_config,
 )
-from tcmkg.views import print_explanation, rank_csv, rank_table
+from tcmkg.views import print_explanation, print_syndrome_note, rank_csv, rank_table
 
 
 class RankFormat(StrEnum):
@@ -94,16 +94,9 @@ def rank(
         print(rank_csv(rows), end="")
     else:
         named = ctx.syndrome.concept if ctx.syndrome is not None else None
-        within = f"{named.label} ({named.zh})" if named is not None and named.zh else None
-        console.print(rank_table(rows, indication, within or (named.label if named else None)))
+        console.print(rank_table(rows, indication, named))
         if named is not None:
-            principle = named.principle_en or "no treatment principle recorded"
-            console.print(
-                f"syndrome: {named.label} {named.zh or ''} ({named.id}); treatment principle: "
-                f"{named.principle_zh or ''} {principle}. Traditional axis: classical "
-                "indication and actions matching the principle; shown, not in the score.",
-                highlight=False,
-            )
+            print_syndrome_note(named)
         # What the name covered: the matched terms, their synonyms and narrower terms.
         covered = [(c.label if (c := ctx.candidate(t)) else t) for t in ctx.indication.terms]
         console.print("covers: " + "; ".join(covered), highlight=False)

@@ -9,8 +9,11 @@ hand so that each figure below can be computed from the documented factors.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from pyoxigraph import RdfFormat
@@ -39,11 +42,12 @@ from kg.model import (
     RecordKind,
     SourceRecord,
 )
-from kg.store import GraphStore
+from kg.store import GraphStore, open_store
 from kg.writer import record_quads
 from queries.rank import CandidateKind, rank_candidates
 from queries.traditional import UnknownSyndromeError, resolve_syndrome
 from tests.queries.conftest import CONFIG, GraphBuilder
+from tests.queries.test_rank_cli import run
 
 DN = "MESH:D003928"
 QI = "TCMKG.ACTION:bu-qi"
@@ -326,3 +330,25 @@ def test_a_server_ranks_within_a_syndrome_exactly_like_the_embedded_store(
         assert [r.to_json() for r in remote] == [r.to_json() for r in local] and remote
     (row,) = rank_candidates(virtuoso_store, DN, config=CONFIG, syndrome="qi-yin deficiency")
     assert row.traditional == 1.0 and row.grades[0].grade_zh == "有毒"
+
+
+def test_tcmkg_rank_within_a_syndrome(tmp_path: Path) -> None:
+    location = f"oxigraph:{tmp_path / 'store'}"
+    store = open_store(location)
+    _toxic_formula_graph(GraphBuilder(store))
+    store.close()
+    base = ["rank", DN, "--store", location]
+    table = run(*base, "--syndrome", "qi yin liang xu")
+    assert table.returncode == 0, table.stderr
+    text = " ".join(table.stdout.split())
+    assert "within qi and yin deficiency (气阴两虚证)" in text and "traditional" in text
+    assert "treatment principle: 益气养阴 tonify qi and nourish yin" in text
+    assert "Pharmacopoeia 有毒 toxic: its herb prepared aconite lateral root" in text
+    (row,) = csv.DictReader(io.StringIO(run(*base, "--syndrome", QI_YIN, "--format", "csv").stdout))
+    assert row["traditional"] == "1"
+    assert row["toxicity_grades"].startswith("Pharmacopoeia 有毒 toxic")
+    (plain,) = csv.DictReader(io.StringIO(run(*base, "--format", "csv").stdout))
+    assert plain["traditional"] == "" and plain["toxicity_grades"] == row["toxicity_grades"]
+    unknown = run(*base, "--syndrome", "qi yin defficiency")
+    assert unknown.returncode == 2
+    assert "no syndrome named 'qi yin defficiency'" in " ".join(unknown.stderr.split())
