@@ -20,11 +20,10 @@ Prints medians and the ratios to the baseline. The data are the project's illust
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from bench_rank import median_ms  # bench/ is on sys.path when run as a script
 
 from ingest.examples.demo import EXAMPLE_INDICATION, load_catalogue, load_corpus, load_demo
 from ingest.vocabulary import load_seed
@@ -35,16 +34,6 @@ from queries.config import ScoringConfig
 from queries.rank import rank_candidates
 
 SYNDROME = "qi-yin deficiency"
-
-
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``fn`` in milliseconds."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def build(location: str, symmap: Path | None, properties: Path | None) -> GraphStore:
