@@ -27,11 +27,13 @@ The runner knows backends only through that seam: it never looks at a store's cl
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import shutil
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,6 +156,28 @@ class QueryRunner:
         for snapshot in list(self._made):
             self.store.discard_reader_snapshot(snapshot)
         self._made.clear()
+
+    @contextlib.contextmanager
+    def hold_snapshot(self) -> Iterator[ReaderSnapshot | None]:
+        """The store's reader snapshot as it is now, kept on disk until the block ends.
+
+        For readers outside the query workers (a streamed export) that must see one state of
+        the store however long they take and however many writes land meanwhile. None for a
+        store without snapshots (a SPARQL server).
+        """
+        snapshot = self.store.reader_snapshot()
+        if snapshot is None:
+            yield None
+            return
+        with self._lock:
+            self._using[snapshot] += 1
+            self._made.add(snapshot)
+        try:
+            yield snapshot
+        finally:
+            with self._lock:
+                self._using[snapshot] -= 1
+            self._retire(snapshot)
 
     def check(self, text: str, what: str = "query") -> bool:
         """Refuse (GuardError) a text over the limits; return whether it names its dataset."""
