@@ -28,7 +28,7 @@ from api.query_runner import QueryRunner
 from api.routers.docs import mount_assets
 from api.security import parse_key_hash, warn_if_weak
 from kg.settings import Settings, get_settings
-from kg.store import GraphStore, QuerySyntaxError, StoreError, open_store
+from kg.store import GraphStore, QuerySyntaxError, ResultCutError, StoreError, open_store
 
 ROUTER_MODULES: tuple[str, ...] = (
     "api.routers.health",
@@ -94,6 +94,7 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
             timeout=settings.query_timeout_seconds,
             max_rows=settings.max_result_rows,
             workers=settings.query_workers,
+            per_client=settings.workers_per_client(),
             memory_mb=settings.query_memory_mb,
             max_depth=settings.query_max_depth,
             max_bytes=settings.max_query_bytes,
@@ -160,6 +161,9 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
 
     @app.exception_handler(StoreError)
     async def _store(_request: Request, err: StoreError) -> JSONResponse:
+        if isinstance(err, ResultCutError):
+            # The store is up; the question was larger than it answers whole.
+            return JSONResponse({"detail": str(err)}, status_code=422)
         return JSONResponse({"detail": f"store unavailable: {err}"}, status_code=503)
 
     for name in ROUTER_MODULES:

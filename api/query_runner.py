@@ -39,6 +39,7 @@ from typing import Any
 
 from api.sparql_guard import Kind, check, tokenize
 from api.sparql_sandbox import SandboxError, SandboxPool
+from api.sparql_sandbox import ShareExhaustedError as ShareExhausted
 from kg.store import (
     GraphStore,
     QueryResult,
@@ -51,6 +52,10 @@ from kg.store import (
 
 class QueryTimeoutError(StoreError):
     """The query did not finish within the time limit."""
+
+
+class ShareExhaustedError(QueryTimeoutError):
+    """The client's own running queries held its share of the query workers until the deadline."""
 
 
 class ResultTooLargeError(StoreError):
@@ -111,6 +116,7 @@ class QueryRunner:
         timeout: float,
         max_rows: int,
         workers: int = 2,
+        per_client: int = 0,
         memory_mb: int = 1024,
         max_depth: int = 64,
         max_bytes: int = 1_048_576,
@@ -123,6 +129,7 @@ class QueryRunner:
         self._slots = threading.BoundedSemaphore(workers)  # the forwarding path only
         self._pool: SandboxPool | None = None
         self._workers = workers
+        self._per_client = per_client
         self._memory_mb = memory_mb
         self._lock = threading.Lock()
         self._using: Counter[ReaderSnapshot] = Counter()
@@ -132,7 +139,9 @@ class QueryRunner:
     def _sandbox(self) -> SandboxPool:
         with self._lock:
             if self._pool is None:
-                self._pool = SandboxPool(self._workers, self._memory_mb)
+                self._pool = SandboxPool(
+                    self._workers, self._memory_mb, per_client=self._per_client
+                )
             return self._pool
 
     def start(self) -> None:
@@ -185,10 +194,13 @@ class QueryRunner:
             text, max_bytes=self.max_bytes, max_depth=self.max_depth, what=what
         ).names_own_dataset
 
-    def run(self, query: str, dataset: Dataset | None = None) -> QueryResult:
-        """Evaluate ``query``.
+    def run(
+        self, query: str, dataset: Dataset | None = None, client: str | None = None
+    ) -> QueryResult:
+        """Evaluate ``query`` for ``client`` (an address: see the per-client share).
 
-        Raises GuardError, QuerySyntaxError, QueryTimeoutError, ResultTooLargeError,
+        Raises GuardError, QuerySyntaxError, QueryTimeoutError, ShareExhaustedError (the
+        client's own queries held its share until the deadline), ResultTooLargeError,
         QueryFailedError or StoreError.
         """
         dataset = dataset or Dataset()
@@ -210,8 +222,14 @@ class QueryRunner:
             self._made.add(snapshot)
         try:
             answer = self._sandbox().run(
-                (snapshot.kind, snapshot.where), query, options, self.max_rows, deadline
+                (snapshot.kind, snapshot.where), query, options, self.max_rows, deadline, client
             )
+        except ShareExhausted:
+            raise ShareExhaustedError(
+                f"this client's earlier queries held its {self._per_client} query worker(s) "
+                f"(TCMKG_QUERY_WORKERS_PER_CLIENT) for {self.timeout:g} s; send queries one "
+                "at a time or wait for the running ones"
+            ) from None
         except TimeoutError:
             raise self._timed_out() from None
         except SandboxError as err:

@@ -51,6 +51,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import IO, Any
 
 _HEADER = struct.Struct("!Q")
@@ -154,15 +155,17 @@ def _rehearse(ox: Any, kind: str, where: str, update: str, copy: str) -> tuple[A
 def _child_main() -> None:  # pragma: no cover - runs in the child process
     parent = int(sys.argv[1])
     memory_mb = int(sys.argv[2])
+    idle = sys.argv[3] == "idle"
     network = _leave_network()  # first, while the process has a single thread
     # A child that dies of the memory bound must not spend seconds writing a core file.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # User queries yield the CPU to the server's own work (health checks, cheap routes): the
     # idle scheduling class runs them only on CPU time nothing else wants (nice 5 alone left
     # cheap routes 7-90x slower beside four expensive queries on two cores; bench_load.py).
-    os.nice(5)
-    with contextlib.suppress(OSError):  # not permitted here: nice 5 still applies
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    if idle:
+        os.nice(5)
+        with contextlib.suppress(OSError):  # not permitted here: nice 5 still applies
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
@@ -244,12 +247,42 @@ class SandboxError(Exception):
 _warned_network = False
 
 
+def _idle_launcher() -> tuple[str, ...]:
+    """A command prefix that starts a program in the idle scheduling class, if there is one.
+
+    The child lowers its own priority first thing, but the interpreter's start-up and imports
+    before that (tens of milliseconds of CPU) would run at the server's priority; with a
+    replacement started after every query killed at its deadline, that start-up competed with
+    the cheap routes. ``chrt`` (util-linux) sets the class before the program runs; a
+    ``preexec_fn`` could too, but is not safe in a server with threads.
+    """
+    chrt = shutil.which("chrt")
+    if chrt is None:
+        return ()
+    try:
+        done = subprocess.run([chrt, "--idle", "0", "true"], capture_output=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return (chrt, "--idle", "0") if done.returncode == 0 else ()
+
+
+_IDLE_LAUNCHER = _idle_launcher()
+
+
 class _Child:
     """One warm child process and the snapshot it has open."""
 
-    def __init__(self, memory_mb: int) -> None:
+    def __init__(self, memory_mb: int, idle: bool = True) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-s", os.path.abspath(__file__), str(os.getpid()), str(memory_mb)],
+            [
+                *(_IDLE_LAUNCHER if idle else ()),
+                sys.executable,
+                "-s",
+                os.path.abspath(__file__),
+                str(os.getpid()),
+                str(memory_mb),
+                "idle" if idle else "normal",
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -324,20 +357,38 @@ class ChildDiedError(Exception):
     """The child process ended while evaluating; the message is the reason."""
 
 
-class SandboxPool:
-    """A fixed number of warm children that evaluate queries one at a time each."""
+class ShareExhaustedError(TimeoutError):
+    """The client's own earlier queries held its share of the workers until the deadline."""
 
-    def __init__(self, workers: int, memory_mb: int) -> None:
+
+class SandboxPool:
+    """A fixed number of warm children that evaluate queries one at a time each.
+
+    ``per_client``: how many children one client may hold at once (0: no bound). The children
+    cannot be shared out while they compute, and a query past its deadline is the only one
+    that can be stopped, so fairness is kept at the door: with two children and a bound of one,
+    a client sending expensive queries back to back holds one child and waits for it, and
+    everybody else's queries find the other free. ``idle``: children run in the idle
+    scheduling class (user queries) or at the server's own priority (the routes' queries).
+    """
+
+    def __init__(
+        self, workers: int, memory_mb: int, *, per_client: int = 0, idle: bool = True
+    ) -> None:
         self.memory_mb = memory_mb
+        self.per_client = per_client
+        self.idle = idle
         self._idle: queue.Queue[_Child] = queue.Queue()
         self._all: set[_Child] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._share = threading.Condition()
+        self._holding: dict[str, int] = {}
         for _ in range(max(1, workers)):
             self._add()
 
     def _add(self) -> None:
-        child = _Child(self.memory_mb)
+        child = _Child(self.memory_mb, self.idle)
         with self._lock:
             if self._closed:
                 child.kill()
@@ -362,6 +413,30 @@ class SandboxPool:
         with self._lock:
             return [c.pid for c in self._all]
 
+    @contextlib.contextmanager
+    def _share_of(self, client: str | None, deadline: float) -> Iterator[None]:
+        """Count a running query against ``client``; wait while it holds its share already."""
+        if client is None or self.per_client <= 0:
+            yield
+            return
+        with self._share:
+            while self._holding.get(client, 0) >= self.per_client:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ShareExhaustedError
+                self._share.wait(remaining)
+            self._holding[client] = self._holding.get(client, 0) + 1
+        try:
+            yield
+        finally:
+            with self._share:
+                left = self._holding[client] - 1
+                if left:
+                    self._holding[client] = left
+                else:
+                    del self._holding[client]
+                self._share.notify_all()
+
     def run(
         self,
         snapshot: tuple[str, str],
@@ -369,14 +444,28 @@ class SandboxPool:
         options: dict[str, Any],
         max_rows: int,
         deadline: float,
+        client: str | None = None,
     ) -> tuple[Any, ...]:
         """Evaluate in a child; return its answer tuple or raise SandboxError.
 
         ``snapshot`` is (kind, where): "oxigraph" and a read-only store folder, or "nquads"
-        and a file to load.
+        and a file to load. ``client`` names who asks (an address), for the per-client share.
 
-        Raises TimeoutError when no child is free or the answer did not come by the deadline.
+        Raises TimeoutError when no child is free or the answer did not come by the deadline,
+        ShareExhaustedError (a TimeoutError) when the client's own queries held its share of
+        the children until the deadline.
         """
+        with self._share_of(client, deadline):
+            return self._run(snapshot, query, options, max_rows, deadline)
+
+    def _run(
+        self,
+        snapshot: tuple[str, str],
+        query: str,
+        options: dict[str, Any],
+        max_rows: int,
+        deadline: float,
+    ) -> tuple[Any, ...]:
         try:
             child = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     max_result_rows: int = 100_000
     # User SPARQL queries run in sandboxed worker processes (see api/sparql_sandbox.py).
     query_workers: int = 2
+    # How many of those one client (one address) may hold at once, so that a client sending
+    # expensive queries back to back leaves the others a worker. Unset: one fewer than
+    # query_workers (at least one); 0: no bound.
+    query_workers_per_client: int | None = None
     query_memory_mb: int = 1024  # address-space bound of each query worker
     query_max_depth: int = 64  # deepest nesting of ( { [ in a query or update
     max_query_bytes: int = 1_048_576  # SPARQL query/update request bodies
@@ -47,6 +51,12 @@ class Settings(BaseSettings):
     ncbi_email: str = ""
     ncbi_base_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
     ctgov_base_url: str = "https://clinicaltrials.gov/api/v2"
+
+    def workers_per_client(self) -> int:
+        """The per-client share of query workers in force (0: no bound)."""
+        if self.query_workers_per_client is not None:
+            return max(0, self.query_workers_per_client)
+        return max(1, self.query_workers - 1)
 
     def store_location(self) -> str:
         """The store location string to open when ``--store`` is not given."""

@@ -45,6 +45,14 @@ class QuerySyntaxError(StoreError):
     """A SPARQL query or update that the store's parser refused; the message is the parser's."""
 
 
+class ResultCutError(StoreError):
+    """The server returned only the first rows of a longer SELECT result (its row cap).
+
+    Not a fault of the store but of the question's size, so clients get 422 (make the
+    question smaller), not the 503 of a store that is down.
+    """
+
+
 @dataclass(frozen=True)
 class SelectResult:
     """Rows of a SELECT query: ``rows[i][j]`` is the value of ``variables[j]`` (None if unbound)."""

@@ -34,6 +34,7 @@ from api.deps import (
     ApiContext,
     Context,
     authorize_write,
+    client_address,
     documented_write_key,
 )
 from api.identifiers import IRI_PATTERN
@@ -45,11 +46,12 @@ from api.query_runner import (
     QueryFailedError,
     QueryTimeoutError,
     ResultTooLargeError,
+    ShareExhaustedError,
 )
 from api.sparql_guard import GuardError
 from api.sparql_results import ask_result, graph_result, select_result
 from kg.iri import PREFIXES
-from kg.store import QuerySyntaxError, SelectResult, StoreError
+from kg.store import QuerySyntaxError, ResultCutError, SelectResult, StoreError
 
 router = APIRouter(tags=["sparql"])
 
@@ -162,8 +164,22 @@ _POST_BODY = {
 # and /claims waited seconds too (bench/bench_load.py). Past this many waiting queries a new one
 # is refused at once rather than queued without bound.
 MAX_WAITING_QUERIES = 64
+# One client may fill a quarter of them: a client sending queries in a tight loop is refused
+# (429) before it leaves no waiting place to anyone else.
+MAX_WAITING_PER_CLIENT = MAX_WAITING_QUERIES // 4
 _query_threads = ThreadPoolExecutor(MAX_WAITING_QUERIES, thread_name_prefix="sparql-wait")
 _query_slots = threading.BoundedSemaphore(MAX_WAITING_QUERIES)
+_waiting_lock = threading.Lock()
+_waiting: dict[str, int] = {}
+
+
+def _leave_waiting(client: str) -> None:
+    with _waiting_lock:
+        left = _waiting[client] - 1
+        if left:
+            _waiting[client] = left
+        else:
+            del _waiting[client]
 
 
 def _bad(detail: str, status: int = 400) -> HTTPException:
@@ -236,10 +252,12 @@ def _check_accept_possible(accept: str | None) -> None:
     )
 
 
-def _run_query(ctx: ApiContext, op: ProtocolRequest, accept: str | None) -> Response:
+def _run_query(ctx: ApiContext, op: ProtocolRequest, accept: str | None, client: str) -> Response:
     assert op.query is not None
     try:
-        result = ctx.runner.run(op.query, Dataset(tuple(op.default_graphs), tuple(op.named_graphs)))
+        result = ctx.runner.run(
+            op.query, Dataset(tuple(op.default_graphs), tuple(op.named_graphs)), client
+        )
     except GuardError as err:
         raise _bad(str(err)) from err
     except QueryFailedError as err:
@@ -250,8 +268,12 @@ def _run_query(ctx: ApiContext, op: ProtocolRequest, accept: str | None) -> Resp
         raise _bad(str(err)) from err
     except ResultTooLargeError as err:
         raise _bad(str(err), 422) from err
+    except ShareExhaustedError as err:
+        raise HTTPException(status_code=429, detail=str(err), headers={"Retry-After": "5"}) from err
     except QueryTimeoutError as err:
         raise _bad(str(err), 503) from err
+    except ResultCutError as err:
+        raise _bad(str(err), 422) from err
     except StoreError as err:
         raise _bad(f"store unavailable: {err}", 503) from err
     headers = {"Vary": "Accept"}
@@ -273,9 +295,21 @@ def _run_query(ctx: ApiContext, op: ProtocolRequest, accept: str | None) -> Resp
     return Response(body, media_type=mime, headers=headers)
 
 
-async def _evaluate(ctx: ApiContext, op: ProtocolRequest, accept: str | None) -> Response:
+async def _evaluate(
+    ctx: ApiContext, op: ProtocolRequest, accept: str | None, client: str
+) -> Response:
     """Run the query on the query threads (see MAX_WAITING_QUERIES)."""
+    with _waiting_lock:
+        if _waiting.get(client, 0) >= MAX_WAITING_PER_CLIENT:
+            raise HTTPException(
+                status_code=429,
+                detail=f"{MAX_WAITING_PER_CLIENT} queries from this address are running or "
+                "waiting already; send the next when one has answered",
+                headers={"Retry-After": "5"},
+            )
+        _waiting[client] = _waiting.get(client, 0) + 1
     if not _query_slots.acquire(blocking=False):
+        _leave_waiting(client)
         raise HTTPException(
             status_code=503,
             detail=f"{MAX_WAITING_QUERIES} queries are waiting for a query worker already; "
@@ -287,14 +321,16 @@ async def _evaluate(ctx: ApiContext, op: ProtocolRequest, accept: str | None) ->
     def work() -> Response:
         # Released by the thread itself: a client that hangs up does not free a busy thread.
         try:
-            return context.run(_run_query, ctx, op, accept)
+            return context.run(_run_query, ctx, op, accept, client)
         finally:
             _query_slots.release()
+            _leave_waiting(client)
 
     try:
         future = asyncio.get_running_loop().run_in_executor(_query_threads, work)
     except BaseException:
         _query_slots.release()
+        _leave_waiting(client)
         raise
     return await future
 
@@ -322,6 +358,8 @@ def _run_update(ctx: ApiContext, op: ProtocolRequest) -> Response:
         raise _bad(str(err)) from err
     except QueryFailedError as err:
         raise _bad(str(err), err.status) from err
+    except ShareExhaustedError as err:
+        raise HTTPException(status_code=429, detail=str(err), headers={"Retry-After": "5"}) from err
     except QueryTimeoutError as err:
         raise _bad(str(err), 503) from err
     except StoreError as err:
@@ -347,7 +385,7 @@ async def sparql_get(request: Request, ctx: Context) -> Response:
         raise _bad("missing the 'query' parameter")
     accept = request.headers.get("accept")
     _check_accept_possible(accept)
-    return await _evaluate(ctx, op, accept)
+    return await _evaluate(ctx, op, accept, client_address(request))
 
 
 @router.post(
@@ -392,4 +430,4 @@ async def sparql_post(request: Request, ctx: Context) -> Response:
         raise _bad("missing the 'query' (or 'update') parameter")
     accept = request.headers.get("accept")
     _check_accept_possible(accept)
-    return await _evaluate(ctx, op, accept)
+    return await _evaluate(ctx, op, accept, client_address(request))

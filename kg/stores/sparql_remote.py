@@ -70,6 +70,7 @@ from kg.store import (
     GraphStore,
     QueryResult,
     QuerySyntaxError,
+    ResultCutError,
     SelectResult,
     StoreError,
     Term,
@@ -437,8 +438,6 @@ def _limited_to(text: str, cap: int) -> bool:
     return found is not None and int(found.group(1) or found.group(2)) <= cap
 
 
-class ResultCutError(StoreError):
-    """The server returned only the first rows of a longer SELECT result (its row cap)."""
-
-
 register_backend("sparql", open_sparql)
+
+__all__ = ["ResultCutError", "SparqlStore", "open_sparql"]

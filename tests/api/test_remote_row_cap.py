@@ -15,12 +15,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
+from api.app import create_app
 from kg.store import GraphStore, open_store
 from kg.stores.sparql_remote import ResultCutError
 from tests import virtuoso
+from tests.api.support import settings, start_server
 
 pytestmark = [pytest.mark.virtuoso, pytest.mark.slow]
 
@@ -119,5 +122,25 @@ def test_a_complete_result_of_exactly_the_cap_is_answered(capped: str) -> None:
         _write(store, CAP)
         assert len(store.select(ROWS).rows) == CAP
     finally:
+        store.drop_graph(GRAPH.value)
+        store.close()
+
+
+def test_the_endpoint_answers_a_cut_result_with_422(capped: str) -> None:
+    """Through ``/sparql`` on a real server: the cut is the question's size (422), not an outage."""
+    store = open_store(capped)
+    server = start_server(create_app(store, settings(max_result_rows=1000)), store)
+    try:
+        _write(store, 25)
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            cut = client.get("/sparql", params={"query": ROWS})
+            assert cut.status_code == 422, cut.text
+            assert "20 of 25 rows" in cut.json()["detail"]
+            assert "unavailable" not in cut.json()["detail"]
+            whole = client.get("/sparql", params={"query": ROWS + " LIMIT 20"})
+            assert whole.status_code == 200, whole.text
+            assert len(whole.json()["results"]["bindings"]) == 20
+    finally:
+        server.stop()
         store.drop_graph(GRAPH.value)
         store.close()
