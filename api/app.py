@@ -24,7 +24,8 @@ from api.deps import ApiContext
 from api.jobs import JobRegistry
 from api.label_index import LabelIndex
 from api.not_found import NameNotFound, name_not_found
-from api.query_runner import QueryRunner
+from api.query_runner import QueryRunner, QueryTimeoutError
+from api.route_deadline import RouteDeadline
 from api.routers.docs import mount_assets
 from api.security import parse_key_hash, warn_if_weak
 from kg.settings import Settings, get_settings
@@ -98,6 +99,8 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
             memory_mb=settings.query_memory_mb,
             max_depth=settings.query_max_depth,
             max_bytes=settings.max_query_bytes,
+            route_timeout=settings.route_timeout_seconds,
+            route_workers=settings.route_workers,
         ),
         labels=LabelIndex(store),
         jobs=JobRegistry(
@@ -137,6 +140,7 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
         return settings.max_query_bytes
 
     app.add_middleware(BodySizeLimit, limit_for=limit_for)
+    app.add_middleware(RouteDeadline, runner=ctx.runner)
 
     app.add_exception_handler(NameNotFound, name_not_found)
 
@@ -161,6 +165,9 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
 
     @app.exception_handler(StoreError)
     async def _store(_request: Request, err: StoreError) -> JSONResponse:
+        if isinstance(err, QueryTimeoutError):
+            # The store is up; this request's evaluation was stopped at its deadline.
+            return JSONResponse({"detail": str(err)}, status_code=503, headers={"Retry-After": "5"})
         if isinstance(err, ResultCutError):
             # The store is up; the question was larger than it answers whole.
             return JSONResponse({"detail": str(err)}, status_code=422)

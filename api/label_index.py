@@ -21,7 +21,7 @@ from api.models import SearchHit, SearchOut, SuggestionOut
 from kg.iri import contract
 from kg.names import normalise_name
 from kg.sparql import load_query
-from kg.store import GraphStore
+from kg.store import GraphStore, in_process
 from kg.terms import KIND_OF_CLASS
 from queries.resolve import MAX_SUGGESTIONS, NameIndex, kind_rank
 
@@ -53,7 +53,8 @@ class LabelIndex:
         names: dict[str, list[_Name]] = {}
         kind: dict[str, str] = {}
         label: dict[str, str] = {}
-        result = self.store.select(load_query("api", LABELS_QUERY))
+        with in_process():  # kept for the store state: no request's deadline applies
+            result = self.store.select(load_query("api", LABELS_QUERY))
         for s, p, o, t in result.rows:
             if not isinstance(s, NamedNode):
                 continue

@@ -40,6 +40,7 @@ from typing import Any
 from api.sparql_guard import Kind, check, tokenize
 from api.sparql_sandbox import SandboxError, SandboxPool
 from api.sparql_sandbox import ShareExhaustedError as ShareExhausted
+from kg.store import Evaluator as Evaluator
 from kg.store import (
     GraphStore,
     QueryResult,
@@ -49,6 +50,10 @@ from kg.store import (
     StoreError,
 )
 
+# The routes' own queries have no row limit of their own (their pages are bounded by the
+# route); the workers' counting needs a number.
+_ROUTE_ROWS = 1 << 62
+
 
 class QueryTimeoutError(StoreError):
     """The query did not finish within the time limit."""
@@ -56,6 +61,10 @@ class QueryTimeoutError(StoreError):
 
 class ShareExhaustedError(QueryTimeoutError):
     """The client's own running queries held its share of the query workers until the deadline."""
+
+
+class RouteTimeoutError(QueryTimeoutError):
+    """A REST request's store reads did not finish within the route deadline."""
 
 
 class ResultTooLargeError(StoreError):
@@ -120,6 +129,8 @@ class QueryRunner:
         memory_mb: int = 1024,
         max_depth: int = 64,
         max_bytes: int = 1_048_576,
+        route_timeout: float = 30.0,
+        route_workers: int = 2,
     ) -> None:
         self.store = store
         self.timeout = timeout
@@ -130,6 +141,9 @@ class QueryRunner:
         self._pool: SandboxPool | None = None
         self._workers = workers
         self._per_client = per_client
+        self.route_timeout = route_timeout
+        self._route_workers = route_workers
+        self._route_pool: SandboxPool | None = None
         self._memory_mb = memory_mb
         self._lock = threading.Lock()
         self._using: Counter[ReaderSnapshot] = Counter()
@@ -144,6 +158,58 @@ class QueryRunner:
                 )
             return self._pool
 
+    def _routes(self) -> SandboxPool:
+        with self._lock:
+            if self._route_pool is None:
+                # The server's own queries: at its priority, not in the idle class, and shared
+                # by no client quota (each request has its deadline).
+                self._route_pool = SandboxPool(self._route_workers, self._memory_mb, idle=False)
+            return self._route_pool
+
+    def route_evaluator(self, started: float) -> Evaluator | None:
+        """How a REST request begun at ``started`` (monotonic) reads the store: in a killable
+        worker, stopped at ``started`` + the route deadline.
+
+        None (read in this process) for a store whose snapshots are not cheap to take (a
+        memory store would be dumped after every write; a SPARQL server has none and stops
+        its own evaluation at its HTTP timeout).
+        """
+        if not self.store.cheap_reader_snapshots():
+            return None
+        deadline = started + self.route_timeout
+
+        def evaluate(store: GraphStore, text: str) -> QueryResult | None:
+            if store is not self.store:
+                return None  # another store the request opened: read it where it is
+            return self._route_query(text, deadline)
+
+        return evaluate
+
+    def _route_query(self, text: str, deadline: float) -> QueryResult:
+        snapshot = self.store.reader_snapshot()
+        if snapshot is None:
+            return self.store.query(text)
+        with self._lock:
+            self._using[snapshot] += 1
+            self._made.add(snapshot)
+        try:
+            answer = self._routes().run(
+                (snapshot.kind, snapshot.where), text, {"union": True}, _ROUTE_ROWS, deadline
+            )
+        except TimeoutError:
+            raise RouteTimeoutError(
+                f"the request did not finish within {self.route_timeout:g} s "
+                "(TCMKG_ROUTE_TIMEOUT_SECONDS); its evaluation was stopped. Narrow it (a "
+                "smaller page, a more specific name) or try again when the server is less busy"
+            ) from None
+        except SandboxError as err:
+            raise QueryFailedError(str(err), err.status) from None
+        finally:
+            with self._lock:
+                self._using[snapshot] -= 1
+            self._retire(snapshot)
+        return self._result(answer)
+
     def start(self) -> None:
         """Start the query workers now (when the store has snapshots), so none waits for them."""
         snapshot = self.store.reader_snapshot()
@@ -151,6 +217,8 @@ class QueryRunner:
             with self._lock:
                 self._made.add(snapshot)
             self._sandbox()
+            if self.store.cheap_reader_snapshots():
+                self._routes()
 
     def worker_pids(self) -> list[int]:
         """Process ids of the sandboxed query workers (none before the first query)."""
@@ -160,8 +228,10 @@ class QueryRunner:
         """Stop the query workers and remove the snapshots they read."""
         with self._lock:
             pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.close()
+            routes, self._route_pool = self._route_pool, None
+        for each in (pool, routes):
+            if each is not None:
+                each.close()
         for snapshot in list(self._made):
             self.store.discard_reader_snapshot(snapshot)
         self._made.clear()
@@ -292,8 +362,10 @@ class QueryRunner:
 
     def _retire(self, current: ReaderSnapshot) -> None:
         # Remove the snapshots no request and no worker reads any more.
-        pool = self._pool
-        held = pool.held() if pool is not None else set()
+        held: set[str] = set()
+        for pool in (self._pool, self._route_pool):
+            if pool is not None:
+                held |= pool.held()
         with self._lock:
             done = [
                 s

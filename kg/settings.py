@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     query_timeout_seconds: float = 30.0
+    # REST reads (GET) on an embedded on-disk store: their store queries are evaluated by
+    # route_workers worker processes, killed at this deadline from the request's start.
+    route_timeout_seconds: float = 30.0
+    route_workers: int = 2
     max_result_rows: int = 100_000
     # User SPARQL queries run in sandboxed worker processes (see api/sparql_sandbox.py).
     query_workers: int = 2

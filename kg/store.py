@@ -16,12 +16,14 @@ transaction; batches of many records and big files go through the store's bulk p
 from __future__ import annotations
 
 import abc
+import contextlib
 import gzip
 import hashlib
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, cast
@@ -70,6 +72,38 @@ class SelectResult:
 
 
 QueryResult = SelectResult | bool | list[Triple]
+
+# Evaluation elsewhere: while a request of the API runs, its store reads go to killable worker
+# processes under the request's deadline (api.route_deadline), because an Oxigraph evaluation
+# in this process cannot be stopped. The evaluator gets the store and the query text (bound
+# parameters already written in) and returns the result, or None to evaluate here.
+Evaluator = Callable[["GraphStore", str], "QueryResult | None"]
+_EVALUATOR: ContextVar[Evaluator | None] = ContextVar("tcmkg_evaluator", default=None)
+
+
+def evaluator() -> Evaluator | None:
+    """The evaluator in force for this context (None: queries run in this process)."""
+    return _EVALUATOR.get()
+
+
+@contextmanager
+def evaluated_by(chosen: Evaluator | None) -> Iterator[None]:
+    """Run the block's store reads through ``chosen`` (None: in this process)."""
+    token = _EVALUATOR.set(chosen)
+    try:
+        yield
+    finally:
+        _EVALUATOR.reset(token)
+
+
+def in_process() -> contextlib.AbstractContextManager[None]:
+    """Evaluate the block's queries here, without a request's deadline.
+
+    For projections built once per store state and kept (the ranking, mechanism and theory
+    layers, the name indexes): a build that outlasted one request's deadline would be killed
+    and started again by the next request, and never kept.
+    """
+    return evaluated_by(None)
 
 
 @dataclass(frozen=True)
@@ -309,6 +343,15 @@ class GraphStore(abc.ABC):
         them in its own process anyway).
         """
         return None
+
+    def cheap_reader_snapshots(self) -> bool:
+        """Whether :meth:`reader_snapshot` costs little whatever the store's size.
+
+        True for an on-disk Oxigraph store (a checkpoint of hard links); a memory store's
+        snapshot is a dump of all of it. The API then reads the store for its REST routes
+        through killable workers only where this holds.
+        """
+        return False
 
     def discard_reader_snapshot(self, snapshot: ReaderSnapshot) -> None:  # noqa: B027
         """Remove a snapshot no process reads any more (never the current one)."""

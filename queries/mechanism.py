@@ -50,7 +50,7 @@ from kg.iri import contract
 from kg.model import Predicate
 from kg.scoring_inputs import SCORING_NAMES
 from kg.sparql import BindValue
-from kg.store import GraphStore
+from kg.store import GraphStore, in_process
 from kg.terms import KIND_OF_CLASS, PREDICATE_IRI, PREDICATE_OF_IRI
 from queries.config import ScoringConfig
 from queries.evidence import fetch_evidence, nodes, value_of
@@ -447,12 +447,14 @@ def mechanism_layer(
         written = store.written_since(held[0]) if held is not None else None
         if held is not None and written is not None:
             # Only the graphs written since the held projection need projecting again.
-            layer = update_layer(store, held[2], written, config)
+            with in_process():  # kept for the store state: no request's deadline applies
+                layer = update_layer(store, held[2], written, config)
             if file is not None:
                 # Saving takes longer than the update: the ranking waiting for it need not.
                 _save_later(store, file, layer, state, config)
         else:
-            layer = build_layer(store, config)
+            with in_process():  # kept for the store state: no request's deadline applies
+                layer = build_layer(store, config)
             # Saved only if nothing was written while it was built (a write renews the token).
             if file is not None and store.state_token() == state:
                 _write_layer(file, layer, state, config)

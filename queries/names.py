@@ -17,7 +17,7 @@ import threading
 import weakref
 from collections.abc import Iterator
 
-from kg.store import GraphStore
+from kg.store import GraphStore, in_process
 from queries.evidence import value_of
 from queries.library import query_text
 from queries.resolve import NameIndex
@@ -48,7 +48,8 @@ def name_table(
         held = _TABLES.get(store, {}).get(key)
     if held is not None:
         return held
-    table = _read(store, query, entity)
+    with in_process():  # kept for the store state: no request's deadline applies
+        table = _read(store, query, entity)
     with _LOCK:
         # One state per store is current: tables of an older state are dropped.
         tables = {k: v for k, v in _TABLES.get(store, {}).items() if k[2] == state}

@@ -38,7 +38,7 @@ from pyoxigraph import Literal, NamedNode
 
 from kg.iri import SKOS, contract, expand, term
 from kg.names import has_cjk, normalise_name
-from kg.store import GraphStore, Term
+from kg.store import GraphStore, Term, in_process
 from queries.config import ScoringConfig
 from queries.evidence import value_of
 from queries.library import query_text
@@ -287,7 +287,8 @@ def theory_layer(store: GraphStore, state: str | None = None, *, full: bool = Tr
         held = _LAYERS.get(store)
     if held is not None and held[0] == state and (held[1] or not full):
         return held[2]
-    layer = read_theory(store, None if full else SAFETY_PREDICATES)
+    with in_process():  # kept for the store state: no request's deadline applies
+        layer = read_theory(store, None if full else SAFETY_PREDICATES)
     with _LOCK:
         _LAYERS[store] = (state, full, layer)
     return layer
