@@ -11,6 +11,7 @@ import importlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -23,6 +24,7 @@ from api.body_limit import BodySizeLimit
 from api.deps import ApiContext
 from api.jobs import JobRegistry
 from api.label_index import LabelIndex
+from api.models import ErrorOut
 from api.not_found import NameNotFound, name_not_found
 from api.query_runner import QueryRunner, QueryTimeoutError
 from api.route_deadline import RouteDeadline
@@ -72,6 +74,15 @@ def allowed_methods(app: FastAPI, scope: Scope) -> str:
         if isinstance(route, Route) and route.matches(scope)[0] is not Match.NONE:
             methods.update(route.methods or ())
     return ", ".join(sorted(methods))
+
+
+_STORE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": ErrorOut,
+        "description": "the request's deadline passed (TCMKG_ROUTE_TIMEOUT_SECONDS; see "
+        "Retry-After), or the store is unavailable",
+    }
+}
 
 
 def create_app(store_location: str | GraphStore, settings: Settings | None = None) -> FastAPI:
@@ -179,5 +190,6 @@ def create_app(store_location: str | GraphStore, settings: Settings | None = Non
         # now, so a format registered before the app is built is documented.
         if hasattr(module, "document_formats"):
             module.document_formats()
-        app.include_router(module.router)
+        # Any route that reads the store can meet its deadline or a store that is down.
+        app.include_router(module.router, responses=_STORE_RESPONSES)
     return app

@@ -141,22 +141,35 @@ def run_traffic(
     return latencies, errors
 
 
-def expensive_clients(url: str, count: int) -> tuple[Callable[[], dict[int, int]], threading.Event]:
-    """Start ``count`` clients sending expensive queries back to back; (stop-and-count, stop)."""
+def expensive_clients(
+    url: str, count: int, address: str
+) -> tuple[Callable[[], dict[int, int]], threading.Event]:
+    """Start ``count`` clients sending expensive queries back to back; (stop-and-count, stop).
+
+    They send from ``address`` (another loopback address, as another host would; empty: the
+    same address as the cheap traffic) and, like HTTP clients, wait as long as a 429's
+    Retry-After asks before sending again.
+    """
     stop = threading.Event()
     statuses: dict[int, int] = {}
     lock = threading.Lock()
 
     def loop(n: int) -> None:
-        with httpx.Client(base_url=url, timeout=120) as client:
+        transport = httpx.HTTPTransport(local_address=address) if address else None
+        with httpx.Client(base_url=url, timeout=120, transport=transport) as client:
             while not stop.is_set():
                 query = EXPENSIVE[n % len(EXPENSIVE)]
+                retry_after = 0.0
                 try:
-                    status = client.get("/sparql", params={"query": query}).status_code
+                    answer = client.get("/sparql", params={"query": query})
+                    status = answer.status_code
+                    if status == 429:
+                        retry_after = float(answer.headers.get("Retry-After", "1"))
                 except httpx.HTTPError:
                     status = 0
                 with lock:
                     statuses[status] = statuses.get(status, 0) + 1
+                stop.wait(retry_after)
 
     threads = [threading.Thread(target=loop, args=(n,), daemon=True) for n in range(count)]
     for thread in threads:
@@ -207,6 +220,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each phase")
     parser.add_argument("--expensive", type=int, default=4, help="expensive query clients")
+    parser.add_argument(
+        "--expensive-address",
+        default="127.0.0.2",
+        help="loopback address the expensive clients send from ('' : the cheap traffic's)",
+    )
     parser.add_argument("--deadline", type=float, default=5.0, help="query time limit (s)")
     args = parser.parse_args()
     ensure_store(args.store)
@@ -221,6 +239,10 @@ def main() -> None:
             f"query deadline {args.deadline:g} s; query workers: default"
         )
         print("requests:", {r: len(v) for r, v in requests.items()})
+        print(
+            f"expensive clients send from {args.expensive_address or 'the same address'}; "
+            "query workers per client: default"
+        )
         run_traffic(url, requests, args.rate, 5)  # warm-up, not counted
         rss_before = server.rss_mb(pid)
         cpu = own_cpu_seconds(pid)
@@ -231,7 +253,7 @@ def main() -> None:
         growth = (rss_after - rss_before) / rss_before * 100
         print(f"server RSS {rss_before:.0f} MB before, {rss_after:.0f} MB after ({growth:+.1f} %)")
 
-        finish, _ = expensive_clients(url, args.expensive)
+        finish, _ = expensive_clients(url, args.expensive, args.expensive_address)
         time.sleep(1.0)  # the expensive queries occupy the workers before the traffic starts
         cpu = own_cpu_seconds(pid)
         busy, busy_errors = run_traffic(url, requests, args.rate, args.seconds)

@@ -72,7 +72,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     415: {"model": ErrorOut, "description": "unsupported request content type"},
     422: {
         "model": ErrorOut,
-        "description": "result larger than TCMKG_MAX_RESULT_ROWS, or too deep for the engine",
+        "description": "result larger than TCMKG_MAX_RESULT_ROWS, too deep for the engine, or "
+        "cut short by a SPARQL server's own row cap",
+    },
+    429: {
+        "model": ErrorOut,
+        "description": "this address's queries hold its share of the query workers "
+        "(TCMKG_QUERY_WORKERS_PER_CLIENT) or fill its waiting places (see Retry-After)",
     },
     503: {
         "model": ErrorOut,
@@ -85,7 +91,8 @@ _KEY_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorOut, "description": "update while writes are disabled"},
     429: {
         "model": ErrorOut,
-        "description": "too many wrong API keys from this address recently (see Retry-After)",
+        "description": "too many wrong API keys from this address recently, or this address's "
+        "share of the query workers is in use (see Retry-After)",
     },
     503: {
         "model": ErrorOut,
