@@ -1,9 +1,11 @@
 """The ingest run: read → extract → write, one named graph per document.
 
-Documents stream from the readers in chunks; with ``processes > 1`` each chunk is extracted in
-a worker process (one pipeline per worker, built once), with at most two chunks per worker in
-flight so that memory stays flat whatever the corpus size. Measured on 2 cores, a process
-pool over chunks beats spaCy's own ``n_process`` (see ``bench/bench_extract_speed.py``).
+Documents stream from the readers in chunks of :data:`CHUNK`. With ``workers > 1`` or a
+``scheduler`` address each chunk is one task on Dask distributed (:mod:`ingest.cluster`): a
+local cluster of worker processes, or an existing cluster, each worker building its extractor
+once, with at most two chunks per worker in flight so that memory stays flat whatever the
+corpus size. The outcomes come back to this process in input order, and only this process
+writes the store.
 
 Each document's graph is replaced in its own transaction, so an interrupted run leaves every
 graph either as it was or fully written, and re-running on the same input changes nothing
@@ -15,18 +17,18 @@ propagates and ends the run rather than hiding as a problem record.
 A :class:`~ingest.document.Deletion` (PubMed's ``DeleteCitation``) drops its record's named
 graph, in input order: after every document read before it is written, before any read after
 it. Deletions never go to the workers; they wait in the main process for the documents ahead
-of them, so ``processes > 1`` applies them in the same order.
+of them, so a run on a cluster applies them in the same order.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import re
+import threading
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
-from multiprocessing.pool import AsyncResult, Pool
 from typing import TYPE_CHECKING, TypeVar
 
 from pyoxigraph import NamedNode, Quad
@@ -42,16 +44,17 @@ from kg.writer import bundle_quads
 if TYPE_CHECKING:
     # spaCy takes about a second to import: load it only when documents are extracted, so
     # every `tcmkg` command that merely imports this module starts quickly.
+    from distributed import Client
+
     from ingest.extract import Extraction, Extractor
     from ingest.nlp.pipeline import TermSource
 
 CHUNK = 32  # documents per task sent to a worker
 _T = TypeVar("_T")
 
-# One extractor per process, built by the pool initialiser (or on first use in-process).
-_EXTRACTOR: Extractor | None = None
-_TERMS: list[tuple[str, str, str]] | None = None
-_MODELS = True  # trained models on (False: the dictionary and the rules alone)
+# The extractor of the last run extracted in this process, per thread, as (run token,
+# extractor): built on the run's first chunk and kept for its later chunks.
+_BUILT = threading.local()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +89,39 @@ class IngestSummary:
     problems: dict[str, int] = field(default_factory=dict)
 
 
-def _init_worker(terms: list[tuple[str, str, str]] | None, models: bool = True) -> None:
-    global _EXTRACTOR, _TERMS, _MODELS
-    _TERMS = terms
-    _MODELS = models
-    _EXTRACTOR = _make_extractor(terms, models)
+@dataclass(frozen=True, slots=True)
+class ExtractorSpec:
+    """What an extractor of one run is built from, sent once to each worker.
+
+    ``terms`` replaces the seed vocabulary as the dictionary (name, CURIE, kind value);
+    ``models=False`` leaves out the trained models. ``token`` names the run, so a worker of a
+    shared cluster tells one run's extractor from another's without comparing vocabularies.
+    """
+
+    terms: tuple[tuple[str, str, str], ...] | None
+    models: bool = True
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @classmethod
+    def of(cls, terms: TermSource | None, models: bool = True) -> ExtractorSpec:
+        """The spec of a run over ``terms`` (None: the seed vocabulary)."""
+        return cls(None if terms is None else tuple(_plain_terms(terms)), models)
+
+    def extractor(self, cache: threading.local = _BUILT) -> Extractor:
+        """This run's extractor for the calling thread, built on its first call there.
+
+        ``cache`` keeps it for the thread's later calls (by default, until a call of another
+        run in the same thread).
+        """
+        built: tuple[str, Extractor] | None = getattr(cache, "extractor", None)
+        if built is None or built[0] != self.token:
+            cache.extractor = None  # the previous run's pipeline goes before the next is built
+            built = (self.token, _make_extractor(self.terms, self.models))
+            cache.extractor = built
+        return built[1]
 
 
-def _make_extractor(terms: list[tuple[str, str, str]] | None, models: bool = True) -> Extractor:
+def _make_extractor(terms: Iterable[tuple[str, str, str]] | None, models: bool = True) -> Extractor:
     from ingest.extract import Extractor
     from kg.model import EntityKind
 
@@ -104,19 +132,15 @@ def _make_extractor(terms: list[tuple[str, str, str]] | None, models: bool = Tru
     )
 
 
-def _extract_chunk(documents: list[Document]) -> list[Outcome]:
+def extract_chunk(extractor: Extractor, documents: list[Document]) -> list[Outcome]:
     """Outcomes of ``documents``, in order, the pipeline run over the chunk with ``nlp.pipe``.
 
     A document the extractor declares it cannot take (:class:`ExtractionInputError`) becomes
     an outcome with its reason; any other exception is a bug and propagates, ending the run
-    (from a worker, :meth:`AsyncResult.get` raises it again in the main process).
+    (from a Dask worker, the task's result raises it again in the calling process).
     """
     from ingest.extract import ExtractionInputError
 
-    global _EXTRACTOR
-    if _EXTRACTOR is None:
-        _EXTRACTOR = _make_extractor(_TERMS, _MODELS)
-    extractor = _EXTRACTOR
     refused: dict[int, str] = {}
     for i, document in enumerate(documents):
         try:
@@ -139,25 +163,35 @@ def _chunks(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
 def extract_documents(
     documents: Iterable[Document],
     *,
-    processes: int = 1,
+    workers: int = 1,
+    scheduler: str | None = None,
+    client: Client | None = None,
     terms: TermSource | None = None,
     chunk: int = CHUNK,
     models: bool = True,
 ) -> Iterator[Outcome]:
-    """Extract every document, in input order; ``processes > 1`` uses a pool of workers.
+    """Extract every document, in input order: in this process, or on Dask distributed.
 
-    ``terms`` replaces the seed vocabulary as the dictionary (name, CURIE, kind);
-    ``models=False`` extracts with the dictionary and the rules alone (no trained model).
+    ``workers <= 1`` without ``scheduler`` or ``client`` extracts here. Otherwise the chunks
+    are tasks of ``client``, of the cluster at ``scheduler`` (``tcp://HOST:8786``), or of a
+    local cluster of ``workers`` processes started for this call and closed at its end (see
+    :mod:`ingest.cluster`). ``terms`` replaces the seed vocabulary as the dictionary (name,
+    CURIE, kind); ``models=False`` extracts with the dictionary and the rules alone (no
+    trained model).
     """
-    plain = None if terms is None else [(t[0], t[1], str(t[2])) for t in _plain_terms(terms)]
-    if processes <= 1:
-        _init_worker(plain, models)
-        for part in _chunks(documents, chunk):
-            yield from _extract_chunk(part)
+    spec = ExtractorSpec.of(terms, models)
+    parts = _chunks(documents, chunk)
+    if client is None and scheduler is None and workers <= 1:
+        for part in parts:
+            yield from extract_chunk(spec.extractor(), part)
         return
-    context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with context.Pool(processes, initializer=_init_worker, initargs=(plain, models)) as pool:
-        yield from _bounded_map(pool, _chunks(documents, chunk), 2 * processes)
+    from ingest.cluster import dask_client, extract_on_cluster
+
+    if client is not None:
+        yield from extract_on_cluster(client, parts, spec)
+        return
+    with dask_client(workers, scheduler) as own:
+        yield from extract_on_cluster(own, parts, spec)
 
 
 def _plain_terms(terms: TermSource) -> Iterator[tuple[str, str, str]]:
@@ -168,23 +202,14 @@ def _plain_terms(terms: TermSource) -> Iterator[tuple[str, str, str]]:
             yield t.name, t.curie, t.kind.value
 
 
-def _bounded_map(pool: Pool, chunks: Iterator[list[Document]], in_flight: int) -> Iterator[Outcome]:
-    # Pool.imap would read the whole input ahead of the workers; this keeps a few chunks only.
-    pending: deque[AsyncResult[list[Outcome]]] = deque()
-    for part in chunks:
-        pending.append(pool.apply_async(_extract_chunk, (part,)))
-        while len(pending) >= in_flight:
-            yield from pending.popleft().get()
-    while pending:
-        yield from pending.popleft().get()
-
-
 def ingest(
     documents: Iterable[ReadItem],
     store: GraphStore,
     problems: ProblemLog,
     *,
-    processes: int = 1,
+    workers: int = 1,
+    scheduler: str | None = None,
+    client: Client | None = None,
     entities: Mapping[str, Entity] | None = None,
     terms: TermSource | None = None,
     on_document: Callable[[Document], None] | None = None,
@@ -199,13 +224,15 @@ def ingest(
     the store does not hold does nothing and is counted in ``deletions_not_held``; one whose
     id is not a ``PMID:<digits>`` CURIE is reported (``record.no_id``) and not applied.
 
-    ``entities`` (the vocabulary's entities by CURIE) names the entities the claims mention;
-    ``on_document`` is called once per document handled (for a progress bar); ``models=False``
-    extracts with the dictionary and the rules alone.
+    Extraction runs as :func:`extract_documents` says (``workers``, ``scheduler``,
+    ``client``); the results come back here and each record is written in its own
+    transaction. ``entities`` (the vocabulary's entities by CURIE) names the entities the
+    claims mention; ``on_document`` is called once per document handled (for a progress
+    bar); ``models=False`` extracts with the dictionary and the rules alone.
     """
     summary = IngestSummary()
     # Deletions read but not yet applied, each with the number of documents read before it.
-    # The reader runs ahead of the writing (by a few chunks with a worker pool), so a
+    # The reader runs ahead of the writing (by a few chunks on a cluster), so a
     # deletion waits here until the documents before it have been written.
     waiting: deque[tuple[int, Deletion]] = deque()
     read = 0
@@ -231,7 +258,12 @@ def ingest(
     # first file keeps its id, a later one is reported instead of silently replacing it.
     sources: dict[str, str] = {}
     for outcome in extract_documents(
-        documents_only(), processes=processes, terms=terms, models=models
+        documents_only(),
+        workers=workers,
+        scheduler=scheduler,
+        client=client,
+        terms=terms,
+        models=models,
     ):
         apply_deletions(summary.documents)
         document = outcome.document

@@ -1,5 +1,5 @@
-"""What ``tcmkg extract`` and ``tcmkg ingest`` share: the inputs, ``--format``, ``--processes``,
-the document progress display and the problem report.
+"""What ``tcmkg extract`` and ``tcmkg ingest`` share: the inputs, ``--format``, where extraction
+runs (``--workers``, ``--scheduler``), the document progress display and the problem report.
 
 ``--format`` offers the input formats registered in :mod:`ingest.readers` when the app is built
 (:func:`format_help` and :data:`ingest.readers.format_names`), so a new reader needs no edit here.
@@ -7,10 +7,11 @@ the document progress display and the problem report.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -27,6 +28,9 @@ from ingest.problems import ProblemLog
 from ingest.readers import AUTO, format_names, reader_formats
 from tcmkg.console import err_console, fail, progress_display, with_choices
 
+if TYPE_CHECKING:
+    from distributed import Client
+
 InputsArgument = Annotated[
     list[Path],
     typer.Argument(help="Input files or folders (folders are read recursively).", exists=False),
@@ -34,8 +38,28 @@ InputsArgument = Annotated[
 FormatOption = Annotated[
     str, typer.Option("--format", "-f", help="Input format; auto detects each file's.")
 ]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Extract on a local Dask cluster of this many worker processes (1: in this process).",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Extract on the existing Dask cluster whose scheduler is at this address "
+        "(tcp://HOST:8786); its workers need the same tcmkg installed. The store is written "
+        "by this process.",
+        show_default=False,
+    ),
+]
+# The name --workers had before extraction ran on Dask; scripts still give it.
 ProcessesOption = Annotated[
-    int, typer.Option("--processes", "-p", min=1, help="Worker processes for extraction.")
+    int | None,
+    typer.Option("--processes", "-p", min=1, hidden=True, help="Alias of --workers."),
 ]
 FORMAT_DEFAULT = AUTO
 
@@ -57,6 +81,50 @@ ModelsOption = Annotated[
         case_sensitive=False,
     ),
 ]
+
+
+def extraction_workers(workers: int, processes: int | None, scheduler: str | None) -> int:
+    """The worker count from ``--workers`` and its alias ``--processes``; exit 2 on a clash.
+
+    ``--scheduler`` names a cluster that has its own workers, so it takes no ``--workers``
+    count above 1.
+    """
+    if processes is not None:
+        if workers not in (1, processes):
+            fail(f"--processes is an alias of --workers: give one (got {processes} and {workers})")
+        workers = processes
+    if scheduler is not None and workers > 1:
+        fail(
+            f"--scheduler {scheduler} runs on that cluster's workers; --workers {workers} "
+            "starts a local cluster instead: give one or the other"
+        )
+    return workers
+
+
+@contextmanager
+def extraction_cluster(workers: int, scheduler: str | None) -> Iterator[Client | None]:
+    """The Dask client extraction runs on (None: in this process), closed on leaving.
+
+    Exits 2 with the address when the scheduler cannot be reached, before anything is read
+    or written.
+    """
+    if scheduler is None and workers <= 1:
+        yield None
+        return
+    from ingest.cluster import ClusterUnavailableError, dask_client, worker_threads
+
+    with ExitStack() as stack:
+        try:
+            client = stack.enter_context(dask_client(workers, scheduler))
+        except ClusterUnavailableError as err:
+            fail(str(err))
+        where = (
+            f"the Dask cluster at {scheduler}" if scheduler is not None else "a local Dask cluster"
+        )
+        err_console.print(
+            f"extracting on {where} ({worker_threads(client)} worker(s))", highlight=False
+        )
+        yield client
 
 
 def format_help() -> str:

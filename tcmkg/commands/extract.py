@@ -8,8 +8,11 @@ The PMIDs of a PubMed update file's ``DeleteCitation`` list are not documents: t
 line of output (every line stays a document of the schema) and are counted in the closing
 message on stderr. ``tcmkg ingest`` is the command that withdraws them from a store.
 
-Exit codes: 0 done (problems, if any, are reported), 2 usage error, unreadable output, or no
-input at all.
+Extraction runs in this process, on a local Dask cluster (``--workers N``) or on an existing
+one (``--scheduler tcp://HOST:8786``); the output is in input order either way.
+
+Exit codes: 0 done (problems, if any, are reported), 2 usage error, unreadable output, no
+input at all, or a Dask scheduler that cannot be reached.
 """
 
 from __future__ import annotations
@@ -34,8 +37,12 @@ from tcmkg.inputs import (
     Models,
     ModelsOption,
     ProcessesOption,
+    SchedulerOption,
+    WorkersOption,
     check_inputs,
     document_progress,
+    extraction_cluster,
+    extraction_workers,
     report_problems,
     with_input_formats,
 )
@@ -47,7 +54,9 @@ def extract(
         Path, typer.Option("--output", "-o", help="Output JSON Lines file ('-' for stdout).")
     ],
     fmt: FormatOption = FORMAT_DEFAULT,
-    processes: ProcessesOption = 1,
+    workers: WorkersOption = 1,
+    scheduler: SchedulerOption = None,
+    processes: ProcessesOption = None,
     store: Annotated[
         str | None,
         typer.Option(
@@ -63,6 +72,7 @@ def extract(
     from ingest.extract import extraction_json  # imports spaCy: only when extracting
 
     paths = check_inputs(inputs)
+    workers = extraction_workers(workers, processes, scheduler)
     problems = ProblemLog(keep=get_settings().max_problems_kept)
     deletions = 0
 
@@ -82,34 +92,36 @@ def extract(
             terms = ingest_vocabulary(st, write_seed=False).terms
     documents = documents_only(read_items(paths, fmt, problems))
     written = 0
-    try:
-        out = (
-            typer.get_text_stream("stdout")
-            if str(output) == "-"
-            else output.open("w", encoding="utf-8")
-        )
-    except OSError as err:
-        fail(f"{output}: cannot write: {err.strerror}")
-    with out, document_progress() as progress:
-        task = progress.add_task("extracting", total=None, rate="")
-        for outcome in extract_documents(
-            documents, processes=processes, terms=terms, models=models is Models.TRAINED
-        ):
-            progress.advance(task)
-            if outcome.extraction is None:
-                problems.report(
-                    ProblemCode.EXTRACT_FAILED,
-                    outcome.document.source or "-",
-                    f"record {outcome.document.record_index} ({outcome.document.id})",
-                    f"extraction failed: {outcome.error}",
-                )
-                continue
-            out.write(json.dumps(extraction_json(outcome.extraction), ensure_ascii=False))
-            out.write("\n")
-            written += 1
-            if written % 200 == 0:
-                elapsed = progress.tasks[0].elapsed or 0.0
-                progress.update(task, rate=f"{written / max(elapsed, 1e-9):,.0f} docs/s")
+    # The cluster before the output: a scheduler that cannot be reached leaves it as it was.
+    with extraction_cluster(workers, scheduler) as client:
+        try:
+            out = (
+                typer.get_text_stream("stdout")
+                if str(output) == "-"
+                else output.open("w", encoding="utf-8")
+            )
+        except OSError as err:
+            fail(f"{output}: cannot write: {err.strerror}")
+        with out, document_progress() as progress:
+            task = progress.add_task("extracting", total=None, rate="")
+            for outcome in extract_documents(
+                documents, client=client, terms=terms, models=models is Models.TRAINED
+            ):
+                progress.advance(task)
+                if outcome.extraction is None:
+                    problems.report(
+                        ProblemCode.EXTRACT_FAILED,
+                        outcome.document.source or "-",
+                        f"record {outcome.document.record_index} ({outcome.document.id})",
+                        f"extraction failed: {outcome.error}",
+                    )
+                    continue
+                out.write(json.dumps(extraction_json(outcome.extraction), ensure_ascii=False))
+                out.write("\n")
+                written += 1
+                if written % 200 == 0:
+                    elapsed = progress.tasks[0].elapsed or 0.0
+                    progress.update(task, rate=f"{written / max(elapsed, 1e-9):,.0f} docs/s")
     report_problems(problems)
     skipped = (
         f"; {deletions:,} DeleteCitation PMID(s) skipped (tcmkg ingest withdraws them)"

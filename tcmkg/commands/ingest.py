@@ -14,8 +14,13 @@ named graph dropped once the file's records before it are written (so a PMID bot
 deleted by one file ends up deleted). The summary counts the records withdrawn, and apart the
 deletions of records the store did not hold (nothing to do).
 
+Extraction runs in this process, on a local Dask cluster (``--workers N``) or on an existing
+one (``--scheduler tcp://HOST:8786``); the results come back here and each record is written
+in its own transaction.
+
 Exit codes: 0 done (problems, if any, are reported), 2 usage error, unreadable input list,
-or a store that cannot be opened or written.
+a Dask scheduler that cannot be reached (the store is not opened), or a store that cannot be
+opened or written.
 """
 
 from __future__ import annotations
@@ -40,8 +45,12 @@ from tcmkg.inputs import (
     Models,
     ModelsOption,
     ProcessesOption,
+    SchedulerOption,
+    WorkersOption,
     check_inputs,
     document_progress,
+    extraction_cluster,
+    extraction_workers,
     report_problems,
     with_input_formats,
 )
@@ -81,7 +90,9 @@ def ingest_command(
     inputs: InputsArgument,
     store: StoreOption = None,
     fmt: FormatOption = FORMAT_DEFAULT,
-    processes: ProcessesOption = 1,
+    workers: WorkersOption = 1,
+    scheduler: SchedulerOption = None,
+    processes: ProcessesOption = None,
     problems_file: Annotated[
         Path | None,
         typer.Option(
@@ -104,9 +115,16 @@ def ingest_command(
 ) -> None:
     """Extract claims and evidence from documents and write them into the store."""
     paths = check_inputs(inputs)
+    workers = extraction_workers(workers, processes, scheduler)
     problems = ProblemLog(keep=get_settings().max_problems_kept)
     documents = read_items(paths, fmt, problems)
-    with opened_store(store, wait=wait) as st, document_progress() as progress:
+    # The cluster first: a scheduler that cannot be reached stops the run before the store
+    # is opened (and the seed vocabulary written into it).
+    with (
+        extraction_cluster(workers, scheduler) as client,
+        opened_store(store, wait=wait) as st,
+        document_progress() as progress,
+    ):
         vocabulary = ingest_vocabulary(st, seed_only=seed_only)
         task = progress.add_task("ingesting", total=None, rate="")
 
@@ -124,7 +142,7 @@ def ingest_command(
             documents,
             st,
             problems,
-            processes=processes,
+            client=client,
             entities=vocabulary.entities,
             terms=vocabulary.terms,
             on_document=advance,

@@ -86,13 +86,13 @@ def test_extract_models_none_runs_the_dictionary_and_rules_alone(tmp_path: Path)
     assert bad.exit_code == 2 and "bert" in bad.output
 
 
-def test_extract_with_two_processes_gives_the_same_output(tmp_path: Path) -> None:
+def test_extract_on_two_workers_gives_the_same_output(tmp_path: Path) -> None:
     table = write_table(tmp_path / "docs.tsv")
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     exe = [sys.executable, "-m", "tcmkg"]
     for out, procs in ((one, "1"), (two, "2")):
         done = subprocess.run(
-            [*exe, "extract", str(table), "-o", str(out), "--processes", procs],
+            [*exe, "extract", str(table), "-o", str(out), "--workers", procs],
             capture_output=True,
             text=True,
             timeout=300,
@@ -138,21 +138,6 @@ def test_ingest_writes_claims_per_document_graph_and_is_idempotent(tmp_path: Pat
     second = runner.invoke(app, args)
     assert second.exit_code == 0, second.output
     assert quads_of(location) == before
-
-
-def test_ingest_with_processes_writes_the_same_graph(tmp_path: Path) -> None:
-    table = write_table(tmp_path / "docs.tsv")
-    stores = []
-    for procs in ("1", "2"):
-        location = f"oxigraph:{tmp_path / f'store{procs}'}"
-        result = runner.invoke(
-            app,
-            ["ingest", str(table), "--store", location, "--processes", procs, "--problems",
-             str(tmp_path / f"p{procs}.jsonl")],
-        )  # fmt: skip
-        assert result.exit_code == 0, result.output
-        stores.append(quads_of(location))
-    assert stores[0] == stores[1]
 
 
 def test_ingest_reports_an_unreadable_file_and_goes_on(tmp_path: Path) -> None:

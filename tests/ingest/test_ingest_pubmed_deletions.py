@@ -146,16 +146,16 @@ def test_gzipped_update_file_withdraws_too(tmp_path: Path) -> None:
     assert graph(B) not in graphs and graph(A) in graphs
 
 
-def test_two_processes_withdraw_the_same_records(tmp_path: Path) -> None:
+def test_two_workers_withdraw_the_same_records(tmp_path: Path) -> None:
     # The update both gives A (revised) and deletes it: PubMed applies deletions after the
-    # file's records, so A ends up deleted, with the worker pool as without it.
+    # file's records, so A ends up deleted, on a local Dask cluster as in one process.
     baseline = pubmed_file(tmp_path / "pubmed24n0001.xml", [A, B])
     update = pubmed_file(tmp_path / "pubmed24n1001.xml", [A, C], [A])
     stores = []
-    for processes in ("1", "2"):
-        location = f"oxigraph:{tmp_path / f'store{processes}'}"
-        run_ingest(baseline, location, tmp_path, "--processes", processes)
-        output = run_ingest(update, location, tmp_path, "--processes", processes)
+    for workers in ("1", "2"):
+        location = f"oxigraph:{tmp_path / f'store{workers}'}"
+        run_ingest(baseline, location, tmp_path, "--workers", workers)
+        output = run_ingest(update, location, tmp_path, "--workers", workers)
         assert row(output, "records withdrawn (PubMed deletions)") == 1
         stores.append(graphs_of(location))
     assert graph(A) not in stores[0]
@@ -173,8 +173,8 @@ def test_deletions_apply_in_input_order(memory_store: GraphStore) -> None:
     items += [document(C), Deletion(f"PMID:{B}")]
     pooled = open_store("memory:")
     try:
-        for processes, store in ((1, memory_store), (2, pooled)):
-            summary = ingest(items, store, ProblemLog(), processes=processes)
+        for workers, store in ((1, memory_store), (2, pooled)):
+            summary = ingest(items, store, ProblemLog(), workers=workers)
             assert (summary.documents, summary.written) == (3, 3)
             assert (summary.withdrawn, summary.deletions_not_held) == (1, 2)
             assert sorted(store.named_graphs()) == sorted([graph(A), graph(C)])

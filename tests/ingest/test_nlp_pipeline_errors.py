@@ -69,4 +69,4 @@ def test_a_bug_in_extraction_fails_loudly_and_is_no_problem_record(
         ingest([GOOD, broken], memory_store, log)
     assert list(log) == []
     with pytest.raises(AttributeError):
-        list(extract_documents([broken], processes=2))
+        list(extract_documents([broken], workers=2))

@@ -78,7 +78,7 @@ def ingested(
     documents = list(read_documents([corpus], "tsv", problems))
     texts = {d.id: d.text for d in documents}
     store = open_store(f"oxigraph:{Path(tmp_path_factory.mktemp('real')) / 'store'}")
-    summary = ingest(documents, store, problems, processes=2)
+    summary = ingest(documents, store, problems, workers=2)
     assert summary.written > 0
     yield store, texts
     store.close()

@@ -146,7 +146,7 @@ def test_real_corpus_dossier_cites_only_documents_of_the_corpus(tmp_path: Path) 
     location = f"oxigraph:{tmp_path / 'dfi'}"
     store = open_store(location)
     try:
-        summary = ingest(read_table(table, ProblemLog()), store, ProblemLog(), processes=2)
+        summary = ingest(read_table(table, ProblemLog()), store, ProblemLog(), workers=2)
         assert summary.written == len(pmids)
         # A real candidate: the best-ranked herb for the indication with the most treatment
         # claims in this corpus (neoplasms, MeSH D009369).
