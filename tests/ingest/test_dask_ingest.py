@@ -15,7 +15,7 @@ from pathlib import Path
 
 import dask
 import pytest
-from distributed import get_worker
+from distributed import Client, LocalCluster, Worker, get_worker
 from pyoxigraph import Quad
 from typer.testing import CliRunner
 
@@ -152,6 +152,33 @@ def test_cli_extract_with_processes_still_runs_on_workers(tmp_path: Path) -> Non
         assert result.exit_code == 0, result.output
     assert len(two.read_text(encoding="utf-8").splitlines()) == 4
     assert one.read_bytes() == two.read_bytes()
+
+
+def plugins_of(dask_worker: Worker) -> list[str]:
+    """The names of the plugins a worker holds (run on the worker)."""
+    return list(dask_worker.plugins)
+
+
+def test_cli_extract_on_an_existing_cluster(tmp_path: Path) -> None:
+    # A cluster started apart, as `dask scheduler` and `dask worker` would run it: the command
+    # connects to its scheduler, and leaves it running, without the run's vocabulary.
+    table = example_file(tmp_path, 4)
+    here, there = tmp_path / "here.jsonl", tmp_path / "there.jsonl"
+    assert runner.invoke(app, ["extract", str(table), "-o", str(here)]).exit_code == 0
+    with (
+        LocalCluster(n_workers=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        address = cluster.scheduler_address
+        result = runner.invoke(
+            app, ["extract", str(table), "-o", str(there), "--scheduler", address]
+        )
+        assert result.exit_code == 0, result.output
+        assert f"the Dask cluster at {address}" in result.output
+        assert client.status == "running" and len(client.scheduler_info()["workers"]) == 1
+        held = client.run(plugins_of)
+        assert not any("tcmkg" in name for names in held.values() for name in names)
+    assert there.read_bytes() == here.read_bytes()
 
 
 def closed_port() -> int:
