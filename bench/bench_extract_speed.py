@@ -6,15 +6,23 @@ In one run, median of ``--repeat`` passes each:
 * dictionary only, one process — the pipeline without its trained models (``--models none``:
   no entity recogniser, relation classifier or effect model);
 * extract, one process — the whole pipeline plus the JSON line of each document (what
-  ``tcmkg extract`` writes), in this process;
-* extract, ``--processes 2`` — the same through the worker pool (pool start-up included);
+  ``tcmkg extract`` writes), in this process, the pipeline built beforehand;
+* extract, in process — the same through ``extract_documents`` (``tcmkg extract`` without
+  ``--workers``), the pipeline's build included;
+* extract on Dask, W workers, for each W of ``--workers`` — the same on a local Dask cluster of
+  W worker processes, started and closed by each pass (start-up and the workers' pipeline
+  builds included: what one ``tcmkg extract --workers W`` costs, for W > 1);
+* extract on Dask, W workers, running cluster — the cluster started once beforehand (what a
+  run with ``--scheduler`` costs: the workers still build the run's pipeline);
 
-printed as abstracts per second and as a ratio to the baseline. Memory: the peak resident
-size after streaming the corpus once and then ``--memory-copies`` times over (documents
-re-read from the file each time, never held in a list), which stays flat when extraction
-streams.
+printed as abstracts per second and as a ratio to the baseline, with the load average before
+and after (the machine may be shared). Memory: the peak resident size after streaming the
+corpus once and then ``--memory-copies`` times over (documents re-read from the file each
+time, never held in a list), which stays flat when extraction streams. ``--limit N`` takes the
+first N abstracts only.
 
-    .venv/bin/python bench/bench_extract_speed.py [--repeat 3] [--memory-copies 4]
+    .venv/bin/python bench/bench_extract_speed.py [--repeat 3] [--memory-copies 4] \
+        [--workers 1 2] [--limit 300]
 """
 
 from __future__ import annotations
@@ -27,14 +35,16 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 import spacy
+from distributed import Client
 
+from ingest.cluster import dask_client
 from ingest.document import Document
 from ingest.extract import Extractor, extraction_json
-from ingest.pipeline import extract_documents
+from ingest.pipeline import Outcome, extract_documents
 from ingest.problems import ProblemLog
 from ingest.readers import read_documents
 
@@ -43,9 +53,20 @@ DATA = Path(os.environ.get("TCMKG_SHARED_DATA", REPO.parent / "shared" / "data")
 CORPUS = DATA / "dfi_pubmed_abstracts" / "dfi_pubmed_abstracts.tsv"
 
 
-def documents(copies: int = 1) -> Iterator[Document]:
-    """The corpus, streamed from the file ``copies`` times over."""
-    return chain.from_iterable(read_documents([CORPUS], "tsv", ProblemLog()) for _ in range(copies))
+def documents(copies: int = 1, limit: int | None = None) -> Iterator[Document]:
+    """The corpus (its first ``limit`` abstracts), streamed from the file ``copies`` times over."""
+    return chain.from_iterable(
+        islice(read_documents([CORPUS], "tsv", ProblemLog()), limit) for _ in range(copies)
+    )
+
+
+def written(outcomes: Iterator[Outcome]) -> int:
+    """How many outcomes gave a JSON line (each one serialised, as ``tcmkg extract`` does)."""
+    return sum(
+        len(json.dumps(extraction_json(o.extraction))) > 0
+        for o in outcomes
+        if o.extraction is not None
+    )
 
 
 def timed(run: Callable[[], int], repeat: int) -> tuple[float, int]:
@@ -69,10 +90,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory-copies", type=int, default=4)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--limit", type=int, default=None, help="the first N abstracts only")
     args = parser.parse_args()
     if not CORPUS.exists():
         sys.exit(f"third-party data not present: {CORPUS}")
-    docs = list(documents())
+    load_before = os.getloadavg()
+    docs = list(documents(limit=args.limit))
     texts = [d.text for d in docs]
     print(f"corpus: {len(docs)} abstracts, {sum(map(len, texts)) / len(texts):.0f} characters each")
 
@@ -95,34 +119,58 @@ def main() -> None:
     def one_process() -> int:
         return sum(len(json.dumps(extraction_json(x))) > 0 for x in extractor.extract_all(docs))
 
-    def two_processes() -> int:
-        return sum(
-            len(json.dumps(extraction_json(o.extraction))) > 0
-            for o in extract_documents(docs, processes=2)
-            if o.extraction is not None
-        )
+    def in_process() -> int:
+        return written(extract_documents(docs))
+
+    def on_workers(workers: int) -> Callable[[], int]:
+        def run() -> int:
+            # As `--workers W` does, but for W = 1 too (the option extracts in process then).
+            with dask_client(workers) as client:
+                return written(extract_documents(docs, client=client))
+
+        return run
+
+    def on_running(client: Client) -> Callable[[], int]:
+        return lambda: written(extract_documents(docs, client=client))
 
     plain, n0 = timed(dictionary_only, args.repeat)
     single, n1 = timed(one_process, args.repeat)
-    double, n2 = timed(two_processes, args.repeat)
-    assert n == n0 == n1 == n2 == len(docs)
-    print(f"pipeline build (seed vocabulary): {build:.2f} s, once per process")
-    print(f"{'pass':38s} {'abstracts/s':>12s} {'vs blank':>9s}")
-    for name, seconds in (
+    built, n2 = timed(in_process, args.repeat)
+    passes = [
         ('spacy.blank("en") tokenisation (baseline)', base),
         ("dictionary only, 1 process", plain),
-        ("extract, 1 process", single),
-        ("extract, --processes 2", double),
-    ):
-        print(f"{name:38s} {len(docs) / seconds:12,.0f} {base / seconds:9.3f}")
-    print(f"2 processes / 1 process: {single / double:.2f}x")
+        ("extract, 1 process (pipeline built)", single),
+        ("extract, in process", built),
+    ]
+    counts = {n0, n1, n2}
+    for workers in args.workers:
+        seconds, count = timed(on_workers(workers), args.repeat)
+        passes.append((f"extract, Dask, {workers} worker(s), start-up incl.", seconds))
+        counts.add(count)
+    for workers in args.workers:
+        with dask_client(workers) as client:
+            seconds, count = timed(on_running(client), args.repeat)
+        passes.append((f"extract, Dask, {workers} worker(s), running cluster", seconds))
+        counts.add(count)
+    assert counts == {n} == {len(docs)}, counts
+    load_after = os.getloadavg()
+    print(f"pipeline build (seed vocabulary): {build:.2f} s, once per process")
+    print(f"{'pass':46s} {'abstracts/s':>12s} {'vs blank':>9s}")
+    for name, seconds in passes:
+        print(f"{name:46s} {len(docs) / seconds:12,.1f} {base / seconds:9.3f}")
     print(f"trained recogniser's cost: {single / plain:.2f}x the dictionary-only time")
+    print(
+        "load average (1, 5, 15 min): before "
+        + ", ".join(f"{x:.2f}" for x in load_before)
+        + "; after "
+        + ", ".join(f"{x:.2f}" for x in load_after)
+    )
 
     before = peak_rss_mb()
-    for _ in extractor.extract_all(documents(1)):
+    for _ in extractor.extract_all(documents(1, args.limit)):
         pass
     once = peak_rss_mb()
-    for _ in extractor.extract_all(documents(args.memory_copies)):
+    for _ in extractor.extract_all(documents(args.memory_copies, args.limit)):
         pass
     many = peak_rss_mb()
     print(
