@@ -29,10 +29,6 @@ import signal
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from kg.store import GraphStore, ReaderSnapshot
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 USAGE = "usage: python -m kg.export_child PARENT_PID oxigraph|nquads WHERE FORMAT [GRAPH]"
@@ -69,38 +65,17 @@ def lower_priority() -> None:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
-def _snapshot_store(snapshot: ReaderSnapshot) -> GraphStore:
-    """The snapshot as an embedded store, so every format takes the same path as on the live one.
-
-    The KGX formats read an embedded store through its indexes and a SPARQL server page by page
-    (:mod:`kg.export`); the snapshot must be the former to give the same bytes.
-    """
-    from pyoxigraph import RdfFormat, Store
-
-    from kg.stores.oxigraph import OxigraphStore
-
-    store = OxigraphStore(None)  # an empty memory store
-    if snapshot.kind == "nquads":
-        store.raw.bulk_load(path=snapshot.where, format=RdfFormat.N_QUADS)
-        return store
-    # A RocksDB checkpoint nobody writes: opened read-only, it is never changed (opening it
-    # like a live store would write the holder file and publish checkpoints into it).
-    store._open = Store.read_only(snapshot.where)
-    store.read_only = True
-    store.location = f"snapshot:{snapshot.where}"
-    return store
-
-
 def write_dump(kind: str, where: str, format_name: str, graph: str | None) -> None:
     """Open the snapshot ``(kind, where)`` and write ``format_name`` of it to standard output."""
     # Imported here: the priority is lowered before the import costs anything.
     from kg.export import export_format
     from kg.store import ReaderSnapshot, StoreError
+    from kg.stores.oxigraph import OxigraphStore
 
     fmt = export_format(format_name)
     if graph is not None and fmt.whole_store:
         raise StoreError(f"{format_name} covers the whole store: drop the graph")
-    store = _snapshot_store(ReaderSnapshot(kind, where))
+    store = OxigraphStore.open_snapshot(ReaderSnapshot(kind, where))
     with os.fdopen(sys.stdout.fileno(), "wb", buffering=64 * 1024, closefd=False) as out:
         fmt.write(store, out, graph)
     store.close()

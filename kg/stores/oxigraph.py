@@ -231,6 +231,26 @@ class OxigraphStore(GraphStore):
             self._snapshot = (token, snapshot)
             return snapshot
 
+    @classmethod
+    def open_snapshot(cls, snapshot: ReaderSnapshot) -> OxigraphStore:
+        """A reader snapshot (see :meth:`reader_snapshot`) as an embedded store of its own.
+
+        For a process that reads one frozen state (``kg.export_child``). A checkpoint nobody
+        writes is opened read-only and never changed (opened like a live store it would get a
+        holder file and checkpoints of its own); an N-Quads snapshot is loaded into memory.
+        """
+        store = cls(None)
+        if snapshot.kind == "nquads":
+            store._store.bulk_load(path=snapshot.where, format=RdfFormat.N_QUADS)
+            return store
+        try:
+            store._open = Store.read_only(snapshot.where)
+        except OSError as err:
+            raise StoreError(f"snapshot {snapshot.where}: cannot open: {err}") from err
+        store.read_only = True
+        store.location = f"snapshot:{snapshot.where}"
+        return store
+
     def cheap_reader_snapshots(self) -> bool:
         return self.path is not None
 
