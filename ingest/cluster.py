@@ -27,6 +27,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from distributed import Client, Future, LocalCluster, Worker, WorkerPlugin, get_worker
+from distributed.comm.addressing import get_address_host_port
 
 from ingest.document import Document
 from ingest.pipeline import ExtractorSpec, Outcome, extract_chunk
@@ -40,7 +41,8 @@ _PLUGIN_PREFIX = "tcmkg-extractor-"
 
 
 class ClusterUnavailableError(Exception):
-    """The Dask scheduler named by ``--scheduler`` cannot be reached (the message names it)."""
+    """The Dask scheduler named by ``--scheduler`` cannot be reached, or its address is not one
+    (the message names it)."""
 
 
 class ExtractorPlugin(WorkerPlugin):
@@ -88,6 +90,14 @@ def dask_client(workers: int = 1, scheduler: str | None = None) -> Iterator[Clie
     ``distributed.comm.timeouts.connect``, 30 s unless configured).
     """
     if scheduler is not None:
+        try:
+            # Checked first: a client given an address it cannot parse fails only after
+            # waiting, and again when it is garbage-collected.
+            get_address_host_port(scheduler)
+        except ValueError as exc:
+            raise ClusterUnavailableError(
+                f"{scheduler!r} is not a Dask scheduler address (tcp://HOST:PORT): {exc}"
+            ) from None
         try:
             client = Client(scheduler, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:

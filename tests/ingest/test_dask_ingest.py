@@ -220,3 +220,19 @@ def test_scheduler_and_several_local_workers_are_exclusive(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "--scheduler tcp://127.0.0.1:8786" in result.output and "--workers 2" in result.output
     assert not store.exists()
+
+
+def test_a_scheduler_address_that_is_none_fails_at_once(tmp_path: Path) -> None:
+    table = example_file(tmp_path, 2)
+    store = tmp_path / "store"
+    for address, reason in (
+        ("http://127.0.0.1:8786", "unknown address scheme 'http'"),
+        ("tcp://127.0.0.1", "missing port number"),
+    ):
+        result = runner.invoke(
+            app, ["ingest", str(table), "--store", f"oxigraph:{store}", "--scheduler", address]
+        )
+        assert result.exit_code == 2, result.output
+        assert f"'{address}' is not a Dask scheduler address" in result.output
+        assert reason in result.output and "Traceback" not in result.output
+    assert not store.exists()
