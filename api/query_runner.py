@@ -153,8 +153,10 @@ class QueryRunner:
     def _sandbox(self) -> SandboxPool:
         with self._lock:
             if self._pool is None:
+                # One spare kept warm: see SandboxPool (a query killed at its deadline must
+                # not leave other clients waiting for its replacement to start).
                 self._pool = SandboxPool(
-                    self._workers, self._memory_mb, per_client=self._per_client
+                    self._workers, self._memory_mb, per_client=self._per_client, spare=1
                 )
             return self._pool
 

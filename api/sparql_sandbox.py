@@ -41,7 +41,6 @@ import ctypes
 import logging
 import os
 import pickle
-import queue
 import resource
 import select
 import shutil
@@ -299,6 +298,19 @@ class _Child:
     def pid(self) -> int:
         return self.proc.pid
 
+    def warm(self) -> bool:
+        """Whether the child has started (said it is ready), without waiting."""
+        if self.ready:
+            return True
+        assert self.proc.stdout is not None
+        if not select.select([self.proc.stdout.fileno()], [], [], 0)[0]:
+            return False
+        try:
+            self.wait_ready(time.monotonic() + 1.0)
+        except (TimeoutError, ChildDiedError):
+            return False
+        return True
+
     def wait_ready(self, deadline: float) -> None:
         if not self.ready:
             kind, self.network = self._answer(deadline)
@@ -370,21 +382,36 @@ class SandboxPool:
     a client sending expensive queries back to back holds one child and waits for it, and
     everybody else's queries find the other free. ``idle``: children run in the idle
     scheduling class (user queries) or at the server's own priority (the routes' queries).
+
+    ``spare``: children kept warm beyond ``workers``, which still bounds the evaluations at
+    once. A child killed at a deadline takes a second or more to be replaced (interpreter,
+    store opening, in the idle class on a busy machine); without a spare, the next query of
+    the client that lost it took the child another client had just given back, and that
+    client's small queries waited for the replacement (stalls of 1.5 s, bench_load.py). A
+    warm child is taken before one still starting.
     """
 
     def __init__(
-        self, workers: int, memory_mb: int, *, per_client: int = 0, idle: bool = True
+        self,
+        workers: int,
+        memory_mb: int,
+        *,
+        per_client: int = 0,
+        idle: bool = True,
+        spare: int = 0,
     ) -> None:
         self.memory_mb = memory_mb
         self.per_client = per_client
         self.idle = idle
-        self._idle: queue.Queue[_Child] = queue.Queue()
+        self._slots = threading.BoundedSemaphore(max(1, workers))
+        self._free: list[_Child] = []
+        self._freed = threading.Condition()
         self._all: set[_Child] = set()
         self._lock = threading.Lock()
         self._closed = False
         self._share = threading.Condition()
         self._holding: dict[str, int] = {}
-        for _ in range(max(1, workers)):
+        for _ in range(max(1, workers) + max(0, spare)):
             self._add()
 
     def _add(self) -> None:
@@ -394,7 +421,24 @@ class SandboxPool:
                 child.kill()
                 return
             self._all.add(child)
-        self._idle.put(child)
+        self._give(child)
+
+    def _give(self, child: _Child) -> None:
+        with self._freed:
+            self._free.append(child)
+            self._freed.notify()
+
+    def _take(self, deadline: float) -> _Child:
+        """A free child, a warm one first; TimeoutError when none is free by the deadline."""
+        with self._freed:
+            while not self._free:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError
+                self._freed.wait(remaining)
+            chosen = next((c for c in self._free if c.warm()), self._free[0])
+            self._free.remove(chosen)
+            return chosen
 
     def _replace(self, child: _Child) -> None:
         child.kill()
@@ -466,10 +510,22 @@ class SandboxPool:
         max_rows: int,
         deadline: float,
     ) -> tuple[Any, ...]:
+        if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise TimeoutError
         try:
-            child = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise TimeoutError from None
+            return self._evaluate(snapshot, query, options, max_rows, deadline)
+        finally:
+            self._slots.release()
+
+    def _evaluate(
+        self,
+        snapshot: tuple[str, str],
+        query: str,
+        options: dict[str, Any],
+        max_rows: int,
+        deadline: float,
+    ) -> tuple[Any, ...]:
+        child = self._take(deadline)
         try:
             child.wait_ready(deadline)
             answer: tuple[Any, ...] = child.ask((*snapshot, query, options, max_rows), deadline)
@@ -493,7 +549,7 @@ class SandboxPool:
         except BaseException:
             self._replace(child)
             raise
-        self._idle.put(child)
+        self._give(child)
         return answer
 
     def close(self) -> None:
