@@ -91,3 +91,39 @@ def test_one_client_alone_is_not_held_back_below_its_share(served: str) -> None:
         for _ in range(5):
             r = client.get("/sparql", params={"query": SMALL})
             assert r.status_code == 200, r.text
+
+
+def test_small_queries_stay_fast_while_expensive_ones_are_killed(served: str) -> None:
+    """Expensive queries killed at their deadline, again and again: small ones are not held up.
+
+    A killed worker takes a second or more to be replaced; a warm spare worker keeps the small
+    queries of another client from waiting for that replacement.
+    """
+    stop = threading.Event()
+
+    def expensive() -> None:
+        with _heavy_client(served) as client:
+            while not stop.is_set():
+                r = client.get("/sparql", params={"query": SLOW})
+                if r.status_code == 429:
+                    stop.wait(float(r.headers.get("Retry-After", "1")))
+
+    heavy = threading.Thread(target=expensive)
+    heavy.start()
+    waits: list[float] = []
+    try:
+        time.sleep(0.5)
+        with httpx.Client(base_url=served, timeout=30) as client:
+            end = time.monotonic() + 2.5 * TIMEOUT  # two kills at least
+            while time.monotonic() < end:
+                start = time.monotonic()
+                r = client.get("/sparql", params={"query": SMALL})
+                waits.append(time.monotonic() - start)
+                assert r.status_code == 200, r.text
+                time.sleep(0.05)
+    finally:
+        stop.set()
+        heavy.join()
+    waits.sort()
+    assert waits[len(waits) // 2] < 0.2, f"median {waits[len(waits) // 2]:.3f} s"
+    assert waits[-1] < TIMEOUT / 2, f"a small query waited {waits[-1]:.2f} s"
