@@ -188,28 +188,22 @@ class QueryRunner:
         return evaluate
 
     def _route_query(self, text: str, deadline: float) -> QueryResult:
-        snapshot = self.store.reader_snapshot()
-        if snapshot is None:
-            return self.store.query(text)
-        with self._lock:
-            self._using[snapshot] += 1
-            self._made.add(snapshot)
-        try:
-            answer = self._routes().run(
-                (snapshot.kind, snapshot.where), text, {"union": True}, _ROUTE_ROWS, deadline
-            )
-        except TimeoutError:
-            raise RouteTimeoutError(
-                f"the request did not finish within {self.route_timeout:g} s "
-                "(TCMKG_ROUTE_TIMEOUT_SECONDS); its evaluation was stopped. Narrow it (a "
-                "smaller page, a more specific name) or try again when the server is less busy"
-            ) from None
-        except SandboxError as err:
-            raise QueryFailedError(str(err), err.status) from None
-        finally:
-            with self._lock:
-                self._using[snapshot] -= 1
-            self._retire(snapshot)
+        with self.hold_snapshot() as snapshot:
+            if snapshot is None:
+                return self.store.query(text)
+            try:
+                answer = self._routes().run(
+                    (snapshot.kind, snapshot.where), text, {"union": True}, _ROUTE_ROWS, deadline
+                )
+            except TimeoutError:
+                raise RouteTimeoutError(
+                    f"the request did not finish within {self.route_timeout:g} s "
+                    "(TCMKG_ROUTE_TIMEOUT_SECONDS); its evaluation was stopped. Narrow it (a "
+                    "smaller page, a more specific name) or try again when the server is less "
+                    "busy"
+                ) from None
+            except SandboxError as err:
+                raise QueryFailedError(str(err), err.status) from None
         return self._result(answer)
 
     def start(self) -> None:
@@ -278,9 +272,6 @@ class QueryRunner:
         dataset = dataset or Dataset()
         own_dataset = self.check(query)
         deadline = time.monotonic() + self.timeout
-        snapshot = self.store.reader_snapshot()
-        if snapshot is None:
-            return self._forward(query, dataset, deadline)
         options: dict[str, Any] = {}
         if dataset.given:
             # The protocol dataset replaces FROM/FROM NAMED; a part not given is empty.
@@ -289,27 +280,23 @@ class QueryRunner:
         elif not own_dataset:
             # The product's convention: the default graph is the union of all record graphs.
             options["union"] = True
-        with self._lock:
-            self._using[snapshot] += 1
-            self._made.add(snapshot)
-        try:
-            answer = self._sandbox().run(
-                (snapshot.kind, snapshot.where), query, options, self.max_rows, deadline, client
-            )
-        except ShareExhausted:
-            raise ShareExhaustedError(
-                f"this client's earlier queries held its {self._per_client} query worker(s) "
-                f"(TCMKG_QUERY_WORKERS_PER_CLIENT) for {self.timeout:g} s; send queries one "
-                "at a time or wait for the running ones"
-            ) from None
-        except TimeoutError:
-            raise self._timed_out() from None
-        except SandboxError as err:
-            raise QueryFailedError(str(err), err.status) from None
-        finally:
-            with self._lock:
-                self._using[snapshot] -= 1
-            self._retire(snapshot)
+        with self.hold_snapshot() as snapshot:
+            if snapshot is None:
+                return self._forward(query, dataset, deadline)
+            try:
+                answer = self._sandbox().run(
+                    (snapshot.kind, snapshot.where), query, options, self.max_rows, deadline, client
+                )
+            except ShareExhausted:
+                raise ShareExhaustedError(
+                    f"this client's earlier queries held its {self._per_client} query worker(s) "
+                    f"(TCMKG_QUERY_WORKERS_PER_CLIENT) for {self.timeout:g} s; send queries one "
+                    "at a time or wait for the running ones"
+                ) from None
+            except TimeoutError:
+                raise self._timed_out() from None
+            except SandboxError as err:
+                raise QueryFailedError(str(err), err.status) from None
         return self._result(answer)
 
     def rehearse_update(self, update: str) -> None:

@@ -499,36 +499,24 @@ class SandboxPool:
         ShareExhaustedError (a TimeoutError) when the client's own queries held its share of
         the children until the deadline.
         """
-        with self._share_of(client, deadline):
-            return self._run(snapshot, query, options, max_rows, deadline)
+        with self._share_of(client, deadline), self._slot(deadline):
+            return self._evaluate((*snapshot, query, options, max_rows), deadline)
 
-    def _run(
-        self,
-        snapshot: tuple[str, str],
-        query: str,
-        options: dict[str, Any],
-        max_rows: int,
-        deadline: float,
-    ) -> tuple[Any, ...]:
+    @contextlib.contextmanager
+    def _slot(self, deadline: float) -> Iterator[None]:
+        """One of the ``workers`` evaluations at once (a spare child does not add one)."""
         if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise TimeoutError
         try:
-            return self._evaluate(snapshot, query, options, max_rows, deadline)
+            yield
         finally:
             self._slots.release()
 
-    def _evaluate(
-        self,
-        snapshot: tuple[str, str],
-        query: str,
-        options: dict[str, Any],
-        max_rows: int,
-        deadline: float,
-    ) -> tuple[Any, ...]:
+    def _evaluate(self, request: tuple[Any, ...], deadline: float) -> tuple[Any, ...]:
         child = self._take(deadline)
         try:
             child.wait_ready(deadline)
-            answer: tuple[Any, ...] = child.ask((*snapshot, query, options, max_rows), deadline)
+            answer: tuple[Any, ...] = child.ask(request, deadline)
         except TimeoutError:
             self._replace(child)  # SIGKILL: the evaluation stops now
             raise

@@ -130,16 +130,14 @@ class QueueWriter:
         raise ClientGoneError(f"the client read nothing for {STALLED_SECONDS:g} s")
 
 
-def _produce(
-    store: GraphStore,
-    fmt: ExportFormat,
-    graph: str | None,
-    writer: QueueWriter,
-    failure: list[BaseException],
-) -> None:
+@contextlib.contextmanager
+def _producing(
+    fmt: ExportFormat, writer: QueueWriter, failure: list[BaseException]
+) -> Iterator[None]:
+    """End a producer however it ends: a gone client is no failure, any other error is
+    recorded (the response is then cut), and the end marker follows in every case."""
     try:
-        fmt.write(store, cast(BinaryIO, writer), graph)
-        writer.close()
+        yield
     except ClientGoneError:
         pass
     except Exception as err:
@@ -149,6 +147,18 @@ def _produce(
         # Waits like any chunk: a slow reader still gets the end; a vanished one does not.
         with contextlib.suppress(ClientGoneError):
             writer.send(_END)
+
+
+def _produce(
+    store: GraphStore,
+    fmt: ExportFormat,
+    graph: str | None,
+    writer: QueueWriter,
+    failure: list[BaseException],
+) -> None:
+    with _producing(fmt, writer, failure):
+        fmt.write(store, cast(BinaryIO, writer), graph)
+        writer.close()
 
 
 def in_child(fmt: ExportFormat) -> bool:
@@ -195,46 +205,38 @@ def _produce_in_child(
         fmt.name,
         *([graph] if graph is not None else []),
     ]
-    try:
-        # Standard error goes to a file: a pipe nobody reads could fill and stall the child.
-        with held, tempfile.TemporaryFile() as errors:
-            child = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                close_fds=True,
-                cwd=_CODE_ROOT,
-            )
+    # Standard error goes to a file: a pipe nobody reads could fill and stall the child. The
+    # snapshot (held) is let go before the end marker goes out.
+    with _producing(fmt, writer, failure), held, tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            close_fds=True,
+            cwd=_CODE_ROOT,
+        )
+        assert child.stdout is not None
+        # A larger pipe lets the child write on while the server is busy sending.
+        with contextlib.suppress(OSError, AttributeError):
+            fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        try:
+            _copy(child, writer)
+            code = child.wait()
+            if code != 0:
+                errors.seek(0)
+                said = errors.read().decode("utf-8", "replace").strip()[-_STDERR_SHOWN:]
+                log.error("export %s failed (exit %s): %s", fmt.name, code, said)
+                failure.append(RuntimeError(f"the export process exited with {code}"))
+            else:
+                writer.close()
+        finally:
+            # A client that left or stalled, or a failure here: the export stops now.
+            if child.poll() is None:
+                child.kill()
+            child.wait()
             assert child.stdout is not None
-            # A larger pipe lets the child write on while the server is busy sending.
-            with contextlib.suppress(OSError, AttributeError):
-                fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-            try:
-                _copy(child, writer)
-                code = child.wait()
-                if code != 0:
-                    errors.seek(0)
-                    said = errors.read().decode("utf-8", "replace").strip()[-_STDERR_SHOWN:]
-                    log.error("export %s failed (exit %s): %s", fmt.name, code, said)
-                    failure.append(RuntimeError(f"the export process exited with {code}"))
-                else:
-                    writer.close()
-            finally:
-                # A client that left or stalled, or a failure here: the export stops now.
-                if child.poll() is None:
-                    child.kill()
-                child.wait()
-                assert child.stdout is not None
-                child.stdout.close()
-    except ClientGoneError:
-        pass
-    except Exception as err:
-        log.exception("export %s failed", fmt.name)
-        failure.append(err)
-    finally:
-        with contextlib.suppress(ClientGoneError):
-            writer.send(_END)
+            child.stdout.close()
 
 
 def _drain(
