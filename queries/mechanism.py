@@ -28,15 +28,17 @@ Method (degree-weighted paths, written out in ``docs/scoring.md``):
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import hashlib
 import heapq
+import itertools
 import json
 import logging
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -50,7 +52,7 @@ from kg.iri import contract
 from kg.model import Predicate
 from kg.scoring_inputs import SCORING_NAMES
 from kg.sparql import BindValue
-from kg.store import GraphStore, in_process
+from kg.store import GraphStore, StoreError, in_process
 from kg.terms import KIND_OF_CLASS, PREDICATE_IRI, PREDICATE_OF_IRI
 from queries.config import ScoringConfig
 from queries.evidence import fetch_evidence, nodes, value_of
@@ -99,7 +101,9 @@ class EdgeArrays:
     the reverse topological walk, at a fraction of the cost of a Python loop over the edges.
     """
 
-    names: tuple[str, ...]  # node of each index
+    # Node of each index: reverse topological order after a build; an update appends new nodes,
+    # and a node left without edges keeps its index (the levels, not this order, drive support).
+    names: tuple[str, ...]
     index: dict[str, int]
     src: npt.NDArray[np.intp]
     dst: npt.NDArray[np.intp]
@@ -163,7 +167,7 @@ class MechanismLayer:
     adj: dict[str, dict[str, Edge]]  # u -> v -> (weight, predicate)
     hub: dict[str, float]  # hub factor of every node with an incoming edge
     entities: dict[str, tuple[str, str]]  # CURIE -> (kind value, label)
-    # The edges as arrays; ``arrays.names`` lists the nodes in reverse topological order.
+    # The edges as arrays, grouped by level (see EdgeArrays).
     arrays: EdgeArrays = field(repr=False)
     # Harm claims (causes, contraindicated_in, interacts_with) of every subject, with beliefs:
     # safety flags are looked up here rather than queried per candidate.
@@ -371,20 +375,22 @@ def update_layer(
     The old share of each graph (what the layer recorded) and its new one (read now) name the
     claims, compositions and entities the write may have changed; their subjects' edges, harm
     claims and the entities are read again from the whole store — a claim's belief pools its
-    evidence from every graph that reports it — and the rest of the layer is kept.
+    evidence from every graph that reports it — and the rest of the layer is kept. The edge
+    arrays, hub factors and levels are patched where those subjects' edges changed
+    (:func:`_patch`); only a write that closes or touches a cycle assembles the layer again.
     """
     written = sorted(set(graphs))
     fresh = _shares(store, written)
     shares = dict(layer.shares)
-    touched = GraphShare()
+    claims: set[ClaimKey] = set()
+    entity_ids: set[str] = set()
+    parts: set[tuple[str, str]] = set()
     for g in written:
         for share in (layer.shares.get(g), fresh.get(g)):
             if share is not None:
-                touched = GraphShare(
-                    touched.claims | share.claims,
-                    touched.entities | share.entities,
-                    touched.parts | share.parts,
-                )
+                claims |= share.claims
+                entity_ids |= share.entities
+                parts |= share.parts
         if g in fresh:
             shares[g] = fresh[g]
         else:
@@ -392,24 +398,226 @@ def update_layer(
     mechanism = {p.value for p in MECHANISM_PREDICATES}
     # Every out-edge of a touched subject is read again: simpler than tracking node pairs,
     # and a record touches few subjects.
-    subjects = sorted(
-        {s for s, p, _ in touched.claims if p in mechanism} | {w for w, _ in touched.parts}
+    touched_subjects = {s for s, p, _ in claims if p in mechanism} | {w for w, _ in parts}
+    subjects = sorted(touched_subjects)
+    # A subject's compositions are read again only where it has or had one: every composition
+    # triple is either in the layer already (as a has_part edge) or in a graph just written.
+    wholes = sorted(
+        {w for w, _ in parts}
+        | {s for s in subjects if any(p == "has_part" for _, p in layer.adj.get(s, {}).values())}
+        | {u for u, _, (_, p) in layer.dropped if p == "has_part" and u in touched_subjects}
     )
-    adj = {u: dict(out) for u, out in layer.adj.items()}
-    for u, v, edge in layer.dropped:
-        adj.setdefault(u, {})[v] = edge
-    for s in subjects:
-        adj.pop(s, None)
+    outs: dict[str, dict[str, Edge]] = {}
     if subjects:
-        _add_edges(adj, _beliefs(store, config, subjects), _compositions(store, subjects), config)
-    harmed = sorted({s for s, p, _ in touched.claims if p not in mechanism})
-    harms = {s: h for s, h in layer.harms.items() if s not in set(harmed)}
+        compositions = _compositions(store, wholes) if wholes else set()
+        _add_edges(outs, _beliefs(store, config, subjects), compositions, config)
+    harmed = {s for s, p, _ in claims if p not in mechanism}
+    harms = {s: h for s, h in layer.harms.items() if s not in harmed}
     if harmed:
-        harms.update(_harms(store, config, harmed))
-    entities = {e: v for e, v in layer.entities.items() if e not in touched.entities}
-    if touched.entities:
-        entities.update(_entities(store, sorted(touched.entities)))
-    return _assemble(adj, config, entities, harms, shares)
+        harms.update(_harms(store, config, sorted(harmed)))
+    entities = {e: v for e, v in layer.entities.items() if e not in entity_ids}
+    if entity_ids:
+        entities.update(_entities(store, sorted(entity_ids)))
+    if not subjects:
+        return MechanismLayer(
+            layer.adj, layer.hub, entities, layer.arrays, harms, shares, layer.dropped
+        )
+    patched = _patch(layer, subjects, outs, config)
+    if patched is None:
+        # A cycle is involved (which edges a build leaves out depends on the whole cycle), or
+        # enough nodes lost their edges that the arrays are better rebuilt.
+        adj = {u: dict(out) for u, out in layer.adj.items()}
+        for u, v, edge in layer.dropped:
+            adj.setdefault(u, {})[v] = edge
+        for s in subjects:
+            adj.pop(s, None)
+        adj.update(outs)
+        return _assemble(adj, config, entities, harms, shares)
+    adj, hub, arrays = patched
+    return MechanismLayer(adj, hub, entities, arrays, harms, shares, layer.dropped)
+
+
+def _node_levels(arrays: EdgeArrays, size: int) -> npt.NDArray[np.intp]:
+    """Each node's level (0: no out-edge), from the arrays' level blocks, lowest first."""
+    level = np.zeros(size, dtype=np.intp)
+    for i, (_, _, sources) in enumerate(arrays.levels):
+        level[sources] = i + 1
+    return level
+
+
+def _cyclic_part(layer: MechanismLayer) -> set[str]:
+    """The nodes on or behind a cycle (everything reachable from a dropped edge's target).
+
+    Every cycle of the full graph passes through an edge the build dropped, and every node
+    of a cycle reaches that edge's target: this is the part whose cycles a rebuild breaks.
+    """
+    extra: dict[str, list[str]] = defaultdict(list)
+    for u, v, _ in layer.dropped:
+        extra[u].append(v)
+    seen: set[str] = set()
+    todo = [v for _, v, _ in layer.dropped]
+    while todo:
+        u = todo.pop()
+        if u not in seen:
+            seen.add(u)
+            todo.extend(layer.adj.get(u, ()))
+            todo.extend(extra.get(u, ()))
+    return seen
+
+
+def _closes_cycle(
+    adj: Mapping[str, Mapping[str, Edge]], touched: set[str], may_reach: Callable[[str], bool]
+) -> bool:
+    """Whether the out-edges of ``touched`` close a cycle in ``adj`` (acyclic without them).
+
+    A new cycle passes through a touched node; ``may_reach(v)`` is false for nodes that cannot
+    lead back to one, which prunes the search to a few nodes.
+    """
+    active, done = 1, 2
+    color: dict[str, int] = {}
+    for root in sorted(touched):
+        if root in color:
+            continue
+        color[root] = active
+        stack = [(root, iter(adj.get(root, {})))]
+        while stack:
+            u, successors = stack[-1]
+            for v in successors:
+                if v not in touched and not may_reach(v):
+                    continue
+                state = color.get(v)
+                if state == active:
+                    return True
+                if state is None:
+                    color[v] = active
+                    stack.append((v, iter(adj.get(v, {}))))
+                    break
+            else:
+                color[u] = done
+                stack.pop()
+    return False
+
+
+def _patch(
+    layer: MechanismLayer,
+    subjects: Sequence[str],
+    outs: Mapping[str, dict[str, Edge]],
+    config: ScoringConfig,
+) -> tuple[dict[str, dict[str, Edge]], dict[str, float], EdgeArrays] | None:
+    """The adjacency, hub factors and edge arrays after ``subjects`` got the out-edges ``outs``.
+
+    The Python work is in proportion to the subjects' edges and the nodes they point at (the
+    rest is a few numpy passes over the rows, a few ms on 37k edges): the subjects' rows of
+    the arrays are replaced, the hub factor of each node that gained or
+    lost an edge is counted again (its rows take the new factor), and levels are recomputed
+    from the subjects up through the nodes whose level changed. The rows of a node stay
+    sorted by target name, as a build sorts them, so support sums the same terms in the same
+    order as a rebuild does. New nodes are appended to the names; a node left without edges
+    keeps its index (support 0). None when the write touches or closes a cycle, or when so
+    many nodes lost their edges that a rebuild is due.
+    """
+    touched = set(subjects)
+    if layer.dropped and not touched.isdisjoint(_cyclic_part(layer)):
+        return None
+    arrays = layer.arrays
+    adj = dict(layer.adj)  # the inner dictionaries are never changed: shared with the old layer
+    for s in subjects:
+        out = outs.get(s)
+        if out:
+            adj[s] = out
+        else:
+            adj.pop(s, None)
+    names = list(arrays.names)
+    index = dict(arrays.index)
+    known = len(names)
+    level = _node_levels(arrays, known)
+    floor = min((int(level[arrays.index[s]]) for s in subjects if s in arrays.index), default=0)
+
+    def may_reach(v: str) -> bool:
+        # An untouched node keeps its edges, all to lower levels: below the lowest touched
+        # node's level it cannot lead back to one. A new node has no edges of its own.
+        i = arrays.index.get(v)
+        return i is not None and int(level[i]) >= floor
+
+    if _closes_cycle(adj, touched, may_reach):
+        return None
+    rows_src: list[int] = []
+    rows_dst: list[int] = []
+    rows_weight: list[float] = []
+    for s in subjects:
+        out = outs.get(s)
+        if not out:
+            continue
+        for node in (s, *out):
+            if node not in index:
+                index[node] = len(names)
+                names.append(node)
+        for v in sorted(out):  # a build's order: by target name
+            rows_src.append(index[s])
+            rows_dst.append(index[v])
+            rows_weight.append(out[v][0])
+    gone = np.array([arrays.index[s] for s in subjects if s in arrays.index], dtype=np.intp)
+    keep = ~np.isin(arrays.src, gone)
+    src = np.concatenate([arrays.src[keep], np.array(rows_src, dtype=np.intp)])
+    dst = np.concatenate([arrays.dst[keep], np.array(rows_dst, dtype=np.intp)])
+    weight = np.concatenate([arrays.weight[keep], np.array(rows_weight, dtype=np.float64)])
+    hubs = np.concatenate([arrays.hub[keep], np.ones(len(rows_src), dtype=np.float64)])
+    # Nodes that lost their edges keep an index; past a point the arrays are rebuilt instead.
+    used = np.bincount(src, minlength=len(names)) + np.bincount(dst, minlength=len(names))
+    if int(np.count_nonzero(used == 0)) > 1000 + len(names) // 4:
+        return None
+
+    hub = dict(layer.hub)
+    affected: set[str] = set()
+    for s in subjects:
+        affected.update(layer.adj.get(s, ()))
+        affected.update(outs.get(s, ()))
+    for v in sorted(affected):
+        rows = dst == index[v]
+        sources = src[rows].tolist()
+        if not sources:
+            hub.pop(v, None)
+            continue
+        degree = sum(1 for u in sources if adj[names[u]][v][1] != "has_part")
+        hub[v] = hub_factor(degree, config)
+        hubs[rows] = hub[v]
+
+    # Levels: a node's is one more than its highest successor's; only the subjects and, where
+    # a level changed, the nodes pointing at it need it again. Lowest levels first.
+    level = np.concatenate([level, np.zeros(len(names) - known, dtype=np.intp)])
+    heap = [(int(level[index[s]]), index[s]) for s in subjects if s in index]
+    heapq.heapify(heap)
+    queued = {i for _, i in heap}
+    while heap:
+        _, i = heapq.heappop(heap)
+        queued.discard(i)
+        out = adj.get(names[i])
+        new = 1 + max(int(level[index[v]]) for v in out) if out else 0
+        if new != level[i]:
+            level[i] = new
+            for p in np.unique(src[dst == i]).tolist():
+                if p not in queued:
+                    queued.add(p)
+                    heapq.heappush(heap, (int(level[p]), p))
+
+    # Rows grouped by their source's level; a stable sort keeps each node's rows in order.
+    row_level = level[src]
+    order = np.argsort(row_level, kind="stable")
+    src, dst, weight, hubs, row_level = (
+        src[order],
+        dst[order],
+        weight[order],
+        hubs[order],
+        row_level[order],
+    )
+    cuts = [0, *(np.flatnonzero(np.diff(row_level)) + 1).tolist(), len(src)]
+    bounds = tuple(
+        (start, end, np.unique(src[start:end]))
+        for start, end in itertools.pairwise(cuts)
+        if end > start
+    )
+    arrays = EdgeArrays(tuple(names), index, src, dst, weight, hubs, bounds)
+    return adj, hub, arrays
 
 
 _CACHE: dict[tuple[int, str], tuple[str, ScoringConfig, MechanismLayer]] = {}
@@ -465,23 +673,35 @@ def mechanism_layer(
 
 _SAVING = threading.Lock()  # one save at a time, so that an older one never outlives a newer
 _SAVES: list[threading.Thread] = []
+# Seconds an updated projection waits before it is saved. Encoding it holds the interpreter for
+# a few hundred milliseconds on a large store: the ranking that asked for the update, and the
+# ones right after it, should not wait behind that. A burst of writes saves once, at its end.
+SAVE_DELAY = 1.0
+_HURRY = threading.Event()  # set while wait_for_saves wants the pending saves done now
 
 
 def _save_later(
     store: GraphStore, file: Path, layer: MechanismLayer, state: str, config: ScoringConfig
 ) -> None:
-    """Save an updated projection in a background thread (see :func:`wait_for_saves`).
+    """Save an updated projection in a background thread, :data:`SAVE_DELAY` seconds later.
 
-    Not a daemon thread: a command that ends right after its ranking still finishes the save.
-    A save whose state the store has left since is skipped: it would never be read.
+    A save whose state the store has left by then is skipped: it would never be read. The
+    thread is a daemon, and :func:`wait_for_saves` runs at exit: a command that ends right
+    after its ranking still finishes the save, without waiting out the delay.
     """
 
     def save() -> None:
+        _HURRY.wait(SAVE_DELAY)
         with _SAVING:
-            if store.state_token() == state:
+            try:
+                current = store.state_token()
+            except StoreError as err:  # closed or unreachable: the next process rebuilds
+                log.info("not saving the mechanism layer: %s", err)
+                return
+            if current == state:
                 _write_layer(file, layer, state, config)
 
-    thread = threading.Thread(target=save, name="tcmkg-projection-save")
+    thread = threading.Thread(target=save, name="tcmkg-projection-save", daemon=True)
     with _LOCK:
         _SAVES[:] = [t for t in _SAVES if t.is_alive()]
         _SAVES.append(thread)
@@ -489,11 +709,19 @@ def _save_later(
 
 
 def wait_for_saves() -> None:
-    """Return once every projection being saved in the background is on disk (or skipped)."""
+    """Save every projection waiting to be saved now, and return once each is on disk (or
+    skipped)."""
     with _LOCK:
         pending = list(_SAVES)
-    for thread in pending:
-        thread.join()
+    _HURRY.set()
+    try:
+        for thread in pending:
+            thread.join()
+    finally:
+        _HURRY.clear()
+
+
+atexit.register(wait_for_saves)
 
 
 def _config_text(config: ScoringConfig) -> str:
