@@ -4,13 +4,17 @@ report it, over the embedded store and over a SPARQL server (Virtuoso, where ins
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pyoxigraph import NamedNode, Quad
 
 from api.app import create_app
-from kg.store import GraphStore
+from api.routers.entities import entity_iri
+from kg.iri import ID
+from kg.store import GraphStore, open_store
 from tests.api.support import (
     ASTRAGALUS,
     FATIGUE,
@@ -20,6 +24,10 @@ from tests.api.support import (
     settings,
     start_server,
 )
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+TCM_CLAIM = "https://w3id.org/tcmkg/ontology#Claim"
+BIOLINK = "https://w3id.org/biolink/vocab/"
 
 # Filters a user pages through: none, a predicate alone (by name and by CURIE), an object.
 FILTERS: list[dict[str, str]] = [
@@ -109,3 +117,40 @@ def test_server_store_pages_alike(client: httpx.Client, virtuoso_store: GraphSto
                 assert walk(remote, limit) == walk(client, limit)
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("where", ["memory", "disk"])
+def test_a_write_shows_in_the_listing_at_once(tmp_path: Path, where: str) -> None:
+    """The ordered listing is kept between pages, and a write renews it: the new claim is
+    listed on the next request, in its place in the order."""
+    store = open_store("memory:" if where == "memory" else f"oxigraph:{tmp_path / 'store'}")
+    fill(store)
+    server = start_server(create_app(store, settings()), store)
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            before = walk(client, 1)
+            assert walk(client, 3) == before  # the same listing, read from what was kept
+            claim = f"{ID}claim/0000-added-between-pages"
+            graph = f"{ID}graph/claims-paging-added"
+            store.replace_graph(
+                graph,
+                [
+                    Quad(NamedNode(claim), NamedNode(p), o, NamedNode(graph))
+                    for p, o in (
+                        (RDF_TYPE, NamedNode(TCM_CLAIM)),
+                        (BIOLINK + "subject", NamedNode(entity_iri(ASTRAGALUS))),
+                        (BIOLINK + "predicate", NamedNode(BIOLINK + "treats")),
+                        (BIOLINK + "object", NamedNode(entity_iri(OEDEMA))),
+                    )
+                ],
+            )
+            after = walk(client, 2)
+            assert [c["id"] for c in after] == sorted(c["id"] for c in after)
+            added = [c for c in after if c["id"] not in {b["id"] for b in before}]
+            assert [(c["subject"], c["predicate"], c["object"]) for c in added] == [
+                (ASTRAGALUS, "treats", OEDEMA)
+            ]
+            assert len(after) == len(before) + 1
+    finally:
+        server.stop()
+        store.close()
