@@ -311,33 +311,27 @@ class QueryRunner:
         deadline = time.monotonic() + self.timeout
         if _data_only(update):
             return
-        snapshot = self.store.reader_snapshot()
-        if snapshot is None:
-            return
-        # Beside the snapshot, so that hard links work and the store's own clean-up of its
-        # snapshot folder removes a copy a crash left behind.
-        copy = f"{snapshot.where}.update-{next(self._rehearsals)}"
-        with self._lock:
-            self._using[snapshot] += 1
-            self._made.add(snapshot)
-        try:
-            answer = self._sandbox().run(
-                (snapshot.kind, snapshot.where), update, {"rehearse": copy}, 0, deadline
-            )
-        except TimeoutError:
-            raise QueryTimeoutError(
-                f"update did not finish within {self.timeout:g} s "
-                "(TCMKG_QUERY_TIMEOUT_SECONDS); nothing was written. Split it into smaller "
-                "updates or narrow its WHERE patterns"
-            ) from None
-        except SandboxError as err:
-            raise QueryFailedError(f"{err}; nothing was written", err.status) from None
-        finally:
-            # A child killed at the deadline could not remove its copy.
-            shutil.rmtree(copy, ignore_errors=True)
-            with self._lock:
-                self._using[snapshot] -= 1
-            self._retire(snapshot)
+        with self.hold_snapshot() as snapshot:
+            if snapshot is None:
+                return
+            # Beside the snapshot, so that hard links work and the store's own clean-up of its
+            # snapshot folder removes a copy a crash left behind.
+            copy = f"{snapshot.where}.update-{next(self._rehearsals)}"
+            try:
+                answer = self._sandbox().run(
+                    (snapshot.kind, snapshot.where), update, {"rehearse": copy}, 0, deadline
+                )
+            except TimeoutError:
+                raise QueryTimeoutError(
+                    f"update did not finish within {self.timeout:g} s "
+                    "(TCMKG_QUERY_TIMEOUT_SECONDS); nothing was written. Split it into smaller "
+                    "updates or narrow its WHERE patterns"
+                ) from None
+            except SandboxError as err:
+                raise QueryFailedError(f"{err}; nothing was written", err.status) from None
+            finally:
+                # A child killed at the deadline could not remove its copy.
+                shutil.rmtree(copy, ignore_errors=True)
         if answer[0] == "syntax":
             raise QuerySyntaxError(f"SPARQL update syntax error: {answer[1]}")
         if answer[0] == "memory":
