@@ -57,7 +57,7 @@ def claims_page(store: GraphStore, bindings: dict[str, BindValue]) -> Callable[[
     """The store reads of one /claims request (page of 50 and its evidence)."""
 
     def run() -> object:
-        claims._lists.clear()
+        claims._claim_lists.clear()
         rows, _ = claims._page(store, bindings, 50, 0)
         page = [r[0] for r in rows if isinstance(r[0], NamedNode)]
         return claims._evidence_of(store, page)

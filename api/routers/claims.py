@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,6 +11,7 @@ from pyoxigraph import NamedNode
 from api.deps import Context
 from api.identifiers import CURIE_PATTERN, curie_schema
 from api.models import ClaimOut, ClaimPage, ErrorOut, EvidenceOut
+from api.result_cache import ResultCache
 from api.routers.entities import entity_iri
 from kg.evidence_rdf import wire_fields
 from kg.iri import contract
@@ -68,33 +68,27 @@ def _page(
 
 # The ordered claim lists of the last few filters, for the store state they were read in: a
 # client walking the pages of a listing (or several clients reading the same one) reads and
-# sorts the matching claims once, not once per page. Bounded by the number of lists, each
-# holding one IRI per matching claim; a write renews the state and so drops them.
-_LISTS_KEPT = 8
-_lists: OrderedDict[tuple[int, str, tuple[tuple[str, str], ...]], list[NamedNode]] = OrderedDict()
-_lists_lock = threading.Lock()
+# sorts the matching claims once, not once per page. Few lists are kept, each holding one IRI
+# per matching claim; the state token in the key drops them after any write.
+_claim_lists: ResultCache[list[NamedNode]] = ResultCache(size=8)
 
 
 def _ordered_claims(store: GraphStore, bindings: dict[str, BindValue]) -> list[NamedNode]:
     """The IRIs of the claims matching ``bindings``, in IRI order, kept per store state."""
     filters = tuple(sorted((k, v.value) for k, v in bindings.items() if isinstance(v, NamedNode)))
+
+    def read() -> list[NamedNode]:
+        # Without a subject or object to look claims up by, reading whole properties
+        # (claim_ids_scan) beats a lookup per claim.
+        narrow = "subject" in bindings or "object" in bindings
+        ids_query = load_query("api", "claim_ids" if narrow else "claim_ids_scan")
+        found = store.select(ids_query, bindings or None).rows
+        return sorted((r[0] for r in found if isinstance(r[0], NamedNode)), key=lambda n: n.value)
+
+    # The store's state token in the key stands for the cache's write generation: it changes
+    # with every write, through the API or not.
     key = (id(store), store.state_token(), filters)
-    with _lists_lock:
-        held = _lists.get(key)
-        if held is not None:
-            _lists.move_to_end(key)
-            return held
-    # Without a subject or object to look claims up by, reading whole properties
-    # (claim_ids_scan) beats a lookup per claim.
-    narrow = "subject" in bindings or "object" in bindings
-    ids_query = load_query("api", "claim_ids" if narrow else "claim_ids_scan")
-    found = store.select(ids_query, bindings or None).rows
-    ordered = sorted((r[0] for r in found if isinstance(r[0], NamedNode)), key=lambda n: n.value)
-    with _lists_lock:
-        _lists[key] = ordered
-        while len(_lists) > _LISTS_KEPT:
-            _lists.popitem(last=False)
-    return ordered
+    return _claim_lists.get_or_compute(key, 0, read)
 
 
 def _evidence_of(

@@ -366,8 +366,6 @@ def _run_update(ctx: ApiContext, op: ProtocolRequest) -> Response:
         raise _bad(str(err)) from err
     except QueryFailedError as err:
         raise _bad(str(err), err.status) from err
-    except ShareExhaustedError as err:
-        raise HTTPException(status_code=429, detail=str(err), headers={"Retry-After": "5"}) from err
     except QueryTimeoutError as err:
         raise _bad(str(err), 503) from err
     except StoreError as err:
