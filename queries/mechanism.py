@@ -144,16 +144,19 @@ def _edge_arrays(
     src, dst = src_all[sort], dst_all[sort]
     weight = np.array(ws, dtype=np.float64)[sort]
     hubs = np.array(hs, dtype=np.float64)[sort]
-    edge_levels = levels_of[src].tolist()
-    bounds: list[tuple[int, int, npt.NDArray[np.intp]]] = []
-    start = 0
-    while start < len(edge_levels):
-        end = start
-        while end < len(edge_levels) and edge_levels[end] == edge_levels[start]:
-            end += 1
-        bounds.append((start, end, np.unique(src[start:end])))
-        start = end
-    return EdgeArrays(names, index, src, dst, weight, hubs, tuple(bounds))
+    return EdgeArrays(names, index, src, dst, weight, hubs, _level_bounds(src, levels_of[src]))
+
+
+def _level_bounds(
+    src: npt.NDArray[np.intp], row_level: npt.NDArray[np.intp]
+) -> tuple[tuple[int, int, npt.NDArray[np.intp]], ...]:
+    """(start, end, source nodes) of each run of rows of one level (rows sorted by level)."""
+    cuts = [0, *(np.flatnonzero(np.diff(row_level)) + 1).tolist(), len(src)]
+    return tuple(
+        (start, end, np.unique(src[start:end]))
+        for start, end in itertools.pairwise(cuts)
+        if end > start
+    )
 
 
 @dataclass(frozen=True)
@@ -610,13 +613,7 @@ def _patch(
         hubs[order],
         row_level[order],
     )
-    cuts = [0, *(np.flatnonzero(np.diff(row_level)) + 1).tolist(), len(src)]
-    bounds = tuple(
-        (start, end, np.unique(src[start:end]))
-        for start, end in itertools.pairwise(cuts)
-        if end > start
-    )
-    arrays = EdgeArrays(tuple(names), index, src, dst, weight, hubs, bounds)
+    arrays = EdgeArrays(tuple(names), index, src, dst, weight, hubs, _level_bounds(src, row_level))
     return adj, hub, arrays
 
 
