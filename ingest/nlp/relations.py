@@ -15,7 +15,12 @@ target, pathway                           disease             ``associated_with`
 ========================================  ==================  =============================
 
 The subject is the exposure whichever comes first in the sentence. A pair needs a cue (see
-:mod:`ingest.nlp.direction` for treats/causes); mere co-occurrence makes no relation.
+:mod:`ingest.nlp.direction` for treats/causes); mere co-occurrence makes no relation. A herb,
+formula or organism named only as the source of a compound beside it ("Bilobalide, a
+constituent of Ginkgo biloba, inhibits …", "Cryptotanshinone from Salvia miltiorrhiza") takes
+no effect or molecular relation there, only ``contains``: the finding is the compound's
+(:func:`named_sources`). Its preparation ("the ethanol fraction of X") or part ("the
+sclerotium of X") stays its own.
 
 Confidence is a heuristic in [0.05, 0.99]: the cue's strength (0.9 for a cue glued to the
 exposure, as in "X-induced Y"; 0.75 for a verb between the two; 0.55 for a therapeutic context
@@ -53,6 +58,7 @@ from ingest.nlp.negation import WARNING, CueIndex, cue_index
 from ingest.nlp.sentences import sentence_bounds
 from ingest.nlp.statements import AIM, METHOD, TITLE, statement_roles
 from kg.model import Direction, EntityKind, Predicate
+from kg.names import PART_WORDS
 
 K = EntityKind
 EXPOSURES = frozenset({K.HERB, K.FORMULA, K.HOSPITAL_PREPARATION, K.COMPOUND, K.DRUG})
@@ -525,6 +531,101 @@ _COMBINED = re.compile(
 )
 
 
+# A herb, formula or organism named as the source of a compound the sentence names beside it
+# ("Baicalin from Scutellaria baicalensis attenuated …", "Curcumin, the active component of
+# Curcuma longa, inhibited …", "Coptis chinensis alkaloid berberine") is not the agent of what
+# the sentence then says: the effect is the compound's, and the plant gets only its
+# ``contains`` claim. A whole plant, its part and one of its compounds are different claims.
+_SOURCE_NOUN_WORDS = (
+    r"components?|constituents?|ingredients?|principles?|compounds?|alkaloids?|"
+    r"flavon(?:oid|e)s?|isoflavon(?:oid|e)s?|saponins?|polysaccharides?|glycosides?|"
+    r"metabolites?|polyphenols?|phenolics?|terpen(?:oid|e)s?|triterpen(?:oid|e)s?|"
+    r"lignans?|coumarins?|anthraquinones?|ginsenosides?|monomers?|molecules?|substances?"
+)
+_SOURCE_NOUNS = r"(?:" + _SOURCE_NOUN_WORDS + r")"
+_SOURCE_PART_WORDS = (
+    r"(?:(?:the|dried|fresh|whole|aerial|roots?|rhizomes?|radix|leaf|leaves|seeds?|fruits?|"
+    r"barks?|flowers?|stems?|peels?|parts?|plants?|herbs?|traditional|chinese|medicinal|herbal|"
+    r"medicine|of)\s+){0,6}"
+)
+_SOURCE_AFTER_COMPOUND = re.compile(
+    r"^\s*(?:\([^()]{0,30}\)\s*)?,?\s*(?:(?:which|that)\s+(?:is|was|are|were)\s+)?"
+    r"(?:(?:an?|the|one\s+of\s+the)\s+)?(?P<words>(?:[\w-]+\s+){0,4}?)"
+    r"(?P<link>(?:isolated|extracted|derived|purified|obtained|separated)\s+from|from|of|in)\s+"
+    + _SOURCE_PART_WORDS
+    + r"$",
+    re.IGNORECASE,
+)
+_SOURCE_WORD = re.compile(
+    r"\b(?:" + _SOURCE_NOUN_WORDS + r"|isolated|extracted|derived|purified|found|present|"
+    r"contained)\b",
+    re.IGNORECASE,
+)
+_SOURCE_BEFORE_COMPOUND = re.compile(
+    r"^(?:\s*-\s*|\s+)(?:derived|isolated|extracted|sourced)\s+$|"
+    r"^(?:\s*['\u2019]s)?\s+(?:(?:main|major|principal|active|bioactive|key|chief)\s+){0,3}"
+    + _SOURCE_NOUNS
+    + r"\s*,?\s*$",
+    re.IGNORECASE,
+)
+SOURCE_KINDS = MATERIA | {K.ORGANISM}
+# "The ethanol fraction of Aralia elata decreased …", "Ethanol extract from Gynostemma …", "the
+# sclerotium of Lignosus rhinocerotis": a solvent or a part names the plant's preparation,
+# which is the plant's own claim.
+_PREPARATION_LINK = re.compile(r"\b(?:extracts?|fractions?|extraction|decoction|infusion)\b", re.I)
+_PLANT_PARTS = frozenset(
+    {*PART_WORDS, "root", "roots", "leaf", "leaves", "seed", "seeds", "fruit", "fruits", "bark"}
+    | {"flower", "flowers", "stem", "stems", "peel", "rhizome", "rhizomes", "sprouts", "oil"}
+)
+
+
+def named_sources(text: str, in_sentence: Sequence[Mention], cues: CueList) -> dict[int, int]:
+    """Herbs, formulas and organisms of ``in_sentence`` named there only as the source of a
+    compound or drug next to them (the patterns above): their positions, each mapped to the
+    position of that compound."""
+    sources: dict[int, int] = {}
+    for k, m in enumerate(in_sentence):
+        if m.kind not in SOURCE_KINDS:
+            continue
+        b_pos = next((p for p in range(k - 1, -1, -1) if in_sentence[p].end <= m.start), None)
+        before = None if b_pos is None else in_sentence[b_pos]
+        if (
+            before is not None
+            and before.kind in (K.COMPOUND, K.DRUG)
+            and before.text.lower() not in _PLANT_PARTS
+            and not _PREPARATION_LINK.search(text[before.start : m.start])
+        ):
+            link = _SOURCE_AFTER_COMPOUND.match(text[before.end : m.start])
+            if (
+                link is not None
+                and not _effect_between(cues, before.end, m.start)
+                and (
+                    # A bare "of" names the source ("ginsenoside Rb1 of Panax ginseng"); "of"
+                    # after other words ("the effect of") and "in" need a source word.
+                    link.group("link").lower() not in ("of", "in")
+                    or (link.group("link").lower() == "of" and not link.group("words"))
+                    or _SOURCE_WORD.search(text[before.end : m.start])
+                )
+            ):
+                sources[k] = b_pos
+                continue
+        a_pos = next(
+            (p for p in range(k + 1, len(in_sentence)) if in_sentence[p].start >= m.end), None
+        )
+        after = None if a_pos is None else in_sentence[a_pos]
+        if (
+            after is not None
+            and after.kind in (K.COMPOUND, K.DRUG)
+            and _SOURCE_BEFORE_COMPOUND.match(text[m.end : after.start])
+        ):
+            sources[k] = a_pos
+    return sources
+
+
+def _effect_between(cues: CueList, start: int, end: int) -> bool:
+    return any(_EFFECT_VERBS & set(c.kinds) for c in cues.within(start, end))
+
+
 def _no_interaction_of_pair(
     text: str,
     exposure: Mention,
@@ -585,10 +686,14 @@ def _effect_cue(
     a: Mention,
     b: Mention,
     between: Sequence[Mention],
+    between_agents: Sequence[Mention],
     exposure_first: bool,
     cues: CueList,
     sentence: tuple[int, int],
 ) -> tuple[Predicate, Direction, float] | None:
+    """The effect predicate, direction and cue strength the words between ``a`` and ``b``
+    give the pair, or None. ``between_agents`` are the mentions between them that may be
+    agents (not a plant named as the source of a compound)."""
     if b.start - a.end > MAX_EFFECT_GAP:
         return None
     if exposure_first and dirn.glued(text[b.end : b.end + 12]):
@@ -604,7 +709,7 @@ def _effect_cue(
         for m in between
     ):
         return None  # "X had an anti-Y effect in Y rats": the nearer "anti-Y" says it
-    exposures = [m for m in between if m.kind in EXPOSURES]
+    exposures = [m for m in between_agents if m.kind in EXPOSURES]
     for m in exposures:
         if set(m.curies) & set(a.curies) and b.start - m.end <= 12 and dirn.glued(text[m.end :]):
             return None  # "X … reversed X-induced Y": the pair (X-induced, Y) says it all
@@ -749,6 +854,7 @@ def sentence_relations(
     """
     found: list[Relation] = []
     in_sentence = [mentions[k] for k in indices]
+    sources = named_sources(text, in_sentence, cues)
     for x, i in enumerate(indices):
         a = mentions[i]
         for y in range(x + 1, len(indices)):
@@ -760,10 +866,15 @@ def sentence_relations(
             if roles is None:
                 continue
             family, a_subject = roles
+            if family != "contains" and (x if a_subject else y) in sources:
+                continue  # the compound it is named as the source of is the agent
             between = [mentions[k] for k in indices[x + 1 : y]]
+            between_agents = [
+                m for m, k in zip(between, range(x + 1, y), strict=True) if k not in sources
+            ]
             result: tuple[Predicate, Direction, float] | None = None
             if family == "effect":
-                result = _effect_cue(text, a, b, between, a_subject, cues, sentence)
+                result = _effect_cue(text, a, b, between, between_agents, a_subject, cues, sentence)
                 if (
                     result is not None
                     and result[0] is Predicate.CAUSES
@@ -777,7 +888,9 @@ def sentence_relations(
                 if kind is not None:
                     result = (Predicate(kind), Direction.UNKNOWN, VERB_STRENGTH)
             elif family == "contains":
-                if _composition_cue(text, cues, a, b):
+                if _composition_cue(text, cues, a, b) or sources.get(x if a_subject else y) == (
+                    y if a_subject else x
+                ):
                     result = (Predicate.CONTAINS, Direction.UNKNOWN, VERB_STRENGTH)
             elif family == "interacts":
                 exposure, drug = (a, b) if a_subject else (b, a)
