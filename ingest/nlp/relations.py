@@ -591,6 +591,7 @@ def named_sources(text: str, in_sentence: Sequence[Mention], cues: CueList) -> d
         before = None if b_pos is None else in_sentence[b_pos]
         if (
             before is not None
+            and b_pos is not None
             and before.kind in (K.COMPOUND, K.DRUG)
             and before.text.lower() not in _PLANT_PARTS
             and not _PREPARATION_LINK.search(text[before.start : m.start])
@@ -615,6 +616,7 @@ def named_sources(text: str, in_sentence: Sequence[Mention], cues: CueList) -> d
         after = None if a_pos is None else in_sentence[a_pos]
         if (
             after is not None
+            and a_pos is not None
             and after.kind in (K.COMPOUND, K.DRUG)
             and _SOURCE_BEFORE_COMPOUND.match(text[m.end : after.start])
         ):
