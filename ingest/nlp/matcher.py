@@ -650,6 +650,21 @@ def abbreviated_genus(text: str, mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
+# A disease name that begins the name of a gene or protein ("breast cancer resistance protein",
+# "multiple endocrine neoplasia type 1 gene", "Wilms tumor 1 protein") is no mention of the
+# disease: a finding about the protein is no finding about the disease.
+_PART_OF_A_GENE_NAME = re.compile(
+    r"[\s-]+(?:(?:resistance|susceptibility|suppressor|associated|related)[\s-]+)?"
+    r"(?:(?:type\s+)?\d+[A-Za-z]?\s+)?(?:proteins?|genes?|antigens?)\b",
+    re.IGNORECASE,
+)
+
+
+def part_of_a_gene_name(text: str, end: int) -> bool:
+    """Whether a disease name ending at ``end`` begins the name of a gene or protein."""
+    return _PART_OF_A_GENE_NAME.match(text, end) is not None
+
+
 class DictionaryComponent:
     """``tcm_dictionary``: mentions of vocabulary names, in ``Doc._.tcm_mentions``."""
 
@@ -670,6 +685,12 @@ class DictionaryComponent:
         found: list[Mention] = []
         for match in self.matcher.find(text):
             mention: Mention | None = mention_from_match(text, match, sentence(match.start))
+            if (
+                mention is not None
+                and mention.kind is EntityKind.DISEASE
+                and part_of_a_gene_name(text, mention.end)
+            ):
+                continue  # "breast cancer resistance protein" names a transporter
             if mention is not None and mention.kind is EntityKind.HERB:
                 if not_a_plant(text, mention.start, mention.end):
                     continue

@@ -38,6 +38,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.nlp.grounding import GroundsMentions, ground_abbreviations, grounded
+from ingest.nlp.matcher import part_of_a_gene_name
 from ingest.nlp.mentions import Mention, mentions_of
 from ingest.nlp.sentences import sentence_of
 from kg.model import EntityKind
@@ -152,6 +153,8 @@ class NerComponent(GroundsMentions):
                 continue
             if text in extracts:
                 continue  # "GBE" of "Ginkgo biloba extract (GBE)": the herb's extract
+            if kind is EntityKind.DISEASE and part_of_a_gene_name(doc.text, end):
+                continue  # "breast cancer resistance protein" names a transporter
             same = _SAME_THING[ent.label_]
             if any(
                 m.kind in same and (0 <= start - m.end <= 1 or 0 <= m.start - end <= 1)

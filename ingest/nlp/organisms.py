@@ -27,6 +27,15 @@ species:
   names a herb, and the dictionary reads herbs;
 * a binomial that a dictionary mention overlaps is the dictionary's.
 
+Plants that papers name by a **common English name** the herb vocabulary does not hold as a
+drug — foods mostly (cranberry, pomegranate, soybean, tomato, coffee, tobacco) — are marked as
+``Organism`` mentions too, from ``ingest/vocabulary/data/plant_common_names.tsv`` (name,
+species, plural; written from knowledge, unchecked). Each is grounded as its species
+binomial, so "cranberry" and "Vaccinium macrocarpon" name one organism. They are organisms,
+not herbs: a food is no candidate of the rankings, and its claims stay apart from a herb's.
+Only names with no everyday English sense are listed ("date", "fig", "orange", "lime", "rose",
+"mint" are not).
+
 The component runs right after ``tcm_dictionary``, so the trained recogniser does not read
 "Portulaca oleracea extract" as a chemical, and the abbreviation component sees the organism
 as a long form ("Portulaca oleracea (PO)").
@@ -34,9 +43,11 @@ as a long form ("Portulaca oleracea (PO)").
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
@@ -139,6 +150,33 @@ def known_genera() -> frozenset[str]:
     return frozenset(genera)
 
 
+COMMON_NAMES = (
+    Path(__file__).resolve().parent.parent / "vocabulary" / "data" / "plant_common_names.tsv"
+)
+
+
+@cache
+def common_plant_names() -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """Lower-cased common names and plurals of plants → their species binomial, and one
+    pattern that finds any of them between word boundaries (longest first)."""
+    species: dict[str, str] = {}
+    with COMMON_NAMES.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            for name in (row["name"], row.get("plural") or ""):
+                if name.strip():
+                    species[name.strip().lower()] = row["species"].strip()
+    if not species:
+        return species, None
+    names = sorted(species, key=len, reverse=True)
+    alternatives = "|".join(re.escape(n).replace("\\ ", r"[ \t-]") for n in names)
+    return species, re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+def _as_written(text: str) -> bool:
+    # "cranberry", "Cranberry", "CRANBERRY"; not "CranBerry" or "cRanberry".
+    return text.islower() or text.isupper() or (text[:1].isupper() and text[1:].islower())
+
+
 def _latin_epithet(epithet: str) -> bool:
     return (
         epithet.endswith(_EPITHET_ENDINGS)
@@ -215,6 +253,16 @@ class OrganismComponent(GroundsMentions):
                         first, start=start, end=end, text=text[start:end], sentence=sentence(start)
                     )
                 )
+        species, pattern = common_plant_names()
+        for match in pattern.finditer(text) if pattern is not None else ():
+            start, end = match.start(), match.end()
+            written = text[start:end]
+            if not free(start, end) or not _as_written(written.replace(" ", "").replace("-", "")):
+                continue
+            binomial = species[re.sub(r"[ \t-]+", " ", written.lower())]
+            mention = Mention(start, end, written, EntityKind.ORGANISM, sentence=sentence(start))
+            taken.append((start, end))
+            added.append(grounded(mention, self.grounder.ground(binomial, EntityKind.ORGANISM)))
         if added:
             doc._.tcm_mentions = sorted([*found, *added], key=lambda m: (m.start, m.end))
         return doc

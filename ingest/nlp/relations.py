@@ -333,6 +333,12 @@ _MEASURED = re.compile(
 )
 # Model agents whose names hold a vocabulary name: "Dextran Sodium Sulfate-Induced colitis" is
 # not a harm of sodium sulfate (Natrii Sulfas).
+_RAISED_RISK = re.compile(
+    r"\b(?:increas\w*|higher|greater|elevated|raised|rais\w*|excess|doubl\w*|tripl\w*|"
+    r"carr\w*|pos\w*|associated\s+with\s+(?:an?\s+)?(?:increas\w*|higher|greater|elevated))"
+    r"(?:\s+(?:the|a|an))?\s*$",
+    re.IGNORECASE,
+)
 _LONGER_AGENT = re.compile(r"\bdextran\s+$", re.IGNORECASE)
 # A hyphen-glued word after the condition makes it a modifier of another noun: "tumour-promoting
 # DCA", "PD-like symptoms", "cancer-bearing mice".
@@ -755,6 +761,16 @@ def _effect_cue(
         strength = GLUED_STRENGTH if cue.start - a.end <= 2 else VERB_STRENGTH
         if kind is dirn.CueKind.HARM and _CHANGE_AFTER.match(text, cue.end):
             continue  # "causes a decrease in Y": the change word, read next, decides
+        if kind is dirn.CueKind.HARM and exposure_first and _BY.match(text, cue.end):
+            continue  # "X … Y caused by Z": what follows "by" is the cause, not X
+        if (
+            kind is dirn.CueKind.HARM
+            and cue.text.lower() == "risk of"
+            and not _RAISED_RISK.search(text[max(a.end, cue.start - 40) : cue.start])
+        ):
+            # "the association between X intake and risk of Y" asks; "X increased the risk
+            # of Y", "a higher risk of Y" with X says the risk rose.
+            continue
         if kind is dirn.CueKind.HARM and _not_a_harm_of_pair(
             text,
             a,

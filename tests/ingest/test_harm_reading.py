@@ -118,6 +118,16 @@ def test_killing_tumour_cells_is_no_harm(nlp: Language, sentence: str) -> None:
         # PMID 19732471: "tumour-promoting" describes another noun.
         "In conclusion, fermentation of wheat aleurone results in a reduced level of "
         "tumour-promoting DCA, but higher levels of potentially chemopreventive SCFA.",
+        # PMID 21871761: an association asked about, and not found, is no harm.
+        "A large Danish study, however, did not find any association between amount of daily "
+        "caffeine consumption and risk of arrhythmia.",
+        # PMID 17966824: an inverse association is a lower risk.
+        "Several case-control and one prospective study found an inverse association between "
+        "intake of folic acid and/or multivitamins and the risk of cleft lip with or without "
+        "cleft palate.",
+        # PMID 18941913: a title naming the risk studied.
+        "Coffee intake, variants in genes involved in caffeine metabolism, and the risk of "
+        "epithelial ovarian cancer.",
         # PMID 30605873: the toxicity is deltamethrin's; the herb is what ameliorates it.
         "With the known facts of deltamethrin toxicity in aquaculture, efforts have been made to "
         "ameliorate its toxicity with supplementation of Silybum marianum plant extract in "
@@ -183,3 +193,23 @@ def test_weak_harm_readings_are_not_written_unless_asked_for(nlp: Language) -> N
     permissive = build_pipeline()
     permissive.get_pipe("tcm_relations").min_harm_confidence = 0.0  # type: ignore[attr-defined]
     assert any(exposure == "licorice" for exposure, _ in harms(permissive, sentence))
+
+
+def test_a_disease_name_that_begins_a_protein_name_is_no_disease(nlp: Language) -> None:
+    # PMID 21963506: "breast cancer resistance protein" (BCRP) is a transporter.
+    doc = run(nlp, "Coffee induces breast cancer resistance protein expression in Caco-2 cells.")
+    ms: list[Mention] = doc._.tcm_mentions
+    assert not [m for m in ms if m.text.lower() == "breast cancer"]
+
+
+def test_a_risk_factor_is_still_a_harm(nlp: Language) -> None:
+    # PMID 19422396: a risk factor is a harm; only a bare "risk of" asks.
+    doc = run(
+        nlp,
+        "Elevated plasma total homocysteine (tHcy) level has been established as an "
+        "independent risk factor for cardiovascular diseases.",
+    )
+    ms: list[Mention] = doc._.tcm_mentions
+    rs: list[Relation] = doc._.tcm_relations
+    found = {(ms[r.subject].text, r.predicate.value, ms[r.object].text) for r in rs}
+    assert ("homocysteine", "causes", "cardiovascular diseases") in found

@@ -137,3 +137,52 @@ def test_an_organism_beside_a_drug_is_no_herb_drug_interaction(extractor: Extrac
     relations = _relations(extraction)
     assert ("Ginkgo biloba", "interacts_with", "warfarin") in relations
     assert not any(s == "Candida albicans" for s, _, _ in relations)
+
+
+def test_a_plant_named_by_its_common_name_is_an_organism_of_its_species(
+    extractor: Extractor,
+) -> None:
+    # PMID 16989032: foods are no herbs of the vocabulary; the plant is still named.
+    extraction = _extract(
+        extractor,
+        "Food supplements based on cranberries are said to prevent recurrent urinary tract "
+        "infections.",
+    )
+    cranberry = next(m for m in extraction.mentions if m.text == "cranberries")
+    assert cranberry.kind is K.ORGANISM
+    assert ("cranberries", "treats", "urinary tract infections") in _relations(extraction)
+    # PMID 25741817: the title names the species, the abstract the common names.
+    title = _extract(
+        extractor,
+        "Reduction of Platelet Aggregation From Ingestion of Oleic and Linoleic Acids Found in "
+        "Vitis vinifera and Arachis hypogaea Oils.",
+    )
+    text = _extract(
+        extractor,
+        "Consumption of plant oils from grape seeds and peanuts had a lowering effect on "
+        "platelet aggregation, in addition to containing a high content of unsaturated fatty "
+        "acids.",
+    )
+    species = {m.text: m.ids for m in title.mentions if m.kind is K.ORGANISM}
+    common = {m.text: m.ids for m in text.mentions if m.kind is K.ORGANISM}
+    # ("Vitis", ending as "-itis" diseases do, is no genus the binomial rule reads alone)
+    assert set(common) == {"grape", "peanuts"}
+    assert common["peanuts"] == species["Arachis hypogaea"]
+
+
+def test_common_plant_names_need_their_own_word_and_leave_vocabulary_herbs_alone(
+    extractor: Extractor,
+) -> None:
+    # PMID 10907671: "grapefruit" is not "grape"; PMID 12640291: licorice is the herb's name.
+    extraction = _extract(
+        extractor,
+        "In study 2, 11 patients with anxiety disorders receiving alprazolam (0.8-2.4 mg/day) "
+        "ingested grapefruit juice (600 ml/day) for 7 days.",
+    )
+    assert _organisms(extraction) == ["grapefruit"]
+    herb = _extract(
+        extractor,
+        "Long-term licorice ingestion is a well-known cause of secondary hypertension and "
+        "hypokalemia.",
+    )
+    assert [m.kind for m in herb.mentions if m.text == "licorice"] == [K.HERB]
