@@ -30,10 +30,12 @@ costs one pass of its CNN and nothing else.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -83,6 +85,32 @@ _GENERIC = frozenset(
         "herbs",
     }
 )
+# Which dictionary mentions a model span may widen: a disease or outcome by a disease span, a
+# compound or drug by a chemical span. Herbs and formulas keep the dictionary's span (their
+# names carry parts and preparations the model does not know), genes too (a gene span around a
+# symbol is mostly a protein complex or a family).
+_WIDENED_KINDS: dict[str, frozenset[EntityKind]] = {
+    "CHEMICAL": frozenset({EntityKind.COMPOUND, EntityKind.DRUG}),
+    "DISEASE": frozenset({EntityKind.DISEASE}),
+}
+# What may stand before the dictionary's name in the wider span: words and hyphens, no
+# bracket, comma or sentence break; after it: a short tail of words ("monophosphate",
+# "of the liver") or nothing.
+_MODIFIERS = re.compile(r"(?:[A-Za-z0-9][\w'’-]*[ -]){0,4}")
+_TRAILERS = re.compile(r"(?:[ -][\w'’-]+){0,3}")
+_OF_TAIL = re.compile(r" of (?:the )?[a-z]{3,}")
+
+
+def _modifier(word: str) -> bool:
+    """Whether ``word`` may be part of a name around a dictionary name: not a function word,
+    a single letter (a title run into the abstract: "type 2 diabetes A randomised …") or a
+    verb form ("reduced type 2 diabetes"); a hyphenated participle ("drug-induced") is."""
+    low = word.lower()
+    if "-" in low:
+        return True
+    return len(low) > 1 and low not in STOP_WORDS and not low.endswith(("ed", "ing"))
+
+
 KINDS: dict[str, EntityKind] = {
     "CHEMICAL": EntityKind.COMPOUND,
     "DISEASE": EntityKind.DISEASE,
@@ -143,10 +171,16 @@ class NerComponent(GroundsMentions):
         taken = [(m.start, m.end) for m in found]
         extracts = _extract_short_forms(doc.text, found)
         added: list[Mention] = []
+        widened: dict[Mention, Mention] = {}  # a dictionary mention -> the model's wider span
         for ent in doc.ents:
             kind = KINDS.get(ent.label_)
             start, end = ent.start_char, ent.end_char
-            if kind is None or any(s < end and start < e for s, e in taken):
+            if kind is None:
+                continue
+            if any(s < end and start < e for s, e in taken):
+                wider = self._wider(doc.text, ent.label_, start, end, found, sentence)
+                if wider is not None:
+                    widened[wider[0]] = wider[1]
                 continue
             text = doc.text[start:end]
             if len(text.strip()) < 2 or text.lower() in _GENERIC or not normalise_name(text):
@@ -163,10 +197,59 @@ class NerComponent(GroundsMentions):
                 continue  # the rest of a dictionary name beside it
             mention = Mention(start, end, text, kind, sentence=sentence(start))
             added.append(grounded(mention, self.grounder.ground(text, kind)))
+        if widened:
+            found = [widened.get(m, m) for m in found]
+            added.extend(widened.values())
         if added:
             merged = sorted([*found, *added], key=lambda m: (m.start, m.end))
-            doc._.tcm_mentions = ground_abbreviations(doc.text, merged, added, sentence)
+            doc._.tcm_mentions = ground_abbreviations(
+                doc.text, sorted(set(merged), key=lambda m: (m.start, m.end)), added, sentence
+            )
         return doc
+
+    def _wider(
+        self,
+        text: str,
+        label: str,
+        start: int,
+        end: int,
+        found: list[Mention],
+        sentence: Callable[[int], int],
+    ) -> tuple[Mention, Mention] | None:
+        """The one dictionary mention the model's span widens, and the wider mention.
+
+        The model reads a name with its modifiers ("coronary heart disease", "deep vein
+        thrombosis", "cyclic adenosine monophosphate") where the dictionary knows only the
+        head ("heart disease", "thrombosis", "adenosine"). The model's span is the name the
+        paper uses; it takes the id its own text grounds to, else the head's id (the wider
+        name is a kind of the head, so a claim about it is a claim about the head).
+        """
+        inside = [m for m in found if m.start < end and start < m.end]
+        if len(inside) != 1:
+            return None
+        head = inside[0]
+        if (
+            head.kind not in _WIDENED_KINDS.get(label, frozenset())
+            or head.start < start
+            or head.end > end
+            or (head.start, head.end) == (start, end)
+        ):
+            return None
+        wide = text[start:end]
+        before, after = text[start : head.start], text[head.end : end]
+        if (
+            not _MODIFIERS.fullmatch(before)
+            or not _TRAILERS.fullmatch(after)
+            or part_of_a_gene_name(text, end)
+            or not all(_modifier(w) for w in before.split())
+            or not (_OF_TAIL.fullmatch(after) or all(_modifier(w) for w in after.split()))
+        ):
+            return None
+        grounding = self.grounder.ground(wide, head.kind)
+        mention = Mention(start, end, wide, head.kind, sentence=sentence(start))
+        if grounding.how == "ungrounded":
+            return head, replace(mention, ids=head.ids, candidates=head.candidates)
+        return head, grounded(mention, grounding)
 
 
 # "Ginkgo biloba extract (GBE)", "garlic extracts (AGE)": a short form defined for a herb's
