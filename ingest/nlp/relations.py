@@ -765,6 +765,14 @@ def _effect_cue(
             continue  # "X … Y caused by Z": what follows "by" is the cause, not X
         if (
             kind is dirn.CueKind.HARM
+            and cue.text.lower().startswith("associat")
+            and any(m.kind in EXPOSURES and 0 <= m.start - cue.end <= 3 for m in between)
+        ):
+            # "Serenoa repens associated with Urtica dioica … extracts": a combination of
+            # agents, not a harm.
+            continue
+        if (
+            kind is dirn.CueKind.HARM
             and cue.text.lower() == "risk of"
             and not _RAISED_RISK.search(text[max(a.end, cue.start - 40) : cue.start])
         ):

@@ -118,6 +118,10 @@ def test_killing_tumour_cells_is_no_harm(nlp: Language, sentence: str) -> None:
         # PMID 19732471: "tumour-promoting" describes another noun.
         "In conclusion, fermentation of wheat aleurone results in a reduced level of "
         "tumour-promoting DCA, but higher levels of potentially chemopreventive SCFA.",
+        # PMID 19181486: "associated with" another agent is a combination.
+        "Serenoa repens associated with Urtica dioica (ProstaMEV) and curcumin and quercitin "
+        "(FlogMEV) extracts are able to improve the efficacy of prulifloxacin in bacterial "
+        "prostatitis patients: results from a prospective randomised study.",
         # PMID 21871761: an association asked about, and not found, is no harm.
         "A large Danish study, however, did not find any association between amount of daily "
         "caffeine consumption and risk of arrhythmia.",
