@@ -101,6 +101,30 @@ _TRAILERS = re.compile(r"(?:[ -][\w'’-]+){0,3}")
 _OF_TAIL = re.compile(r" of (?:the )?[a-z]{3,}")
 
 
+# Cell lines the model reads as genes (their names look like symbols). Papers name them with
+# or without hyphens and in any case; the key drops both.
+_CELL_LINES = frozenset(
+    {
+        *("hct116", "ht29", "sw48", "sw480", "sw620", "caco2", "hepg2", "huh7", "hep3b"),
+        *("mcf7", "mdamb231", "mdamb468", "t47d", "skbr3", "hela", "a549", "h1299", "h460"),
+        *("pc3", "du145", "lncap", "22rv1", "pc12", "sh5y5y", "shsy5y", "u87", "u87mg", "u251"),
+        *("raw2647", "raw264", "thp1", "u937", "jurkat", "k562", "hl60", "molt4", "nb4"),
+        *("hek293", "hek293t", "293t", "cos7", "cos1", "cho", "nih3t3", "3t3l1", "c2c12"),
+        *("h9c2", "ins1", "min6", "l02", "lo2", "bv2", "hacat", "huvec", "huvecs", "b16"),
+        *("b16f10", "4t1", "a2780", "skov3", "sgc7901", "bel7402", "mgc803", "ags", "kato3"),
+        *("ea.hy926", "eahy926", "vero", "mdck", "hl7702", "ht22", "n2a", "neuro2a", "sk-n-sh"),
+    }
+)
+_CELL_WORD = re.compile(r"(?:\s*(?:,|and|or)\s*(?:and\s+)?[A-Za-z0-9.-]+)*\s+cells?\b", re.I)
+
+
+def cell_line(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` names a cell line: a known one, or a name followed by
+    "cells" (alone or ending a list: "HCT-116, HT29, and SW48 cells")."""
+    key = re.sub(r"[\s-]", "", text[start:end].lower())
+    return key in _CELL_LINES or _CELL_WORD.match(text, end) is not None
+
+
 def _modifier(word: str) -> bool:
     """Whether ``word`` may be part of a name around a dictionary name: not a function word,
     a single letter (a title run into the abstract: "type 2 diabetes A randomised …") or a
@@ -196,7 +220,14 @@ class NerComponent(GroundsMentions):
             ):
                 continue  # the rest of a dictionary name beside it
             mention = Mention(start, end, text, kind, sentence=sentence(start))
-            added.append(grounded(mention, self.grounder.ground(text, kind)))
+            grounding = self.grounder.ground(text, kind)
+            if (
+                kind is EntityKind.TARGET
+                and grounding.how == "ungrounded"
+                and cell_line(doc.text, start, end)
+            ):
+                continue  # "HCT-116, HT29, and SW48 cells" are cell lines, not genes
+            added.append(grounded(mention, grounding))
         if widened:
             found = [widened.get(m, m) for m in found]
             added.extend(widened.values())

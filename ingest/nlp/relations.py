@@ -765,6 +765,7 @@ def _effect_cue(
             continue  # "X … Y caused by Z": what follows "by" is the cause, not X
         if (
             kind is dirn.CueKind.HARM
+            and exposure_first
             and cue.text.lower().startswith("associat")
             and any(m.kind in EXPOSURES and 0 <= m.start - cue.end <= 3 for m in between)
         ):
@@ -853,6 +854,48 @@ def _composition_cue(text: str, cues: CueList, a: Mention, b: Mention) -> bool:
     return False
 
 
+# "Celecoxib is a COX-2 inhibitor", "Tamoxifen, an estrogen receptor antagonist, …": the
+# agent named as a member of the target's drug class. The class word comes after the target.
+_CLASS_LINK = re.compile(
+    r"^\s*(?:\([^()]{1,20}\)\s*)?(?:,\s*|\s+(?:is|was|are|were|acts\s+as|as)\s+)"
+    r"(?:(?:an?|the|one)\s+)?(?:(?:potent|selective|specific|novel|known|irreversible|"
+    r"reversible|competitive|non-?competitive|highly|orally|active|partial|full|dual|direct|"
+    r"strong|weak|well-known|natural|new)\s+){0,3}$",
+    re.IGNORECASE,
+)
+_CLASS_WORD = re.compile(
+    r"[\s-]*(?:(?:receptor|channel|kinase)\s+)?(?P<word>inhibitors?|antagonists?|blockers?|"
+    r"agonists?|activators?|inducers?|ligands?)\b",
+    re.IGNORECASE,
+)
+# The apposition or the predicate ends after the class word; "aspirin, a P2Y12 receptor
+# antagonist and oral anticoagulant" is a list of three drugs.
+_CLASS_END = re.compile(
+    r"\s*(?:[,.;:)\]]|$)|\s+(?:that|which|was|is|were|are|with|in|at|on|to|for|has|had|"
+    r"the|by|\()",
+    re.IGNORECASE,
+)
+_CLASS_KINDS = {
+    "inhibitor": "inhibits",
+    "antagonist": "inhibits",
+    "blocker": "inhibits",
+    "agonist": "activates",
+    "activator": "activates",
+    "inducer": "activates",
+    "ligand": "binds",
+}
+
+
+def _named_class(text: str, agent: Mention, target: Mention) -> str | None:
+    """The molecular predicate when ``agent`` is named a member of ``target``'s drug class."""
+    if not _CLASS_LINK.match(text[agent.end : target.start]):
+        return None
+    word = _CLASS_WORD.match(text, target.end)
+    if word is None or not _CLASS_END.match(text, word.end()):
+        return None
+    return _CLASS_KINDS[word.group("word").lower().rstrip("s")]
+
+
 def _molecular_kind(text: str, cues: CueList, start: int, end: int) -> str | None:
     # The verb nearest the target governs it ("X inhibited A and activated B"); a participle
     # glued to a word by a hyphen ("LPS-induced A") describes that word and is skipped.
@@ -911,6 +954,8 @@ def sentence_relations(
                     result = None
             elif family == "molecular":
                 kind = _molecular_kind(text, cues, a.end, b.start)
+                if kind is None and a_subject and not between:
+                    kind = _named_class(text, a, b)
                 if kind is not None:
                     result = (Predicate(kind), Direction.UNKNOWN, VERB_STRENGTH)
             elif family == "contains":

@@ -1,0 +1,79 @@
+"""An agent named a member of a target's drug class acts on that target, and cell lines are no
+genes.
+
+Sentences are quoted from PubMed abstracts (PMID in the comment) of BC5CDR dev, BioRED dev and
+the DFI corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from spacy.language import Language
+
+from ingest.nlp.mentions import Mention
+from ingest.nlp.pipeline import build_pipeline, run
+from ingest.nlp.relations import Relation
+from kg.model import EntityKind
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Iterator[Language]:
+    yield build_pipeline()
+
+
+def claims(nlp: Language, text: str) -> set[tuple[str, str, str]]:
+    """(subject, predicate, object) of every relation read in ``text``."""
+    doc = run(nlp, text)
+    ms: list[Mention] = doc._.tcm_mentions
+    rs: list[Relation] = doc._.tcm_relations
+    return {(ms[r.subject].text, r.predicate.value, ms[r.object].text) for r in rs}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        # PMID 9201797: apposition
+        (
+            "Therefore, the effects of carteolol, a beta-adrenoceptor antagonist, on "
+            "haloperidol-induced catalepsy in rats were behaviorally studied and compared with "
+            "those of propranolol and biperiden, a muscarinic receptor antagonist.",
+            ("carteolol", "inhibits", "beta-adrenoceptor"),
+        ),
+        # PMID 1969772: predicate
+        (
+            "Fenoldopam mesylate is a specific DA1 receptor agonist that lowers blood pressure by "
+            "vasodilatation.",
+            ("Fenoldopam mesylate", "activates", "DA1 receptor"),
+        ),
+    ],
+)
+def test_an_agent_named_a_member_of_a_targets_class_acts_on_it(
+    nlp: Language, sentence: str, claim: tuple[str, str, str]
+) -> None:
+    assert claim in claims(nlp, sentence)
+
+
+def test_a_list_of_drugs_names_no_class_member(nlp: Language) -> None:
+    # PMID 28643219 (DFI abstracts): aspirin is one of three drugs, not the P2Y12 antagonist.
+    sentence = (
+        "Triple antithrombotic therapy (TAT), consisting of aspirin, a P2Y12 receptor antagonist "
+        "and oral anticoagulant (OAC) medication has been considered as an 'unavoidable' "
+        "strategy for a 1-12 months for atrial fibrillation (AF) patients post acute coronary "
+        "syndrome or percutaneous coronary angioplasty with stenting."
+    )
+    assert not [c for c in claims(nlp, sentence) if c[0] == "aspirin" and "P2Y12" in c[2]]
+
+
+def test_cell_lines_are_no_genes(nlp: Language) -> None:
+    # BioRED dev (PMID 27509880)
+    sentence = (
+        "In the present study, we found that a very low concentration of depsipeptide, an HDAC "
+        "inhibitor, potentiated the antitumor activity of 5-fluorouracil (5-FU) in a human colon "
+        "cancer cell model using HCT-116, HT29, and SW48 cells via the inhibition of colony "
+        "formation ability or cellular viability."
+    )
+    doc = run(nlp, sentence)
+    targets = [m.text for m in doc._.tcm_mentions if m.kind is EntityKind.TARGET]
+    assert not {"HCT-116", "HT29", "SW48"} & set(targets)
