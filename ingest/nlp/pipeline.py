@@ -12,6 +12,9 @@ a typed default config, and registers the ``Doc``/``Span`` extensions it fills:
     (``Span._.tcm_mentions``: those inside a span, see :mod:`ingest.nlp.mentions`).
 ``tcm_organisms`` (:mod:`ingest.nlp.organisms`)
     adds species binomials no dictionary mention covers, as Organism mentions.
+``tcm_formula_names`` (:mod:`ingest.nlp.formula_names`)
+    adds formulas named in pinyin with a dosage form that the vocabulary lacks, as Formula
+    mentions.
 ``tcm_abbreviations`` (:mod:`ingest.nlp.abbreviations`)
     adds short forms defined in the text, and their later uses, to ``Doc._.tcm_mentions``.
 ``tcm_ner`` (:mod:`ingest.nlp.ner`)

@@ -51,6 +51,7 @@ def test_pipeline_is_named_versioned_and_made_of_registered_factories(nlp: Langu
         "sentencizer",
         "tcm_dictionary",
         "tcm_organisms",
+        "tcm_formula_names",
         "tcm_abbreviations",
         "tcm_ner",
         "tcm_negation",

@@ -1,0 +1,65 @@
+"""Formulas and patent medicines named in pinyin with a dosage form, which the vocabulary
+lacks, are Formula mentions.
+
+Sentences are quoted from abstracts of the DFI corpus (PMID in the comment).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.document import Document
+from ingest.extract import Extraction, Extractor
+from ingest.nlp.formula_names import formula_name, syllable_count
+from kg.model import EntityKind
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(ner=False)
+
+
+def _extract(extractor: Extractor, text: str) -> Extraction:
+    return extractor.extract(Document(id="PMID:1", title=text, abstract=""))
+
+
+def _formulas(extraction: Extraction) -> dict[str, tuple[str, ...]]:
+    return {m.text: m.ids for m in extraction.mentions if m.kind is EntityKind.FORMULA}
+
+
+def test_a_pinyin_name_with_a_dosage_form_is_a_formula(extractor: Extractor) -> None:
+    # PMID 29793324
+    extraction = _extract(
+        extractor,
+        "Evaluation of the antithrombotic activity of Zhi-Xiong Capsules, a Traditional Chinese "
+        "Medicinal formula, via the pathway of anti-coagulation, anti-platelet activation and "
+        "anti-fibrinolysis.",
+    )
+    assert list(_formulas(extraction)) == ["Zhi-Xiong Capsules"]
+
+
+def test_spellings_of_one_name_are_one_formula(extractor: Extractor) -> None:
+    # PMID 29793324's neighbour on clopidogrel and herbs, and the name run together as other
+    # papers write it.
+    one = _extract(
+        extractor,
+        "Some herbs can increase the AUC or Cmax of clopidogrel, such as Scutellarin, Danggui, "
+        "Gegen, Sauchinone and Dengzhan Shengmai capsules.",
+    )
+    two = _extract(extractor, "Dengzhanshengmai capsule")
+    assert (
+        _formulas(one)["Dengzhan Shengmai capsules"] == _formulas(two)["Dengzhanshengmai capsule"]
+    )
+
+
+def test_english_words_before_a_form_word_are_no_formula(extractor: Extractor) -> None:
+    # PMID 29793324 (the formula's description) and words that split into pinyin syllables.
+    extraction = _extract(
+        extractor,
+        "Zhi-Xiong Capsules (ZXC) is an empirical prescription used in Chinese clinics.",
+    )
+    assert "Chinese clinics" not in _formulas(extraction)
+    assert formula_name(["Chinese"]) is None and formula_name(["Saline"]) is None
+    assert formula_name(["Gelatin"]) is None  # no syllable "n" alone
+    assert formula_name(["The", "Qili", "Qiangxin"]) == ["Qili", "Qiangxin"]
+    assert syllable_count("Naoxintong") == 3
