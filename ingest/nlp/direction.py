@@ -151,6 +151,8 @@ LEXICON: dict[str, Entry] = {
             "remission",
             "against",
             "treats",
+            "treat",  # "X has been used to treat Y"
+            "treating",  # "X is effective in treating Y"
             "antagonized",
             "antagonizes",
             "antagonised",

@@ -292,6 +292,27 @@ _VERB_LEAD = frozenset(
 _LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
 # A harm verb followed by the change it caused: "causes a decrease in Y", "resulted in increased
 # bone density". The change word, not the verb, says which way Y moved.
+_INVERSE = re.compile(
+    r"\b(?:inverse(?:ly)?|negative(?:ly)?)\s+(?:\w+\s+)?(?:associat|correlat|relat|link)",
+    re.IGNORECASE,
+)
+# An exposure named as a treatment: the cue phrase, then at most a few words before Y.
+_FOR_TREATING = re.compile(
+    r"\b(?:for|in)\s+the\s+(?:treatment|management|prevention|therapy)\s+of\s+"
+    r"(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_FREE_OF = re.compile(r"-free\b", re.IGNORECASE)
+_TREATED_MATERIAL = re.compile(
+    r"[^.;]{0,60}?\b(?:cells?|animals?|rats?|mice|mouse|cultures?|explants?|slices?|"
+    r"tissues?|samples?|plants?|seedlings?)\b",
+    re.IGNORECASE,
+)
+_USED_FOR = re.compile(
+    r"\b(?:used|prescribed|indicated|recommended|given|taken)\s+(?:\w+ly\s+)?"
+    r"(?:for|against)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 _CHANGE_AFTER = re.compile(
     r"\s+(?:(?:a|an|the|significant|significantly|marked|markedly|further)\s+){0,2}"
     r"(?:increas|elevat|enhanc|improv|reduc|decreas|lower|attenuat|inhibit|suppress|protect|"
@@ -704,6 +725,9 @@ def _effect_cue(
     agents (not a plant named as the source of a compound)."""
     if b.start - a.end > MAX_EFFECT_GAP:
         return None
+    exposure = a if exposure_first else b
+    if _FREE_OF.match(text, exposure.end):
+        return None  # "ephedra-free supplements": the exposure is what is absent
     if exposure_first and dirn.glued(text[b.end : b.end + 12]):
         # "X protects against hypertension-induced renal injury": the glued disease is the
         # cause of another, not what X acts on.
@@ -753,14 +777,26 @@ def _effect_cue(
         ):
             return None  # the cue follows another exposure: "X is used, Y reduced Z"
         if kind is dirn.CueKind.EXPOSURE:
+            if exposure_first and _FOR_TREATING.search(text[a.end : b.start]):
+                # "X is used for the treatment of Y", "X in the management of Y": X is named
+                # as a treatment of Y (a use, which the sentence's role weighs).
+                return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
             if exposure_first:
                 continue  # "X-treated patients developed Y": the exposure is not the result
             if not _INDICATION.search(text[max(sentence[0], a.start - 30) : a.start]):
                 continue  # "Y in patients treated with X" reports an adverse event
             return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
         strength = GLUED_STRENGTH if cue.start - a.end <= 2 else VERB_STRENGTH
+        if cue.text.lower() in ("treat", "treating") and _TREATED_MATERIAL.match(text, cue.end):
+            continue  # "used to treat diabetic animals", "by treating U937 cells": a method
         if kind is dirn.CueKind.HARM and _CHANGE_AFTER.match(text, cue.end):
             continue  # "causes a decrease in Y": the change word, read next, decides
+        if kind is dirn.CueKind.HARM and _INVERSE.search(
+            text[max(sentence[0], cue.start - 120) : cue.end]
+        ):
+            # "X is inversely associated with the risk of Y", "an inverse association between
+            # intake of X and the risk of Y": less Y with more X.
+            return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
         if kind is dirn.CueKind.HARM and exposure_first and _BY.match(text, cue.end):
             continue  # "X … Y caused by Z": what follows "by" is the cause, not X
         if (
@@ -822,6 +858,9 @@ def _effect_cue(
             # no reading.
             return None
         return Predicate.TREATS, dirn.direction_of(kind), strength
+    if exposure_first and not found and _USED_FOR.search(text[a.end : b.start]):
+        # "Chamomile tea is traditionally used for insomnia": a use, no effect verb.
+        return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
     return None
 
 
