@@ -172,6 +172,45 @@ def common_plant_names() -> tuple[dict[str, str], re.Pattern[str] | None]:
     return species, re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
 
+_PART = "|".join(sorted((w.capitalize() for w in PART_WORDS if len(w) > 3), key=len, reverse=True))
+# A pharmaceutical Latin name the vocabulary lacks: part word first ("Cortex Quercus", "Rhizoma
+# Tormentillae", "Fructus Ligustri lucidi") or last ("Liqustri lucidi Fructus").
+_PHARMACEUTICAL = re.compile(
+    rf"\b(?:(?P<part1>{_PART})[ \t]+(?P<a1>[A-Z][a-z]{{3,}})(?:[ \t]+(?P<b1>[a-z]{{4,}}))?"
+    rf"|(?P<a2>[A-Z][a-z]{{3,}})(?:[ \t]+(?P<b2>[a-z]{{4,}}))?[ \t]+(?P<part2>{_PART}))\b"
+)
+_GENITIVE = ("ae", "i", "is", "us", "um", "a", "orum", "arum", "ensis", "ii", "ei")
+
+
+def _genitive(word: str) -> bool:
+    low = word.lower()
+    return (
+        low.endswith(_GENITIVE)
+        and low not in NOT_GENERA
+        and low not in NOT_EPITHETS
+        and low not in STOP_WORDS
+        and low not in _LATIN_PART_WORDS
+        and not low.endswith(_DISEASE_ENDINGS)
+    )
+
+
+def _pharmaceutical_span(match: re.Match[str]) -> tuple[int, int] | None:
+    """The span of a drug's Latin name in ``match``: the part word and the Latin genitive
+    words beside it ("Cortex Quercus" of "Cortex Quercus showed"), or None."""
+    if match.group("part1"):
+        if not _genitive(match.group("a1")):
+            return None
+        b = match.group("b1")
+        end = match.end("b1") if b and _genitive(b) else match.end("a1")
+        return match.start(), end
+    if not _genitive(match.group("a2")):
+        return None
+    b = match.group("b2")
+    if b and not _genitive(b):
+        return None  # "Quercus showed Cortex": no name
+    return match.start(), match.end()
+
+
 def _as_written(text: str) -> bool:
     # "cranberry", "Cranberry", "CRANBERRY"; not "CranBerry" or "cRanberry".
     return text.islower() or text.isupper() or (text[:1].isupper() and text[1:].islower())
@@ -253,6 +292,16 @@ class OrganismComponent(GroundsMentions):
                         first, start=start, end=end, text=text[start:end], sentence=sentence(start)
                     )
                 )
+        for match in _PHARMACEUTICAL.finditer(text):
+            span = _pharmaceutical_span(match)
+            if span is None or not free(*span):
+                continue
+            start, end = span
+            mention = Mention(
+                start, end, text[start:end], EntityKind.HERB, sentence=sentence(start)
+            )
+            taken.append((start, end))
+            added.append(grounded(mention, self.grounder.ground(mention.text, EntityKind.HERB)))
         species, pattern = common_plant_names()
         for match in pattern.finditer(text) if pattern is not None else ():
             start, end = match.start(), match.end()

@@ -10,7 +10,7 @@ import pytest
 from ingest.document import Document
 from ingest.extract import Extraction, Extractor, extraction_json
 from ingest.nlp.organisms import is_binomial, known_genera
-from kg.iri import ungrounded_curie
+from kg.iri import is_ungrounded, ungrounded_curie
 from kg.model import EntityKind
 
 K = EntityKind
@@ -186,3 +186,26 @@ def test_common_plant_names_need_their_own_word_and_leave_vocabulary_herbs_alone
         "hypokalemia.",
     )
     assert [m.kind for m in herb.mentions if m.text == "licorice"] == [K.HERB]
+
+
+def test_a_pharmaceutical_latin_name_the_vocabulary_lacks_is_a_herb(
+    extractor: Extractor,
+) -> None:
+    # PMID 16193818: two drugs of European pharmacopoeias the vocabulary does not list.
+    extraction = _extract(
+        extractor,
+        "The extract from Cortex Quercus showed the highest activation when added to the "
+        "culture with cefuroxime, whereas cefoperazone best stimulation demonstrated when "
+        "combined with the extract from Rhizoma Tormentillae, and doxycycline with the extract "
+        "from Folium Uvae ursi.",
+    )
+    herbs = {m.text: m for m in extraction.mentions if m.kind is K.HERB}
+    assert {"Cortex Quercus", "Rhizoma Tormentillae", "Folium Uvae ursi"} <= set(herbs)
+    # a herb the vocabulary lacks: a stable ungrounded id, the same for the other word order
+    (quercus,) = herbs["Cortex Quercus"].ids
+    assert is_ungrounded(quercus)
+    reordered = _extract(extractor, "An extract of Quercus Cortex was tested.")
+    assert [m.ids for m in reordered.mentions if m.kind is K.HERB] == [(quercus,)]
+    # English words with a part word are no drug name: "Semen Analysis", "Prefrontal Cortex".
+    other = _extract(extractor, "Semen Analysis and Prefrontal Cortex thickness were measured.")
+    assert not [m for m in other.mentions if m.kind is K.HERB]
