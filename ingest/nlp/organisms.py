@@ -211,6 +211,26 @@ def _pharmaceutical_span(match: re.Match[str]) -> tuple[int, int] | None:
     return match.start(), match.end()
 
 
+# After a species: an authority ("L.", "(Miq.) Seem.", "Linn.") at most, then a part or a
+# preparation of a plant.
+_REMEDY_WORDS = (
+    r"(?:extracts?|oils?|powders?|decoctions?|infusions?|leaf|leaves|roots?|rhizomes?|seeds?|"
+    r"fruits?|barks?|flowers?|aerial\s+parts?|stems?|peels?|tubers?|bulbs?|fractions?|"
+    r"sclerotia|sclerotium|fruiting\s+bod(?:y|ies)|mycelia|mycelium|polysaccharides?|"
+    r"saponins?|flavonoids?|juice|tinctures?)"
+)
+_REMEDY_AFTER = re.compile(
+    r"(?:\s*\([^()]{1,30}\))?(?:\s+(?:[A-Z][a-z]{0,12}\.|L\.|Linn\.?|&|et|ex)){0,4}\s*[-\s]?"
+    + _REMEDY_WORDS
+    + r"\b",
+    re.IGNORECASE,
+)
+# Before a species: "the sclerotium of", "the ethanol fraction of", "extracts from the".
+_REMEDY_BEFORE = re.compile(
+    r"\b" + _REMEDY_WORDS + r"\s+(?:of|from)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE
+)
+
+
 def _as_written(text: str) -> bool:
     # "cranberry", "Cranberry", "CRANBERRY"; not "CranBerry" or "cRanberry".
     return text.islower() or text.isupper() or (text[:1].isupper() and text[1:].islower())
@@ -292,6 +312,7 @@ class OrganismComponent(GroundsMentions):
                         first, start=start, end=end, text=text[start:end], sentence=sentence(start)
                     )
                 )
+        added = self._as_herbs(text, added)
         for match in _PHARMACEUTICAL.finditer(text):
             span = _pharmaceutical_span(match)
             if span is None or not free(*span):
@@ -315,6 +336,39 @@ class OrganismComponent(GroundsMentions):
         if added:
             doc._.tcm_mentions = sorted([*found, *added], key=lambda m: (m.start, m.end))
         return doc
+
+    def _as_herbs(self, text: str, organisms: list[Mention]) -> list[Mention]:
+        """The species of ``organisms`` that the text uses as a remedy become Herb mentions.
+
+        A species named with a part or a preparation right after it ("Tamarindus indica seed
+        extract", "Aralia elata (Miq.) Seem. root bark", "Withania somnifera root powder") is
+        a herbal drug of that plant, which the vocabulary does not list: every mention of the
+        species in the text then names that herb, with a stable ungrounded Herb id keyed on
+        the binomial. Microbes and model organisms are never named so.
+        """
+        remedies = {
+            m.ids
+            for m in organisms
+            if _REMEDY_AFTER.match(text, m.end)
+            or _REMEDY_BEFORE.search(text[max(0, m.start - 60) : m.start])
+        }
+        if not remedies:
+            return organisms
+        herbs: dict[tuple[str, ...], tuple[str, ...]] = {}
+        out: list[Mention] = []
+        for m in organisms:
+            if m.ids not in remedies:
+                out.append(m)
+                continue
+            if m.ids not in herbs:
+                full = m.text if "." not in m.text else None
+                if full is None:  # an abbreviated use: the species' first full mention
+                    full = next(
+                        (o.text for o in organisms if o.ids == m.ids and "." not in o.text), m.text
+                    )
+                herbs[m.ids] = self.grounder.ground(full, EntityKind.HERB).ids
+            out.append(replace(m, kind=EntityKind.HERB, ids=herbs[m.ids], candidates=()))
+        return out
 
 
 @Language.factory("tcm_organisms", default_config={"enabled": True})

@@ -314,9 +314,25 @@ _USED_FOR = re.compile(
     re.IGNORECASE,
 )
 _CHANGE_AFTER = re.compile(
-    r"\s+(?:(?:a|an|the|significant|significantly|marked|markedly|further)\s+){0,2}"
+    r"\s+(?:(?:a|an|the|significant|significantly|marked|markedly|further|statistically|"
+    r"strong|strongly|potent|dose-dependent|clear|clearly|remarkable|[\d.]+-fold)\s+){0,3}"
     r"(?:increas|elevat|enhanc|improv|reduc|decreas|lower|attenuat|inhibit|suppress|protect|"
-    r"higher|greater|better)",
+    r"higher|greater|better|augment|benefi|therapeut|analges|relie)",
+    re.IGNORECASE,
+)
+_ANTI_EFFECT = re.compile(
+    r"\s+(?:(?:a|an|the|significant|significantly|marked|strong|potent|dose-dependent|"
+    r"statistically)\s+){0,3}anti-?[a-z]{4,}\s+(?:effects?|activit(?:y|ies)|actions?|"
+    r"propert(?:y|ies)|responses?)",
+    re.IGNORECASE,
+)
+# A harm stem in words that name no harm: "developing countries", "the development of new
+# therapeutic options", "drug development".
+_NOT_A_HARM_WORD = re.compile(
+    r"develop(?:ing|ed)\s+(?:countr|world|nation|region|econom)|"
+    r"development\s+of\s+(?:a\s+|an\s+|new\s+|novel\s+|effective\s+|potential\s+){0,2}"
+    r"(?:therap|drug|treatment|option|strateg|agent|vaccine|method|medicine|formulation|"
+    r"product|candidate|inhibitor|compound)",
     re.IGNORECASE,
 )
 # Cell-killing effects on a tumour's cells are what an anticancer agent does: "X induced
@@ -789,8 +805,14 @@ def _effect_cue(
         strength = GLUED_STRENGTH if cue.start - a.end <= 2 else VERB_STRENGTH
         if cue.text.lower() in ("treat", "treating") and _TREATED_MATERIAL.match(text, cue.end):
             continue  # "used to treat diabetic animals", "by treating U937 cells": a method
+        if kind is dirn.CueKind.HARM and exposure_first and _ANTI_EFFECT.match(text, cue.end):
+            # "X produced anti-arthritic effects against … septic arthritis": an effect that
+            # opposes the condition.
+            return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
         if kind is dirn.CueKind.HARM and _CHANGE_AFTER.match(text, cue.end):
             continue  # "causes a decrease in Y": the change word, read next, decides
+        if kind is dirn.CueKind.HARM and _NOT_A_HARM_WORD.match(text, cue.start):
+            continue
         if kind is dirn.CueKind.HARM and _INVERSE.search(
             text[max(sentence[0], cue.start - 120) : cue.end]
         ):
@@ -842,6 +864,20 @@ def _effect_cue(
             ):
                 # "dizziness caused by vestibular disorders were treated with X": what follows
                 # "by" is the cause, and X is named as the treatment.
+                continue
+            if (
+                not exposure_first
+                and by
+                and any(
+                    m.start >= by.end()
+                    and m.kind in EXPOSURES | CONDITIONS
+                    and not set(m.curies) & set(b.curies)
+                    and not _COORDINATION.match(text[m.end : b.start])
+                    for m in between
+                )
+            ):
+                # "the damage caused by manganese deficiency in maize": another name stands
+                # between "by" and X, and that is the cause.
                 continue
             return Predicate.CAUSES, Direction.HARM, strength
         if not exposure_first:

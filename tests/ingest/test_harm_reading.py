@@ -122,6 +122,12 @@ def test_killing_tumour_cells_is_no_harm(nlp: Language, sentence: str) -> None:
         "Serenoa repens associated with Urtica dioica (ProstaMEV) and curcumin and quercitin "
         "(FlogMEV) extracts are able to improve the efficacy of prulifloxacin in bacterial "
         "prostatitis patients: results from a prospective randomised study.",
+        # PMID 22338546: "produced … inhibition of pain" is an effect against the pain.
+        "S. limbata extract produced statistically significant inhibition of pain and "
+        "development of morphine dependence in mice.",
+        # PMID 29847745: "development" of a treatment is no harm.
+        "These data demonstrate the potential application of peanut skin extract in the "
+        "development of new therapeutic options for influenza management.",
         # PMID 21871761: an association asked about, and not found, is no harm.
         "A large Danish study, however, did not find any association between amount of daily "
         "caffeine consumption and risk of arrhythmia.",
@@ -217,3 +223,44 @@ def test_a_risk_factor_is_still_a_harm(nlp: Language) -> None:
     rs: list[Relation] = doc._.tcm_relations
     found = {(ms[r.subject].text, r.predicate.value, ms[r.object].text) for r in rs}
     assert ("homocysteine", "causes", "cardiovascular diseases") in found
+
+
+def test_what_follows_by_is_the_cause(nlp: Language) -> None:
+    # PMID 21660532: the damage is caused by manganese deficiency, not by the maize it is in.
+    doc = run(
+        nlp,
+        "However, cerium addition exerted positively to relieve the damage of nitrogen "
+        "metabolism process in maize seedlings caused by exposure to manganese-deficient media.",
+    )
+    ms: list[Mention] = doc._.tcm_mentions
+    rs: list[Relation] = doc._.tcm_relations
+    assert not [r for r in rs if ms[r.subject].text == "maize" and r.predicate.value == "causes"]
+    # PMID 1647798: agents joined by "or" after "by" are each the cause.
+    doc = run(
+        nlp,
+        "The icv infusion of RU28318, a selective mineralocorticoid antagonist, at doses which "
+        "are ineffective when administered sc, inhibits the development of hypertension "
+        "produced by the sc infusion of aldosterone or deoxycorticosterone, as well as that "
+        "produced by the oral administration of a licorice derivative and of a high salt diet "
+        "in the Dahl S/JR rat.",
+    )
+    ms = doc._.tcm_mentions
+    found = {
+        (ms[r.subject].text, r.predicate.value, ms[r.object].text) for r in doc._.tcm_relations
+    }
+    assert ("deoxycorticosterone", "causes", "hypertension") in found
+
+
+def test_an_anti_effect_against_a_disease_is_a_treatment(nlp: Language) -> None:
+    # PMID 31533701
+    doc = run(
+        nlp,
+        "Ethanolic extract of Tamarindus indica L. leaves at 500 mg kg- 1 and 1000 mg kg- 1 "
+        "produced anti-arthritic effects against S. aureus induced septic arthritis in rabbits.",
+    )
+    ms: list[Mention] = doc._.tcm_mentions
+    found = {
+        (ms[r.subject].text, r.predicate.value, ms[r.object].text) for r in doc._.tcm_relations
+    }
+    assert ("Tamarindus indica", "treats", "septic arthritis") in found
+    assert not [f for f in found if f[:2] == ("Tamarindus indica", "causes")]

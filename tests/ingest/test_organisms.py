@@ -151,11 +151,11 @@ def test_a_plant_named_by_its_common_name_is_an_organism_of_its_species(
     cranberry = next(m for m in extraction.mentions if m.text == "cranberries")
     assert cranberry.kind is K.ORGANISM
     assert ("cranberries", "treats", "urinary tract infections") in _relations(extraction)
-    # PMID 25741817: the title names the species, the abstract the common names.
+    # PMID 25741817: the abstract names the species, and the plants by their common names.
     title = _extract(
         extractor,
-        "Reduction of Platelet Aggregation From Ingestion of Oleic and Linoleic Acids Found in "
-        "Vitis vinifera and Arachis hypogaea Oils.",
+        "The purpose of this study was to evaluate the effect of the consumption of seed oils "
+        "from Vitis vinifera and Arachis hypogaea in platelet aggregation.",
     )
     text = _extract(
         extractor,
@@ -209,3 +209,26 @@ def test_a_pharmaceutical_latin_name_the_vocabulary_lacks_is_a_herb(
     # English words with a part word are no drug name: "Semen Analysis", "Prefrontal Cortex".
     other = _extract(extractor, "Semen Analysis and Prefrontal Cortex thickness were measured.")
     assert not [m for m in other.mentions if m.kind is K.HERB]
+
+
+def test_a_species_given_as_a_remedy_is_a_herb(extractor: Extractor) -> None:
+    # PMID 31533701: a part and an extract of a plant the vocabulary lacks name a herbal drug;
+    # PMID 25256382: so does "the sclerotium of".
+    extraction = _extract(
+        extractor,
+        "Ethanolic extract of Tamarindus indica L. leaves at 500 mg kg- 1 and 1000 mg kg- 1 "
+        "produced anti-arthritic effects against S. aureus induced septic arthritis in rabbits.",
+    )
+    kinds = {m.text: m.kind for m in extraction.mentions}
+    assert kinds["Tamarindus indica"] is K.HERB
+    mushroom = _extract(
+        extractor,
+        "The sclerotium of Lignosus rhinocerotis (Cooke) Ryvarden (Tiger Milk mushroom) is used "
+        "as a traditional medicine to relieve cough, asthma and chronic hepatitis.",
+    )
+    assert {m.text: m.kind for m in mushroom.mentions}["Lignosus rhinocerotis"] is K.HERB
+    # A microbe named without a part or preparation stays an organism (PMID 22248145).
+    microbe = _extract(
+        extractor, "Oral candidiasis is a common fungal disease mainly caused by Candida albicans."
+    )
+    assert {m.text: m.kind for m in microbe.mentions}["Candida albicans"] is K.ORGANISM
