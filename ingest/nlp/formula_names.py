@@ -27,14 +27,13 @@ the vocabulary's id.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 from spacy.language import Language
-from spacy.tokens import Doc
 
-from ingest.nlp.grounding import GroundsMentions, grounded
-from ingest.nlp.mentions import Mention, mentions_of
-from ingest.nlp.sentences import sentence_of
+from ingest.nlp.grounding import AddsMentions, grounded
+from ingest.nlp.mentions import Mention
 from kg.model import EntityKind
 
 # Dosage forms, each group named by its first word in the grounding key.
@@ -124,20 +123,13 @@ def formula_name(words: list[str]) -> list[str] | None:
     return kept
 
 
-class FormulaNameComponent(GroundsMentions):
+class FormulaNameComponent(AddsMentions):
     """Marks pinyin formula names with a dosage form that no earlier mention covers."""
 
-    def __init__(self, nlp: Language, name: str, enabled: bool) -> None:
-        self.name = name
-        self.enabled = enabled
-
-    def __call__(self, doc: Doc) -> Doc:
-        if not self.enabled:
-            return doc
-        text = doc.text
-        found = mentions_of(doc)
-        taken = [(m.start, m.end) for m in found]
-        sentence = sentence_of(doc)
+    def find(
+        self, text: str, taken: list[tuple[int, int]], sentence: Callable[[int], int]
+    ) -> list[Mention]:
+        """The formula names of ``text`` (module docs)."""
         added: list[Mention] = []
         for match in _CANDIDATE.finditer(text):
             spans = list(_WORD.finditer(text, match.start(1), match.end(1)))
@@ -155,9 +147,7 @@ class FormulaNameComponent(GroundsMentions):
             )
             taken.append((start, end))
             added.append(grounded(mention, self.grounder.ground(key, EntityKind.FORMULA)))
-        if added:
-            doc._.tcm_mentions = sorted([*found, *added], key=lambda m: (m.start, m.end))
-        return doc
+        return added
 
 
 @Language.factory("tcm_formula_names", default_config={"enabled": True})

@@ -44,10 +44,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from ingest.nlp.abbreviations import find_definitions
 from ingest.nlp.matcher import Term, TermSource
-from ingest.nlp.mentions import Mention
+from ingest.nlp.mentions import Mention, mentions_of
+from ingest.nlp.sentences import sentence_of
 from kg.iri import is_ungrounded, ungrounded_curie
 from kg.model import EntityKind
 from kg.names import normalise_name
@@ -289,3 +292,31 @@ class GroundsMentions:
 
 def _ungrounded(mention: Mention) -> bool:
     return bool(mention.ids) and is_ungrounded(mention.ids[0])
+
+
+class AddsMentions(GroundsMentions):
+    """A rule component that adds grounded mentions where no earlier mention is.
+
+    Subclasses say what they find in :meth:`find`; this class skips a disabled component,
+    hands it the spans already taken and merges what it adds into ``Doc._.tcm_mentions``.
+    """
+
+    def __init__(self, nlp: Language, name: str, enabled: bool) -> None:
+        self.name = name
+        self.enabled = enabled
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.enabled:
+            return doc
+        found = mentions_of(doc)
+        added = self.find(doc.text, [(m.start, m.end) for m in found], sentence_of(doc))
+        if added:
+            doc._.tcm_mentions = sorted([*found, *added], key=lambda m: (m.start, m.end))
+        return doc
+
+    def find(
+        self, text: str, taken: list[tuple[int, int]], sentence: Callable[[int], int]
+    ) -> list[Mention]:
+        """The mentions to add to ``text``; ``taken`` holds the spans of the earlier ones
+        (extend it with each span added)."""
+        raise NotImplementedError

@@ -45,17 +45,16 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-from spacy.tokens import Doc
 
-from ingest.nlp.grounding import GroundsMentions, grounded
-from ingest.nlp.mentions import Mention, mentions_of
-from ingest.nlp.sentences import sentence_of
+from ingest.nlp.grounding import AddsMentions, grounded
+from ingest.nlp.mentions import Mention
 from kg.model import EntityKind
 from kg.names import PART_WORDS, QUALIFIERS
 
@@ -265,20 +264,13 @@ def is_binomial(genus: str, epithet: str, genera: frozenset[str] | None = None) 
     )
 
 
-class OrganismComponent(GroundsMentions):
+class OrganismComponent(AddsMentions):
     """Marks species binomials that no dictionary mention covers as Organism mentions."""
 
-    def __init__(self, nlp: Language, name: str, enabled: bool) -> None:
-        self.name = name
-        self.enabled = enabled
-
-    def __call__(self, doc: Doc) -> Doc:
-        if not self.enabled:
-            return doc
-        text = doc.text
-        found = mentions_of(doc)
-        taken = [(m.start, m.end) for m in found]
-        sentence = sentence_of(doc)
+    def find(
+        self, text: str, taken: list[tuple[int, int]], sentence: Callable[[int], int]
+    ) -> list[Mention]:
+        """Species, pharmaceutical Latin names and common plant names (module docs)."""
         genera = known_genera()
         added: list[Mention] = []
         # epithet -> (genus initial, the organism mention), for "P. oleracea" after the name
@@ -333,9 +325,7 @@ class OrganismComponent(GroundsMentions):
             mention = Mention(start, end, written, EntityKind.ORGANISM, sentence=sentence(start))
             taken.append((start, end))
             added.append(grounded(mention, self.grounder.ground(binomial, EntityKind.ORGANISM)))
-        if added:
-            doc._.tcm_mentions = sorted([*found, *added], key=lambda m: (m.start, m.end))
-        return doc
+        return added
 
     def _as_herbs(self, text: str, organisms: list[Mention]) -> list[Mention]:
         """The species of ``organisms`` that the text uses as a remedy become Herb mentions.
@@ -361,12 +351,18 @@ class OrganismComponent(GroundsMentions):
                 out.append(m)
                 continue
             if m.ids not in herbs:
-                full = m.text if "." not in m.text else None
-                if full is None:  # an abbreviated use: the species' first full mention
-                    full = next(
-                        (o.text for o in organisms if o.ids == m.ids and "." not in o.text), m.text
-                    )
-                herbs[m.ids] = self.grounder.ground(full, EntityKind.HERB).ids
+                # the species written out (an abbreviated use follows its first full mention)
+                full = next(
+                    (o.text for o in organisms if o.ids == m.ids and "." not in o.text), m.text
+                )
+                grounding = self.grounder.ground(full, EntityKind.HERB)
+                # A species the vocabulary ties to herbs was read by the dictionary, by the part
+                # the sentence names; a part it left out ("Andrographis paniculata roots") is
+                # no herb of the vocabulary, and no new one either.
+                herbs[m.ids] = grounding.ids if grounding.how == "ungrounded" else ()
+            if not herbs[m.ids]:
+                out.append(m)
+                continue
             out.append(replace(m, kind=EntityKind.HERB, ids=herbs[m.ids], candidates=()))
         return out
 

@@ -290,8 +290,6 @@ _VERB_LEAD = frozenset(
     }
 )
 _LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
-# A harm verb followed by the change it caused: "causes a decrease in Y", "resulted in increased
-# bone density". The change word, not the verb, says which way Y moved.
 _INVERSE = re.compile(
     r"\b(?:inverse(?:ly)?|negative(?:ly)?)\s+(?:\w+\s+)?(?:associat|correlat|relat|link)",
     re.IGNORECASE,
@@ -313,6 +311,8 @@ _USED_FOR = re.compile(
     r"(?:for|against)\s+(?:[\w-]+\s+){0,2}$",
     re.IGNORECASE,
 )
+# A harm verb followed by the change it caused: "causes a decrease in Y", "resulted in increased
+# bone density". The change word, not the verb, says which way Y moved.
 _CHANGE_AFTER = re.compile(
     r"\s+(?:(?:a|an|the|significant|significantly|marked|markedly|further|statistically|"
     r"strong|strongly|potent|dose-dependent|clear|clearly|remarkable|[\d.]+-fold)\s+){0,3}"

@@ -17,6 +17,7 @@ from ingest.nlp.mentions import Mention
 from ingest.nlp.pipeline import build_pipeline, run
 from ingest.nlp.relations import Relation
 from kg.iri import is_ungrounded
+from tests.ingest.read_claims import claims
 
 
 @pytest.fixture(scope="module")
@@ -214,29 +215,24 @@ def test_a_disease_name_that_begins_a_protein_name_is_no_disease(nlp: Language) 
 
 def test_a_risk_factor_is_still_a_harm(nlp: Language) -> None:
     # PMID 19422396: a risk factor is a harm; only a bare "risk of" asks.
-    doc = run(
+    found = claims(
         nlp,
         "Elevated plasma total homocysteine (tHcy) level has been established as an "
         "independent risk factor for cardiovascular diseases.",
     )
-    ms: list[Mention] = doc._.tcm_mentions
-    rs: list[Relation] = doc._.tcm_relations
-    found = {(ms[r.subject].text, r.predicate.value, ms[r.object].text) for r in rs}
     assert ("homocysteine", "causes", "cardiovascular diseases") in found
 
 
 def test_what_follows_by_is_the_cause(nlp: Language) -> None:
     # PMID 21660532: the damage is caused by manganese deficiency, not by the maize it is in.
-    doc = run(
+    found = claims(
         nlp,
         "However, cerium addition exerted positively to relieve the damage of nitrogen "
         "metabolism process in maize seedlings caused by exposure to manganese-deficient media.",
     )
-    ms: list[Mention] = doc._.tcm_mentions
-    rs: list[Relation] = doc._.tcm_relations
-    assert not [r for r in rs if ms[r.subject].text == "maize" and r.predicate.value == "causes"]
+    assert not [c for c in found if c[:2] == ("maize", "causes")]
     # PMID 1647798: agents joined by "or" after "by" are each the cause.
-    doc = run(
+    found = claims(
         nlp,
         "The icv infusion of RU28318, a selective mineralocorticoid antagonist, at doses which "
         "are ineffective when administered sc, inhibits the development of hypertension "
@@ -244,23 +240,15 @@ def test_what_follows_by_is_the_cause(nlp: Language) -> None:
         "produced by the oral administration of a licorice derivative and of a high salt diet "
         "in the Dahl S/JR rat.",
     )
-    ms = doc._.tcm_mentions
-    found = {
-        (ms[r.subject].text, r.predicate.value, ms[r.object].text) for r in doc._.tcm_relations
-    }
     assert ("deoxycorticosterone", "causes", "hypertension") in found
 
 
 def test_an_anti_effect_against_a_disease_is_a_treatment(nlp: Language) -> None:
     # PMID 31533701
-    doc = run(
+    found = claims(
         nlp,
         "Ethanolic extract of Tamarindus indica L. leaves at 500 mg kg- 1 and 1000 mg kg- 1 "
         "produced anti-arthritic effects against S. aureus induced septic arthritis in rabbits.",
     )
-    ms: list[Mention] = doc._.tcm_mentions
-    found = {
-        (ms[r.subject].text, r.predicate.value, ms[r.object].text) for r in doc._.tcm_relations
-    }
     assert ("Tamarindus indica", "treats", "septic arthritis") in found
-    assert not [f for f in found if f[:2] == ("Tamarindus indica", "causes")]
+    assert not [c for c in found if c[:2] == ("Tamarindus indica", "causes")]

@@ -12,23 +12,14 @@ from collections.abc import Iterator
 import pytest
 from spacy.language import Language
 
-from ingest.nlp.mentions import Mention
 from ingest.nlp.pipeline import build_pipeline, run
-from ingest.nlp.relations import Relation
 from kg.model import EntityKind
+from tests.ingest.read_claims import claims
 
 
 @pytest.fixture(scope="module")
 def nlp() -> Iterator[Language]:
     yield build_pipeline()
-
-
-def claims(nlp: Language, text: str) -> set[tuple[str, str, str]]:
-    """(subject, predicate, object) of every relation read in ``text``."""
-    doc = run(nlp, text)
-    ms: list[Mention] = doc._.tcm_mentions
-    rs: list[Relation] = doc._.tcm_relations
-    return {(ms[r.subject].text, r.predicate.value, ms[r.object].text) for r in rs}
 
 
 @pytest.mark.parametrize(
