@@ -92,13 +92,14 @@ def test_a_protective_sentence_is_never_a_harm(nlp: Language, sentence: str, exp
 
 
 def test_the_model_vetoes_a_rule_harm_it_is_sure_is_none(nlp: Language) -> None:
-    # PMID 21977912: "resulted in" is a harm cue to the rules, but the effect is beneficial.
+    # PMID 16309225: "induced by" is a harm cue to the rules, but the death is of cancer cells.
     text = (
-        "In conclusion, CGA treatment resulted in beneficial effects on blood glucose response, "
-        "with alterations seen in GIP concentrations."
+        "Our previous studies on active constituents of Nigella sativa have indicated that cell "
+        "death induced by thymoquinone and alpha-hederin was dose- and time-dependent, in a "
+        "range of four cancer cell lines."
     )
-    assert ("CGA", "causes", "blood glucose") in readings(nlp, text, model=False)
-    assert ("CGA", "causes", "blood glucose") not in readings(nlp, text)
+    assert ("thymoquinone", "causes", "death") in readings(nlp, text, model=False)
+    assert ("thymoquinone", "causes", "death") not in readings(nlp, text)
     doc = run(nlp, text)
     assert doc._.tcm_vetoed  # later components can tell the pair was read and dropped
 
