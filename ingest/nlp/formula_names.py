@@ -54,11 +54,10 @@ FORMS: tuple[tuple[str, ...], ...] = (
 )
 _GROUP = {word: group[0] for group in FORMS for word in group}
 _FORM = "|".join(sorted((re.escape(w).replace(r"\ ", " ") for w in _GROUP), key=len, reverse=True))
-# One to four words, then the form word; the words are checked one by one below.
-_CANDIDATE = re.compile(
-    rf"(?<![\w-])((?:[A-Za-z]+[ -]){{1,4}})({_FORM})(?![\w-])",
-    re.IGNORECASE,
-)
+# The form word is found first (it is rare), then the one to four words before it; the words
+# are checked one by one below.
+_FORM_WORD = re.compile(rf"(?<=[ -])(?:{_FORM})(?![\w-])", re.IGNORECASE)
+_WORDS_BEFORE = re.compile(r"(?<![\w-])((?:[A-Za-z]+[ -]){1,4})$")
 _WORD = re.compile(r"[A-Za-z]+")
 # English words that split into pinyin syllables and stand before a form word in papers.
 NOT_PINYIN = frozenset(
@@ -131,14 +130,18 @@ class FormulaNameComponent(AddsMentions):
     ) -> list[Mention]:
         """The formula names of ``text`` (module docs)."""
         added: list[Mention] = []
-        for match in _CANDIDATE.finditer(text):
-            spans = list(_WORD.finditer(text, match.start(1), match.end(1)))
+        for match in _FORM_WORD.finditer(text):
+            window = max(0, match.start() - 80)
+            before = _WORDS_BEFORE.search(text, window, match.start())
+            if before is None:
+                continue
+            spans = list(_WORD.finditer(text, before.start(1), before.end(1)))
             name = formula_name([w.group() for w in spans])
             if name is None:
                 continue
-            form = match.group(2)
+            form = match.group()
             # The name starts at its first kept word; the words before it are no part of it.
-            start, end = spans[len(spans) - len(name)].start(), match.end(2)
+            start, end = spans[len(spans) - len(name)].start(), match.end()
             if any(s < end and start < e for s, e in taken):
                 continue
             key = "".join(name).lower() + " " + _GROUP[re.sub(r"\s+", " ", form.lower())]

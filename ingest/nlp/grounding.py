@@ -309,7 +309,16 @@ class AddsMentions(GroundsMentions):
         if not self.enabled:
             return doc
         found = mentions_of(doc)
-        added = self.find(doc.text, [(m.start, m.end) for m in found], sentence_of(doc))
+        # The sentence index is wanted only for a mention added, which most texts have none
+        # of; reading the sentences of every document would cost more than the search.
+        index: list[Callable[[int], int]] = []
+
+        def sentence(at: int) -> int:
+            if not index:
+                index.append(sentence_of(doc))
+            return index[0](at)
+
+        added = self.find(doc.text, [(m.start, m.end) for m in found], sentence)
         if added:
             doc._.tcm_mentions = sorted([*found, *added], key=lambda m: (m.start, m.end))
         return doc

@@ -50,6 +50,7 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+import ahocorasick  # type: ignore[import-not-found]  # ships no type information
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
@@ -155,9 +156,11 @@ COMMON_NAMES = (
 
 
 @cache
-def common_plant_names() -> tuple[dict[str, str], re.Pattern[str] | None]:
-    """Lower-cased common names and plurals of plants → their species binomial, and one
-    pattern that finds any of them between word boundaries (longest first)."""
+def common_plant_names() -> tuple[dict[str, str], ahocorasick.Automaton | None]:
+    """Lower-cased common names and plurals of plants → their species binomial, and an
+    automaton that finds any of them in lower-cased text (word boundaries are checked by
+    :func:`common_names_in`; a regular expression of a hundred names costs more than the
+    rest of the component)."""
     species: dict[str, str] = {}
     with COMMON_NAMES.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
@@ -166,9 +169,35 @@ def common_plant_names() -> tuple[dict[str, str], re.Pattern[str] | None]:
                     species[name.strip().lower()] = row["species"].strip()
     if not species:
         return species, None
-    names = sorted(species, key=len, reverse=True)
-    alternatives = "|".join(re.escape(n).replace("\\ ", r"[ \t-]") for n in names)
-    return species, re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+    automaton = ahocorasick.Automaton()
+    for name in species:
+        for spelling in {name, name.replace(" ", "-")}:
+            automaton.add_word(spelling, (len(spelling), name))
+    automaton.make_automaton()
+    return species, automaton
+
+
+def common_names_in(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, name) of the common plant names in ``text``, longest first where they
+    overlap, each between word boundaries (not inside "grapefruit" for "grape")."""
+    _, automaton = common_plant_names()
+    if automaton is None:
+        return []
+    low = text.lower()
+    found: list[tuple[int, int, str]] = []
+    for last, (length, name) in automaton.iter(low):
+        start, end = last - length + 1, last + 1
+        if (start and (low[start - 1].isalnum() or low[start - 1] == "-")) or (
+            end < len(low) and (low[end].isalnum() or low[end] == "-")
+        ):
+            continue
+        found.append((start, end, name))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    out: list[tuple[int, int, str]] = []
+    for start, end, name in found:
+        if not out or start >= out[-1][1]:
+            out.append((start, end, name))
+    return out
 
 
 _PART = "|".join(sorted((w.capitalize() for w in PART_WORDS if len(w) > 3), key=len, reverse=True))
@@ -315,13 +344,12 @@ class OrganismComponent(AddsMentions):
             )
             taken.append((start, end))
             added.append(grounded(mention, self.grounder.ground(mention.text, EntityKind.HERB)))
-        species, pattern = common_plant_names()
-        for match in pattern.finditer(text) if pattern is not None else ():
-            start, end = match.start(), match.end()
+        species, _ = common_plant_names()
+        for start, end, name in common_names_in(text):
             written = text[start:end]
             if not free(start, end) or not _as_written(written.replace(" ", "").replace("-", "")):
                 continue
-            binomial = species[re.sub(r"[ \t-]+", " ", written.lower())]
+            binomial = species[name]
             mention = Mention(start, end, written, EntityKind.ORGANISM, sentence=sentence(start))
             taken.append((start, end))
             added.append(grounded(mention, self.grounder.ground(binomial, EntityKind.ORGANISM)))
