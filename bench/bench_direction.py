@@ -130,7 +130,18 @@ def claims(nlp: Language, document: Document) -> dict[tuple[str, str], set[Predi
         if name == "sentencizer":
             bounds = [(s.start_char, s.end_char) for s in doc.sents]
         if name == "tcm_dictionary":
-            doc._.tcm_mentions = gold_mentions(document, bounds)
+            gold = gold_mentions(document, bounds)
+            doc._.tcm_mentions = gold
+        if name == "tcm_ner":
+            # The recogniser may widen a name it reads longer ("coronary heart disease" around
+            # "heart disease"); here the gold spans stay as they are, so that only the relation
+            # reading is measured. Mentions it adds elsewhere stay, as in the pipeline.
+            added = [
+                m
+                for m in doc._.tcm_mentions
+                if not any(g.start < m.end and m.start < g.end for g in gold)
+            ]
+            doc._.tcm_mentions = sorted([*gold, *added], key=lambda m: (m.start, m.end))
     mentions: list[Mention] = doc._.tcm_mentions
     for r in doc._.tcm_relations:
         if r.negated or r.predicate not in (Predicate.TREATS, Predicate.CAUSES):
