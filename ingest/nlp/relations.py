@@ -251,6 +251,10 @@ _STRONG_HARM = re.compile(
     re.IGNORECASE,
 )
 _ANTI = re.compile(r"\banti-?$", re.IGNORECASE)
+# A contrast that hands the sentence to a second verb: "… for A but caused B".
+_BUT_THEN = re.compile(
+    r"\b(?:but|however|yet|whereas|while)\s+(?:(?:it|also|has|have|had|was|were|\w+ly)\s+)*$"
+)
 _BY = re.compile(r"\w*\s+by\s+", re.IGNORECASE)
 _GLUED_AFTER_NOTE = re.compile(r"^\s*\([^()]{0,40}\)\s*-$")
 _CLAUSE_BREAK = re.compile(r"[;:]|\.\s")
@@ -398,6 +402,13 @@ _MODEL_ADVERBS = frozenset(
 )
 # A preposition right before "(adverb) induced": the exposure is studied *on* a model ("X on
 # induced diabetic rats", "X in experimentally induced colitis").
+# "after 48 h of induction of arthritis", "following the onset of diabetes": the time of the
+# model, not a harm that came after the exposure.
+_AFTER_INDUCTION = re.compile(
+    r"\s+(?:[\d.]+\s*(?:h|hr|hours?|days?|weeks?|months?|min(?:utes)?)\s+(?:of\s+|after\s+)?)?"
+    r"(?:the\s+)?(?:induction|onset|establishment|development|initiation)\b",
+    re.IGNORECASE,
+)
 _ON_A_MODEL = re.compile(r"\b(?:on|in|against|into)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 
 
@@ -437,6 +448,8 @@ def _not_a_harm_of_pair(
         and not _HARM_NOUN_TO_EXPOSURE.fullmatch(text[cue_end : exposure.start])
     ):
         return True
+    if word in ("after", "following") and _AFTER_INDUCTION.match(text, cue_end):
+        return True  # "… given to the rabbits after 48 h of induction of arthritis": the model
     if word in ("after", "following") and (
         condition.kind is K.OUTCOME or _MEASURED.search(text[sentence[0] : sentence[1]])
     ):
@@ -592,8 +605,8 @@ _SOURCE_PART_WORDS = (
     r"medicine|of)\s+){0,6}"
 )
 _SOURCE_AFTER_COMPOUND = re.compile(
-    r"^\s*(?:\([^()]{0,30}\)\s*)?,?\s*(?:(?:which|that)\s+(?:is|was|are|were)\s+)?"
-    r"(?:(?:an?|the|one\s+of\s+the)\s+)?(?P<words>(?:[\w-]+\s+){0,4}?)"
+    r"^\s*(?:\([^()]{0,30}\)\s*)?,?\s*(?:(?:(?:which|that)\s+)?(?:is|was|are|were)\s+)?"
+    r"(?:(?:an?|the|one\s+of\s+the)\s+)?(?P<words>(?:[\w-]+\s+){0,5}?)"
     r"(?P<link>(?:isolated|extracted|derived|purified|obtained|separated)\s+from|from|of|in)\s+"
     + _SOURCE_PART_WORDS
     + r"$",
@@ -612,6 +625,11 @@ _SOURCE_BEFORE_COMPOUND = re.compile(
     re.IGNORECASE,
 )
 SOURCE_KINDS = MATERIA | {K.ORGANISM}
+_OWN_CLAUSE = re.compile(
+    r"\s*(?:\([^()]{0,60}\)\s*)?,?\s*(?:which|that)\s+(?:(?:has|have|had|is|are|was|were|"
+    r"been|long|widely|traditionally|also|commonly)\s+)*(?:used|prescribed|employed|known\s+as)\b",
+    re.IGNORECASE,
+)
 # "The ethanol fraction of Aralia elata decreased …", "Ethanol extract from Gynostemma …", "the
 # sclerotium of Lignosus rhinocerotis": a solvent or a part names the plant's preparation,
 # which is the plant's own claim.
@@ -628,7 +646,11 @@ def named_sources(text: str, in_sentence: Sequence[Mention], cues: CueList) -> d
     position of that compound."""
     sources: dict[int, int] = {}
     for k, m in enumerate(in_sentence):
-        if m.kind not in SOURCE_KINDS:
+        if m.kind not in SOURCE_KINDS or _OWN_CLAUSE.match(text, m.end):
+            # "… alkaloids of Rhizoma coptidis, which has been used to treat diabetes": the
+            # plant is the subject of a clause of its own (a use: "which" after a compound's
+            # source is otherwise as often the compound's, "… extracted from turmeric that
+            # inhibits cell proliferation").
             continue
         b_pos = next((p for p in range(k - 1, -1, -1) if in_sentence[p].end <= m.start), None)
         before = None if b_pos is None else in_sentence[b_pos]
@@ -890,6 +912,20 @@ def _effect_cue(
             for c in found
             if c.start > cue.start
         ):
+            later = next(
+                c
+                for c in found
+                if c.start > cue.start
+                and _STRONG_HARM.match(c.text)
+                and not any(s <= c.start < e for s, e in skip)
+            )
+            if any(
+                cue.end <= m.start and m.end <= later.start and m.kind in CONDITIONS
+                for m in between
+            ) and _BUT_THEN.search(text[cue.end : later.start]):
+                # "X was effective for A but caused B": the benefit is A's; for B the harm verb
+                # after "but" is the one that governs.
+                continue
             # "X is effective but limited by side effects, the worst being Y": mixed cues,
             # no reading.
             return None

@@ -48,6 +48,13 @@ def nlp() -> Iterator[Language]:
             "Cryptotanshinone",
             "Salvia miltiorrhiza",
         ),
+        # PMID 24842412: "X is a … lignan extracted from the seeds of Y"
+        (
+            "Arctigenin is a biologically active lignan extracted from the seeds of Arctium "
+            "lappa and shows anticancer activity against a variety of human cancers.",
+            "Arctigenin",
+            "Arctium lappa",
+        ),
         # PMID 24096536
         (
             "Crocins, the active constituents of Crocus Sativus L., counteracted ketamine-induced "

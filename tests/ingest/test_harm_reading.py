@@ -129,6 +129,9 @@ def test_killing_tumour_cells_is_no_harm(nlp: Language, sentence: str) -> None:
         # PMID 29847745: "development" of a treatment is no harm.
         "These data demonstrate the potential application of peanut skin extract in the "
         "development of new therapeutic options for influenza management.",
+        # PMID 30270328: "after induction of diabetes" names the model's time.
+        "Resveratrol supplementation (10 or 30 mg/kg/d) in drinking water was initiated "
+        "immediately after induction of diabetes was confirmed.",
         # PMID 21871761: an association asked about, and not found, is no harm.
         "A large Danish study, however, did not find any association between amount of daily "
         "caffeine consumption and risk of arrhythmia.",
@@ -252,3 +255,20 @@ def test_an_anti_effect_against_a_disease_is_a_treatment(nlp: Language) -> None:
     )
     assert ("Tamarindus indica", "treats", "septic arthritis") in found
     assert not [c for c in found if c[:2] == ("Tamarindus indica", "causes")]
+
+
+def test_a_harm_after_but_is_read_beside_the_benefit(nlp: Language) -> None:
+    # Written in the style of case series of Tripterygium (illustrative, not quoted): the
+    # benefit verb governs the first disease, the harm verb after "but" the second.
+    found = claims(
+        nlp,
+        "Tripterygium wilfordii Hook F was effective for rheumatoid arthritis but caused "
+        "menstrual disorders.",
+    )
+    assert ("Tripterygium wilfordii", "treats", "rheumatoid arthritis") in found
+    assert ("Tripterygium wilfordii", "causes", "menstrual disorders") in found
+    # … and mixed cues with no second disease between them still give no reading.
+    found = claims(
+        nlp, "Ginkgo is effective but limited by side effects, the worst being bleeding."
+    )
+    assert not [c for c in found if c[0] == "Ginkgo"]
