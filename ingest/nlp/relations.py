@@ -1007,6 +1007,29 @@ def _named_class(text: str, agent: Mention, target: Mention) -> str | None:
     return _CLASS_KINDS[word.group("word").lower().rstrip("s")]
 
 
+# After the agent: a note, other items of its list ("T3 and T4"), then "and" and the next verb.
+_AND_THEN = re.compile(
+    r"^\s*(?:\([^()]{0,40}\)\s*)?(?:\s*(?:,\s*(?:and\s+)?|and\s+|or\s+)[\w-]+(?:\s[\w-]+)?)*"
+    r"\s*,?\s*(?:and|or|but)\s+(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _object_of_earlier_verb(text: str, cues: CueList, agent: Mention, target: Mention) -> bool:
+    """Whether ``agent`` is the object of a verb before it and the verb before ``target`` is
+    coordinated to that one: in "XYS decreased serum corticosterone and increased BDNF" the
+    subject of "increased" is XYS, not corticosterone."""
+    after = [c for c in cues.within(agent.end, target.start) if MOLECULAR_KINDS & set(c.kinds)]
+    if not after or not _AND_THEN.match(text[agent.end : after[0].start]):
+        return False
+    clause = re.split(r"[;:]|\.\s", text[: agent.start])[-1]
+    start = agent.start - len(clause)
+    return any(
+        MOLECULAR_KINDS & set(c.kinds) or dirn.effect_kind(c.kinds) is not None
+        for c in cues.within(start, agent.start)
+    )
+
+
 def _molecular_kind(text: str, cues: CueList, start: int, end: int) -> str | None:
     # The verb nearest the target governs it ("X inhibited A and activated B"); a participle
     # glued to a word by a hyphen ("LPS-induced A") describes that word and is skipped.
@@ -1065,6 +1088,8 @@ def sentence_relations(
                     result = None
             elif family == "molecular":
                 kind = _molecular_kind(text, cues, a.end, b.start)
+                if kind is not None and a_subject and _object_of_earlier_verb(text, cues, a, b):
+                    kind = None
                 if kind is None and a_subject and not between:
                     kind = _named_class(text, a, b)
                 if kind is not None:

@@ -68,3 +68,21 @@ def test_cell_lines_are_no_genes(nlp: Language) -> None:
     doc = run(nlp, sentence)
     targets = [m.text for m in doc._.tcm_mentions if m.kind is EntityKind.TARGET]
     assert not {"HCT-116", "HT29", "SW48"} & set(targets)
+
+
+def test_the_object_of_a_verb_is_not_the_subject_of_the_next(nlp: Language) -> None:
+    # PMID 27018796: resveratrol activates AMPK; calcium, the object of "increases", does not.
+    found = claims(
+        nlp,
+        "Resveratrol increases intracellular calcium and activates AMP-activated protein "
+        "kinase (AMPK), all of which could increase NO production.",
+    )
+    assert not [c for c in found if c[0] == "calcium"]
+    assert [c for c in found if c[0] == "Resveratrol" and c[1] == "activates"]
+    # PMID 23043630
+    found = claims(
+        nlp,
+        "Treatment with CCl4 significantly (P<0.01) reduced the levels of T3 and T4 and "
+        "increased TSH levels.",
+    )
+    assert not [c for c in found if c[0] in ("T3", "T4")]
