@@ -1033,13 +1033,61 @@ def _object_of_earlier_verb(text: str, cues: CueList, agent: Mention, target: Me
 def _molecular_kind(text: str, cues: CueList, start: int, end: int) -> str | None:
     # The verb nearest the target governs it ("X inhibited A and activated B"); a participle
     # glued to a word by a hyphen ("LPS-induced A") describes that word and is skipped.
-    for cue in reversed(cues.within(start, end)):
-        if cue.start > 0 and text[cue.start - 1] == "-":
-            continue
-        for kind in cue.kinds:
-            if kind in MOLECULAR_KINDS:
-                return kind
+    found = [c for c in cues.within(start, end) if not (c.start > 0 and text[c.start - 1] == "-")]
+    for i in range(len(found) - 1, -1, -1):
+        for kind in found[i].kinds:
+            if kind not in MOLECULAR_KINDS:
+                continue
+            if kind == "binds" and any("inhibits" in c.kinds for c in found[:i]):
+                return "inhibits"  # "X inhibited the binding of NF-kappaB to DNA"
+            return kind
     return None
+
+
+# "The inhibitory effect of X on A", "the activation of A by X": the noun before the first
+# mention says what the agent does to the target.
+_EFFECT_NOUN_BEFORE = re.compile(
+    r"\b(?P<noun>inhibitory|suppressive|stimulatory|activating|agonistic|antagonistic|"
+    r"inhibition|suppression|activation|stimulation|induction|upregulation|up-regulation|"
+    r"downregulation|down-regulation|blockade)\s+(?:(?:effects?|activit(?:y|ies)|actions?|"
+    r"role)\s+)?of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_NOUN_KINDS = {
+    "inhibitory": "inhibits",
+    "suppressive": "inhibits",
+    "antagonistic": "inhibits",
+    "inhibition": "inhibits",
+    "suppression": "inhibits",
+    "downregulation": "inhibits",
+    "down-regulation": "inhibits",
+    "blockade": "inhibits",
+    "stimulatory": "activates",
+    "activating": "activates",
+    "agonistic": "activates",
+    "activation": "activates",
+    "stimulation": "activates",
+    "induction": "activates",
+    "upregulation": "activates",
+    "up-regulation": "activates",
+}
+_ON_TARGET = re.compile(r"^\s*(?:\([^()]{0,30}\)\s*)?on\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+_BY_AGENT = re.compile(
+    r"^\s*(?:\([^()]{0,30}\)\s*)?(?:[\w-]+\s+){0,2}?by\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$", re.I
+)
+# A target followed by its breakdown: "blocking IkappaBalpha degradation" stabilises it.
+_BREAKDOWN_AFTER = re.compile(r"\s+(?:degradation|breakdown|ubiquitination|cleavage)\b", re.I)
+
+
+def _noun_kind(text: str, first: Mention, second: Mention, agent_first: bool) -> str | None:
+    """The molecular predicate a nominal phrase gives the pair (see the patterns above)."""
+    before = _EFFECT_NOUN_BEFORE.search(text[max(0, first.start - 60) : first.start])
+    if before is None:
+        return None
+    between = text[first.end : second.start]
+    if not (_ON_TARGET if agent_first else _BY_AGENT).match(between):
+        return None
+    return _NOUN_KINDS[before.group("noun").lower()]
 
 
 def sentence_relations(
@@ -1088,6 +1136,11 @@ def sentence_relations(
                     result = None
             elif family == "molecular":
                 kind = _molecular_kind(text, cues, a.end, b.start)
+                if kind is None and not between:
+                    kind = _noun_kind(text, a, b, a_subject)
+                target = b if a_subject else a
+                if kind is not None and _BREAKDOWN_AFTER.match(text, target.end):
+                    kind = None  # what acts on a target's breakdown is read no way
                 if kind is not None and a_subject and _object_of_earlier_verb(text, cues, a, b):
                     kind = None
                 if kind is None and a_subject and not between:

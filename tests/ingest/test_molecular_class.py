@@ -86,3 +86,36 @@ def test_the_object_of_a_verb_is_not_the_subject_of_the_next(nlp: Language) -> N
         "increased TSH levels.",
     )
     assert not [c for c in found if c[0] in ("T3", "T4")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        # PMID 17876860: "the inhibitory action of X on A"
+        (
+            "The inhibitory action of green tea on SULT1A3 was competitive, while that of black "
+            "tea and oolong tea was mixed competitive/non-competitive.",
+            ("green tea", "inhibits", "SULT1A3"),
+        ),
+        # PMID 16046213: "activation of A by X"
+        (
+            "Activation of the aryl hydrocarbon receptor by berberine in HepG2 and H4IIE cells: "
+            "Biphasic effect on CYP1A1.",
+            ("berberine", "activates", "aryl hydrocarbon receptor"),
+        ),
+    ],
+)
+def test_a_noun_phrase_says_what_the_agent_does(
+    nlp: Language, sentence: str, claim: tuple[str, str, str]
+) -> None:
+    assert claim in claims(nlp, sentence)
+
+
+def test_acting_on_a_targets_breakdown_is_read_no_way(nlp: Language) -> None:
+    # PMID 24885446: promoting Nrf2 degradation is no activation of Nrf2.
+    found = claims(
+        nlp,
+        "In addition, PV promoted eNOS phosphorylation, Nrf2 degradation, and HO-1 protein "
+        "expression according to a Western blot analysis.",
+    )
+    assert not [c for c in found if c[2] == "Nrf2"]
