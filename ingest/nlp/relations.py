@@ -310,6 +310,23 @@ _TREATED_MATERIAL = re.compile(
     r"tissues?|samples?|plants?|seedlings?)\b",
     re.IGNORECASE,
 )
+_BENEFIT_NOUN_BEFORE = re.compile(
+    r"\b(?:therapeutic|protective|beneficial|ameliorative|ameliorating|curative|preventive|"
+    r"preventative|healing|favou?rable|[a-z]+protective|anti-?[a-z]{4,}|hypoglyc(?:a)?emic|"
+    r"hypolipid(?:a)?emic|antidiabetic|antihypertensive)\s+(?:effects?|activit(?:y|ies)|"
+    r"actions?|roles?|potential|propert(?:y|ies))\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_ON_CONDITION = re.compile(
+    r"^\s*(?:\([^()]{0,40}\)\s*)?(?:[\w-]+\s+){0,3}?(?:on|in|against|for|towards?)\s+"
+    r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+# These readings come from a noun phrase, not a verb: a negation anywhere in the sentence
+# ("… were not demonstrated", "does not improve the curative effect of X") leaves them out.
+_ANY_NEGATION = re.compile(r"\b(?:not|no|neither|nor|failed|fail|without|lack\w*)\b", re.I)
+_TOXIC_NOUN = re.compile(r"(?:toxicit(?:y|ies)|poisoning|intoxication)$", re.IGNORECASE)
+_OF_AGENT = re.compile(r"\s+(?:of|from)\s+(?:the\s+)?", re.IGNORECASE)
 _USED_FOR = re.compile(
     r"\b(?:used|prescribed|indicated|recommended|given|taken)\s+(?:\w+ly\s+)?"
     r"(?:for|against)\s+(?:[\w-]+\s+){0,2}$",
@@ -933,6 +950,26 @@ def _effect_cue(
     if exposure_first and not found and _USED_FOR.search(text[a.end : b.start]):
         # "Chamomile tea is traditionally used for insomnia": a use, no effect verb.
         return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
+    if (
+        exposure_first
+        and all(dirn.effect_kind(c.kinds) in (None, dirn.CueKind.EXPOSURE) for c in found)
+        and not exposures
+        and _BENEFIT_NOUN_BEFORE.search(text[max(sentence[0], a.start - 60) : a.start])
+        and _ON_CONDITION.match(text[a.end : b.start])
+        and not _ANY_NEGATION.search(text[sentence[0] : sentence[1]])
+    ):
+        # "Therapeutic effect of Astragalus membranaceus on diabetic nephropathy", "Beneficial
+        # effects of green tea on obesity": a title that names the benefit.
+        return Predicate.TREATS, Direction.BENEFIT, VERB_STRENGTH
+    if (
+        not exposure_first
+        and not found
+        and _TOXIC_NOUN.search(a.text)
+        and _OF_AGENT.fullmatch(text[a.end : b.start])
+        and not _ANY_NEGATION.search(text[sentence[0] : sentence[1]])
+    ):
+        # "Nephrotoxicity of aristolochic acid": the harm is named as the agent's.
+        return Predicate.CAUSES, Direction.HARM, VERB_STRENGTH
     return None
 
 

@@ -41,6 +41,24 @@ def nlp() -> Iterator[Language]:
             "of hemorrhage and dermatolosis.",
             ("Rumex crispus", "treats", "hemorrhage", "benefit"),
         ),
+        # PMID 30021358: a title naming the benefit.
+        (
+            "Therapeutic effect of vitamin B3 on hyperglycemia, oxidative stress and DNA damage "
+            "in alloxan induced diabetic rat model.",
+            ("vitamin B3", "treats", "hyperglycemia", "benefit"),
+        ),
+        # PMID 25867076
+        (
+            "Anti-hypertensive and renoprotective effects of berberine in spontaneously "
+            "hypertensive rats.",
+            ("berberine", "treats", "hypertensive", "benefit"),
+        ),
+        # PMID 28759758: a toxicity named as the agent's.
+        (
+            "The toxicity of gentamicin is believed to result from oxidative stress, a condition "
+            "that could be counteracted by dietary antioxidants.",
+            ("gentamicin", "causes", "toxicity", "harm"),
+        ),
         # PMID 17966824: an inverse association with a risk is a benefit.
         (
             "Several case-control and one prospective study found an inverse association between "
@@ -59,6 +77,13 @@ def test_a_use_or_a_lower_risk_is_read_as_treats(
 @pytest.mark.parametrize(
     ("sentence", "exposure"),
     [
+        # PMID 9055991: a negated sentence gives a title-like phrase no reading.
+        (
+            "In addition, the antiviral activities of GR on influenza virus infection in mice "
+            "were not demonstrated when it was administered to infected mice in combination with "
+            "anti-gamma interferon (anti-IFN-gamma) monoclonal antibody.",
+            "GR",
+        ),
         # PMID 30551504: the animals treated are the method, not a treated disease.
         (
             "The aqueous extract of PG leaves was used to treat both normal and diabetic animals "
