@@ -347,6 +347,7 @@ _ANTI_EFFECT = re.compile(
     r"propert(?:y|ies)|responses?)",
     re.IGNORECASE,
 )
+_AGAINST_IT = re.compile(r"^\s*(?:against|on|in|towards?)\b[^,;()]{0,40}$", re.IGNORECASE)
 # A harm stem in words that name no harm: "developing countries", "the development of new
 # therapeutic options", "drug development".
 _NOT_A_HARM_WORD = re.compile(
@@ -844,9 +845,11 @@ def _effect_cue(
         strength = GLUED_STRENGTH if cue.start - a.end <= 2 else VERB_STRENGTH
         if cue.text.lower() in ("treat", "treating") and _TREATED_MATERIAL.match(text, cue.end):
             continue  # "used to treat diabetic animals", "by treating U937 cells": a method
-        if kind is dirn.CueKind.HARM and exposure_first and _ANTI_EFFECT.match(text, cue.end):
+        anti = _ANTI_EFFECT.match(text, cue.end) if kind is dirn.CueKind.HARM else None
+        if anti is not None and exposure_first and _AGAINST_IT.match(text[anti.end() : b.start]):
             # "X produced anti-arthritic effects against … septic arthritis": an effect that
-            # opposes the condition.
+            # opposes the condition named right after it (not one of another clause: "X
+            # produces an anti-hypertensive effect … and hepatic hypertrophy occurs").
             return Predicate.TREATS, Direction.BENEFIT, CONTEXT_STRENGTH
         if kind is dirn.CueKind.HARM and _CHANGE_AFTER.match(text, cue.end):
             continue  # "causes a decrease in Y": the change word, read next, decides

@@ -272,3 +272,16 @@ def test_a_harm_after_but_is_read_beside_the_benefit(nlp: Language) -> None:
         nlp, "Ginkgo is effective but limited by side effects, the worst being bleeding."
     )
     assert not [c for c in found if c[0] == "Ginkgo"]
+
+
+def test_an_anti_effect_does_not_reach_into_another_clause(nlp: Language) -> None:
+    # PMID 18175944: the anti-hypertensive effect is not one against the hepatic hypertrophy
+    # that "occurs" in the next clause.
+    found = claims(
+        nlp,
+        "We previously demonstrated that Ginkgo biloba extract (GBE) produces an "
+        "anti-hypertensive effect via enhanced vasodilation responses in young spontaneously "
+        "hypertensive rats (SHR) and hepatic hypertrophy occurs with increased cytochrome P450 "
+        "(CYP) mRNA expression in young rats.",
+    )
+    assert ("Ginkgo biloba", "treats", "hepatic hypertrophy") not in found
