@@ -193,7 +193,8 @@ class NerComponent(GroundsMentions):
         found = mentions_of(doc)
         sentence = sentence_of(doc)
         taken = [(m.start, m.end) for m in found]
-        extracts = _extract_short_forms(doc.text, found)
+        full = doc.text  # built from the tokens at each access: read once
+        extracts = _extract_short_forms(full, found)
         added: list[Mention] = []
         widened: dict[Mention, Mention] = {}  # a dictionary mention -> the model's wider span
         for ent in doc.ents:
@@ -202,16 +203,16 @@ class NerComponent(GroundsMentions):
             if kind is None:
                 continue
             if any(s < end and start < e for s, e in taken):
-                wider = self._wider(doc.text, ent.label_, start, end, found, sentence)
+                wider = self._wider(full, ent.label_, start, end, found, sentence)
                 if wider is not None:
                     widened[wider[0]] = wider[1]
                 continue
-            text = doc.text[start:end]
+            text = full[start:end]
             if len(text.strip()) < 2 or text.lower() in _GENERIC or not normalise_name(text):
                 continue
             if text in extracts:
                 continue  # "GBE" of "Ginkgo biloba extract (GBE)": the herb's extract
-            if kind is EntityKind.DISEASE and part_of_a_gene_name(doc.text, end):
+            if kind is EntityKind.DISEASE and part_of_a_gene_name(full, end):
                 continue  # "breast cancer resistance protein" names a transporter
             same = _SAME_THING[ent.label_]
             if any(
@@ -224,18 +225,17 @@ class NerComponent(GroundsMentions):
             if (
                 kind is EntityKind.TARGET
                 and grounding.how == "ungrounded"
-                and cell_line(doc.text, start, end)
+                and cell_line(full, start, end)
             ):
                 continue  # "HCT-116, HT29, and SW48 cells" are cell lines, not genes
             added.append(grounded(mention, grounding))
-        if widened:
-            found = [widened.get(m, m) for m in found]
-            added.extend(widened.values())
-        if added:
-            merged = sorted([*found, *added], key=lambda m: (m.start, m.end))
-            doc._.tcm_mentions = ground_abbreviations(
-                doc.text, sorted(set(merged), key=lambda m: (m.start, m.end)), added, sentence
-            )
+        if added or widened:
+            # A widened mention takes its head's place among the dictionary's mentions and
+            # counts as recognised by the model.
+            kept = [widened.get(m, m) for m in found]
+            merged = sorted([*kept, *added], key=lambda m: (m.start, m.end))
+            recognised = [*added, *widened.values()]
+            doc._.tcm_mentions = ground_abbreviations(full, merged, recognised, sentence)
         return doc
 
     def _wider(

@@ -216,9 +216,7 @@ def _genitive(word: str) -> bool:
         low.endswith(_GENITIVE)
         and low not in NOT_GENERA
         and low not in NOT_EPITHETS
-        and low not in STOP_WORDS
-        and low not in _LATIN_PART_WORDS
-        and not low.endswith(_DISEASE_ENDINGS)
+        and _plain_latin(low)
     )
 
 
@@ -264,14 +262,22 @@ def _as_written(text: str) -> bool:
     return text.islower() or text.isupper() or (text[:1].isupper() and text[1:].islower())
 
 
+def _plain_latin(low: str) -> bool:
+    """Whether the lower-cased word is none of what a Latin-looking word in papers often is
+    instead: an English function word, a word of pharmaceutical Latin, a disease."""
+    return (
+        low not in STOP_WORDS
+        and low not in _LATIN_PART_WORDS
+        and not low.endswith(_DISEASE_ENDINGS)
+    )
+
+
 def _latin_epithet(epithet: str) -> bool:
     return (
         epithet.endswith(_EPITHET_ENDINGS)
         and not epithet.endswith("ous")  # English adjectives: aqueous, various
-        and epithet not in STOP_WORDS
         and epithet not in NOT_EPITHETS
-        and epithet not in _LATIN_PART_WORDS
-        and not epithet.endswith(_DISEASE_ENDINGS)
+        and _plain_latin(epithet)
     )
 
 
@@ -286,9 +292,7 @@ def is_binomial(genus: str, epithet: str, genera: frozenset[str] | None = None) 
         len(genus) >= 4
         and low.endswith(_GENUS_ENDINGS)
         and low not in NOT_GENERA
-        and low not in STOP_WORDS
-        and low not in _LATIN_PART_WORDS
-        and not low.endswith(_DISEASE_ENDINGS)
+        and _plain_latin(low)
         and not low.endswith(("tion", "sion", "ates"))  # Absorption, Intervention, States
     )
 

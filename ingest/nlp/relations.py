@@ -390,14 +390,15 @@ _MEASURED = re.compile(
     r"to investigate|to examine|were obtained|was obtained)\b",
     re.IGNORECASE,
 )
-# Model agents whose names hold a vocabulary name: "Dextran Sodium Sulfate-Induced colitis" is
-# not a harm of sodium sulfate (Natrii Sulfas).
+# Words before "risk of" that say the risk rose: "X increased the risk of Y", "a higher risk".
 _RAISED_RISK = re.compile(
     r"\b(?:increas\w*|higher|greater|elevated|raised|rais\w*|excess|doubl\w*|tripl\w*|"
     r"carr\w*|pos\w*|associated\s+with\s+(?:an?\s+)?(?:increas\w*|higher|greater|elevated))"
     r"(?:\s+(?:the|a|an))?\s*$",
     re.IGNORECASE,
 )
+# Model agents whose names hold a vocabulary name: "Dextran Sodium Sulfate-Induced colitis" is
+# not a harm of sodium sulfate (Natrii Sulfas).
 _LONGER_AGENT = re.compile(r"\bdextran\s+$", re.IGNORECASE)
 # A hyphen-glued word after the condition makes it a modifier of another noun: "tumour-promoting
 # DCA", "PD-like symptoms", "cancer-bearing mice".
@@ -418,8 +419,6 @@ _LEADS_TO_REMEDY = re.compile(
 _MODEL_ADVERBS = frozenset(
     {"experimentally", "chemically", "artificially", "surgically", "pharmacologically"}
 )
-# A preposition right before "(adverb) induced": the exposure is studied *on* a model ("X on
-# induced diabetic rats", "X in experimentally induced colitis").
 # "after 48 h of induction of arthritis", "following the onset of diabetes": the time of the
 # model, not a harm that came after the exposure.
 _AFTER_INDUCTION = re.compile(
@@ -427,6 +426,8 @@ _AFTER_INDUCTION = re.compile(
     r"(?:the\s+)?(?:induction|onset|establishment|development|initiation)\b",
     re.IGNORECASE,
 )
+# A preposition right before "(adverb) induced": the exposure is studied *on* a model ("X on
+# induced diabetic rats", "X in experimentally induced colitis").
 _ON_A_MODEL = re.compile(r"\b(?:on|in|against|into)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 
 
@@ -671,11 +672,9 @@ def named_sources(text: str, in_sentence: Sequence[Mention], cues: CueList) -> d
             # inhibits cell proliferation").
             continue
         b_pos = next((p for p in range(k - 1, -1, -1) if in_sentence[p].end <= m.start), None)
-        before = None if b_pos is None else in_sentence[b_pos]
         if (
-            before is not None
-            and b_pos is not None
-            and before.kind in (K.COMPOUND, K.DRUG)
+            b_pos is not None
+            and (before := in_sentence[b_pos]).kind in (K.COMPOUND, K.DRUG)
             and before.text.lower() not in _PLANT_PARTS
             and not _PREPARATION_LINK.search(text[before.start : m.start])
         ):
@@ -696,11 +695,9 @@ def named_sources(text: str, in_sentence: Sequence[Mention], cues: CueList) -> d
         a_pos = next(
             (p for p in range(k + 1, len(in_sentence)) if in_sentence[p].start >= m.end), None
         )
-        after = None if a_pos is None else in_sentence[a_pos]
         if (
-            after is not None
-            and a_pos is not None
-            and after.kind in (K.COMPOUND, K.DRUG)
+            a_pos is not None
+            and (after := in_sentence[a_pos]).kind in (K.COMPOUND, K.DRUG)
             and _SOURCE_BEFORE_COMPOUND.match(text[m.end : after.start])
         ):
             sources[k] = a_pos
@@ -927,18 +924,18 @@ def _effect_cue(
                 return None
             if not _PASSIVE.search(text[cue.end : b.start]):
                 continue  # "Y reduced ... X" without "by": X is not what reduced Y
-        elif kind is dirn.CueKind.BENEFIT and any(
-            _STRONG_HARM.match(c.text) and not any(s <= c.start < e for s, e in skip)
-            for c in found
-            if c.start > cue.start
-        ):
-            later = next(
-                c
-                for c in found
-                if c.start > cue.start
-                and _STRONG_HARM.match(c.text)
-                and not any(s <= c.start < e for s, e in skip)
+        elif kind is dirn.CueKind.BENEFIT and (
+            later := next(
+                (
+                    c
+                    for c in found
+                    if c.start > cue.start
+                    and _STRONG_HARM.match(c.text)
+                    and not any(s <= c.start < e for s, e in skip)
+                ),
+                None,
             )
+        ):
             if any(
                 cue.end <= m.start and m.end <= later.start and m.kind in CONDITIONS
                 for m in between
@@ -1001,7 +998,7 @@ def _composition_cue(text: str, cues: CueList, a: Mention, b: Mention) -> bool:
         # "its main constituent flavonoids … increase extracellular dopamine": a verb of
         # effect after the cue governs the compound beyond it, which the herb then does not
         # contain.
-        return not any(_EFFECT_VERBS & set(later.kinds) for later in cues.within(cue.end, b.start))
+        return not _effect_between(cues, cue.end, b.start)
     return False
 
 
@@ -1055,6 +1052,16 @@ _AND_THEN = re.compile(
 )
 
 
+def _clause_start(text: str, end: int) -> int:
+    """Where the clause holding ``end`` starts: after the last ";", ":" or full stop followed by
+    white space before it (searched backwards, not across the whole text before it)."""
+    start = max(text.rfind(";", 0, end), text.rfind(":", 0, end)) + 1
+    stop = text.rfind(".", 0, max(end - 1, 0))
+    while stop >= start and not text[stop + 1].isspace():
+        stop = text.rfind(".", 0, stop)
+    return stop + 2 if stop >= start else start
+
+
 def _object_of_earlier_verb(text: str, cues: CueList, agent: Mention, target: Mention) -> bool:
     """Whether ``agent`` is the object of a verb before it and the verb before ``target`` is
     coordinated to that one: in "XYS decreased serum corticosterone and increased BDNF" the
@@ -1062,8 +1069,7 @@ def _object_of_earlier_verb(text: str, cues: CueList, agent: Mention, target: Me
     after = [c for c in cues.within(agent.end, target.start) if MOLECULAR_KINDS & set(c.kinds)]
     if not after or not _AND_THEN.match(text[agent.end : after[0].start]):
         return False
-    clause = re.split(r"[;:]|\.\s", text[: agent.start])[-1]
-    start = agent.start - len(clause)
+    start = _clause_start(text, agent.start)
     return any(
         MOLECULAR_KINDS & set(c.kinds) or dirn.effect_kind(c.kinds) is not None
         for c in cues.within(start, agent.start)
