@@ -4,16 +4,34 @@ SPARQL cannot compare names the way people write them (tone marks, spaces, Latin
 so the labels (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``, any language) are read
 once into a map from the normalised name key (:func:`kg.names.normalise_name`, the rule every
 name lookup uses) to every entity carrying that name. A name shared by several entities
-returns all of them. The index is rebuilt after the API writes to the store
-and when it is older than ``max_age`` seconds (another process may write to a shared store).
+returns all of them.
+
+Reading every label of a store of millions of triples takes seconds, so an on-disk store keeps
+the index in its cache folder (:meth:`kg.store.GraphStore.cache_folder`, beside the ranking's
+projection) as gzip'd JSON, keyed by the store's state token
+(:meth:`kg.store.GraphStore.state_token`): a server started again on an unchanged store reads
+the index instead of building it. Any write, through the API or not, changes the token, so
+the index is rebuilt (and saved again) at the next search; a saved index that cannot be read
+is logged and rebuilt. A store without a cache folder (in memory, a SPARQL server) keeps the
+index in memory only, rebuilt after the API writes to the store and when it is older than
+``max_age`` seconds (another process may write to a shared store).
 """
 
 from __future__ import annotations
 
 import bisect
+import gzip
+import hashlib
+import itertools
+import json
+import logging
+import os
 import threading
 import time
-from dataclasses import dataclass
+import zlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from pyoxigraph import Literal, NamedNode
 
@@ -26,10 +44,15 @@ from kg.terms import KIND_OF_CLASS
 from queries.resolve import MAX_SUGGESTIONS, NameIndex, kind_rank
 
 LABELS_QUERY = "labels"
+# What a saved index calls itself, and its layout's version: a file without both, or of
+# another version, is not read.
+_DISK_MAGIC = "tcmkg-label-index"
+_DISK_FORMAT = 1
+log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class _Name:
+class _Name(NamedTuple):
+    # A tuple: a saved index is read back into hundreds of thousands of these.
     iri: str
     text: str
 
@@ -43,6 +66,7 @@ class LabelIndex:
         self._lock = threading.Lock()
         self._built_at = -1.0
         self._generation = -1
+        self._state: str | None = None  # the store state the index is of (on-disk stores)
         self._names: dict[str, list[_Name]] = {}
         self._keys: list[str] = []
         self._kind: dict[str, str] = {}
@@ -79,13 +103,133 @@ class LabelIndex:
         self._label = label
 
     def refresh(self, generation: int) -> None:
-        """Rebuild when the store changed (``generation``) or the index is stale."""
+        """Renew the index when the store changed since it was made.
+
+        A store with a cache folder: when its state token changed, from the index saved for
+        the new state, else rebuilt (and saved). Any other store: rebuilt when ``generation``
+        (the API's count of its own writes) changed or the index is older than ``max_age``.
+        """
         with self._lock:
-            stale = time.monotonic() - self._built_at > self.max_age
-            if stale or generation != self._generation:
+            folder = self.store.cache_folder()
+            if folder is None:
+                stale = time.monotonic() - self._built_at > self.max_age
+                if stale or generation != self._generation:
+                    self._build()
+                    self._built_at = time.monotonic()
+                    self._generation = generation
+                return
+            # Every write to an on-disk store, through the API or not, renews its token (only
+            # this process can write it): the token alone says whether the index is current.
+            state = self.store.state_token()
+            if state == self._state:
+                return
+            file = folder / f"labels-{_disk_key(state)}.json.gz"
+            if not self._read(file, state):
                 self._build()
-                self._built_at = time.monotonic()
-                self._generation = generation
+                # Saved only if nothing was written while it was built (a write renews the
+                # token): an index of a state half-way through a write is never kept.
+                if self.store.state_token() == state:
+                    self._write(file, state)
+            self._state = state
+
+    def _write(self, file: Path, state: str) -> None:
+        """Save the index for later processes; a failure only costs the next one a rebuild."""
+        # Column by column, entities by number (each IRI written once however many names it
+        # has): flat lists of strings and numbers decode several times faster than small lists.
+        pinyin = self._index.pinyin
+        number: dict[str, int] = {}
+        every_iri = itertools.chain(
+            (n.iri for bucket in self._names.values() for n in bucket),
+            self._kind,
+            self._label,
+            (iri for iris in self._index.iris.values() for iri in iris),
+            (iri for iris in pinyin.values() for iri in iris),
+        )
+        for iri in every_iri:
+            number.setdefault(iri, len(number))
+        entities = list(number)
+        data: dict[str, Any] = {
+            "format": _DISK_MAGIC,
+            "version": _DISK_FORMAT,
+            "state": state,
+            "entities": entities,
+            "kinds": [self._kind.get(iri) for iri in entities],
+            "labels": [self._label.get(iri) for iri in entities],
+            "names": _grouped({k: [n.iri for n in b] for k, b in self._names.items()}, number),
+            "texts": [n.text for bucket in self._names.values() for n in bucket],
+            # The resolver's index as it was built: reading it back runs none of its name
+            # rules (the pinyin of names in characters costs most).
+            "iris": _grouped(self._index.iris, number),
+            "shown": self._index.shown,
+            "pinyin": _grouped(self._index.pinyin, number),
+        }
+        tmp = file.with_name(f"{file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            # dumps, not dump: only the former runs json's C encoder. Level 1: the save runs
+            # while the first search waits, and compresses these names nearly as well as 9.
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            with gzip.open(tmp, "wb", compresslevel=1) as out:
+                out.write(text.encode("utf-8"))
+            # Renamed into place only once whole: a crash leaves a temporary file, never read.
+            os.replace(tmp, file)
+            for old in file.parent.glob("labels-*.json.gz"):
+                if old != file:
+                    old.unlink(missing_ok=True)  # indexes of earlier states are never read again
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            log.info("could not save the search index in %s: %s", file.parent, err)
+
+    def _read(self, file: Path, state: str) -> bool:
+        """Take the index saved for ``state`` in ``file``; False when there is none to take.
+
+        A file that cannot be read, is not a saved index of this format or is of another
+        state is logged (naming it and why) and left to be replaced by the rebuild.
+        """
+        try:
+            with gzip.open(file, "rb") as f:
+                data = json.loads(f.read().decode("utf-8"))
+        except FileNotFoundError:
+            return False
+        except (OSError, EOFError, zlib.error, ValueError) as err:
+            log.warning("ignoring the saved search index %s: unreadable (%s)", file, err)
+            return False
+        try:
+            if not isinstance(data, dict) or data.get("format") != _DISK_MAGIC:
+                raise ValueError("not a saved search index")
+            if data.get("version") != _DISK_FORMAT:
+                raise ValueError(f"layout version {data.get('version')!r}, not {_DISK_FORMAT}")
+            if data.get("state") != state:
+                raise ValueError("saved for another state of the store")
+            self._take(data)
+        except (ValueError, KeyError, TypeError, IndexError) as err:
+            log.warning("ignoring the saved search index %s: %s", file, err)
+            return False
+        return True
+
+    def _take(self, data: dict[str, Any]) -> None:
+        """Install a saved index, checking every value's type (the file may be anyone's)."""
+        entities = _texts(data["entities"], "entities")
+        kinds = _column(data["kinds"], len(entities), "kinds")
+        labels = _column(data["labels"], len(entities), "labels")
+        texts = _texts(data["texts"], "texts")
+        keys, counts, named = _split(data["names"], entities, "names")
+        if len(named) != len(texts):
+            raise ValueError("names: not one text per name")
+        each = map(_Name, named, texts)
+        names = {key: list(itertools.islice(each, n)) for key, n in zip(keys, counts, strict=True)}
+        iris = _ungrouped(data["iris"], entities, "iris")
+        shown = data["shown"]
+        if not isinstance(shown, dict) or not all(type(t) is str for t in shown.values()):
+            raise ValueError("shown: not texts")
+        if not iris.keys() <= shown.keys():
+            raise ValueError("shown: a name key without a name to show")
+        pinyin = _ungrouped(data["pinyin"], entities, "pinyin")
+        self._names = names
+        self._index = NameIndex(iris, shown, pinyin, tuple(sorted(iris)))
+        self._keys = sorted(names)
+        self._kind = {iri: k for iri, k in zip(entities, kinds, strict=True) if k is not None}
+        self._label = {iri: t for iri, t in zip(entities, labels, strict=True) if t is not None}
 
     def _hit(self, name: _Name, match: str) -> SearchHit:
         return SearchHit(
@@ -146,3 +290,59 @@ class LabelIndex:
             if kind is None or self._kind.get(s.iri) == kind
         ]
         return out[:MAX_SUGGESTIONS]
+
+
+def _disk_key(state: str) -> str:
+    """The file name key of the index of the store state ``state``."""
+    return hashlib.sha256(f"{_DISK_FORMAT}\n{state}".encode()).hexdigest()[:32]
+
+
+def _grouped(groups: Mapping[str, Sequence[str]], number: Mapping[str, int]) -> dict[str, Any]:
+    """A map of keys to IRIs as three flat lists: keys, group sizes, entity numbers."""
+    return {
+        "keys": list(groups),
+        "counts": [len(iris) for iris in groups.values()],
+        "entities": [number[iri] for iris in groups.values() for iri in iris],
+    }
+
+
+def _split(value: object, entities: list[str], what: str) -> tuple[list[str], list[int], list[str]]:
+    """The keys, group sizes and IRIs of a map saved by :func:`_grouped`, each checked."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{what}: not a map")
+    keys = _texts(value["keys"], what)
+    counts = value["counts"]
+    if not isinstance(counts, list) or len(counts) != len(keys):
+        raise ValueError(f"{what}: not one count per key")
+    if not all(type(c) is int and c > 0 for c in counts):
+        raise ValueError(f"{what}: counts are not positive numbers")
+    numbers = value["entities"]
+    if not isinstance(numbers, list) or len(numbers) != sum(counts):
+        raise ValueError(f"{what}: counts do not add up to the entities")
+    if not all(type(n) is int for n in numbers):
+        raise ValueError(f"{what}: not entity numbers")
+    if numbers and (min(numbers) < 0 or max(numbers) >= len(entities)):
+        raise ValueError(f"{what}: entity number out of range")
+    return keys, counts, [entities[n] for n in numbers]
+
+
+def _ungrouped(value: object, entities: list[str], what: str) -> dict[str, tuple[str, ...]]:
+    """The map of keys to IRIs saved by :func:`_grouped`."""
+    keys, counts, iris = _split(value, entities, what)
+    each = iter(iris)
+    return {key: tuple(itertools.islice(each, n)) for key, n in zip(keys, counts, strict=True)}
+
+
+def _texts(value: object, what: str) -> list[str]:
+    if not isinstance(value, list) or not all(type(v) is str for v in value):
+        raise ValueError(f"{what}: not a list of texts")
+    return value
+
+
+def _column(value: object, length: int, what: str) -> list[str | None]:
+    """A list of ``length`` texts or nulls (one per entity)."""
+    if not isinstance(value, list) or len(value) != length:
+        raise ValueError(f"{what}: not one value per entity")
+    if not all(v is None or type(v) is str for v in value):
+        raise ValueError(f"{what}: not texts")
+    return value
