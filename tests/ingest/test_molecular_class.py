@@ -1,5 +1,5 @@
-"""An agent named a member of a target's drug class acts on that target, and cell lines are no
-genes.
+"""An agent named a member of a target's drug class acts on that target; cell lines, assays and
+molecules that induce a model are no genes.
 
 Sentences are quoted from PubMed abstracts (PMID in the comment) of BC5CDR dev, BioRED dev and
 the DFI corpus.
@@ -68,6 +68,43 @@ def test_cell_lines_are_no_genes(nlp: Language) -> None:
     doc = run(nlp, sentence)
     targets = [m.text for m in doc._.tcm_mentions if m.kind is EntityKind.TARGET]
     assert not {"HCT-116", "HT29", "SW48"} & set(targets)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_genes"),
+    [
+        # PMID 16272711 (shortened after the figures): an assay's read-out
+        (
+            "Among the tested compounds, emodin strongly inhibited the proliferation of each "
+            "examined tumor cell line with IC50 values ranged from 2.94 to 3.64 microg/ml.",
+            {"IC50"},
+        ),
+        # PMID 18981568: a molecule that induces the model
+        (
+            "Catechin isolated from SR inhibited H2O2-induced neuronal death in cultures.",
+            {"H2O2"},
+        ),
+    ],
+)
+def test_assays_and_inducing_molecules_are_no_genes(
+    nlp: Language, sentence: str, not_genes: set[str]
+) -> None:
+    doc = run(nlp, sentence)
+    targets = {m.text for m in doc._.tcm_mentions if m.kind is EntityKind.TARGET}
+    assert not not_genes & targets
+    assert not [c for c in claims(nlp, sentence) if c[2] in not_genes]
+
+
+def test_a_catechin_named_by_its_short_name_is_a_compound(nlp: Language) -> None:
+    # PMID 9720795
+    sentence = (
+        "Reverse transcription-polymerase chain reaction analysis of c-fos, c-jun and c-myc mRNA "
+        "levels demonstrated that c-jun mRNA level after serum-stimulation was significantly "
+        "reduced by 10(-5) M EGC."
+    )
+    doc = run(nlp, sentence)
+    assert [m.kind for m in doc._.tcm_mentions if m.text == "EGC"] == [EntityKind.COMPOUND]
+    assert ("EGC", "inhibits", "c-jun") in claims(nlp, sentence)
 
 
 def test_the_object_of_a_verb_is_not_the_subject_of_the_next(nlp: Language) -> None:
