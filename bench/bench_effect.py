@@ -53,7 +53,9 @@ from ingest.nlp.effect import (  # noqa: E402
     EffectModel,
     Polarity,
     benefit_of,
+    locate,
     outcome_polarity,
+    tokenize,
 )
 from ingest.nlp.effect_training import (  # noqa: E402
     Prompt,
@@ -165,6 +167,11 @@ def direction_figures(held: list[Prompt], model: EffectModel) -> None:
         )
 
 
+def _shares_word(mention: str, annotated: str) -> bool:
+    """Whether a mention's text shares a content word with an annotated phrase."""
+    return locate(tokenize(mention), annotated) is not None
+
+
 def end_to_end(held: list[Prompt]) -> None:
     """Section 3 of the module docs."""
     extractor = Extractor()
@@ -177,8 +184,9 @@ def end_to_end(held: list[Prompt]) -> None:
         with extractor.nlp.select_pipes(disable=disabled):
             extractions = list(extractor.extract_all(docs))
         seconds = time.perf_counter() - started
-        related = 0
+        related = right_pair = 0
         verdicts: Counter[str] = Counter()
+        pair_verdicts: Counter[str] = Counter()
         for p, extraction in zip(held, extractions, strict=True):
             mentions = extraction.mentions
             if label == "rules only":
@@ -193,6 +201,23 @@ def end_to_end(held: list[Prompt]) -> None:
                 and mentions[r.object].kind in CONDITIONS
             ]
             related += bool(effect)
+            # The annotated pair: the exposure shares a word with the intervention, the
+            # condition with the outcome (the relation names what the annotator named).
+            annotated = [
+                r
+                for r in effect
+                if _shares_word(mentions[r.subject].text, p.intervention)
+                and _shares_word(mentions[r.object].text, p.outcome)
+            ]
+            right_pair += bool(annotated)
+            gold_null = benefit_of(p.label, Polarity.UNKNOWN)  # null for no difference
+            for r in annotated:
+                read = Direction.HARM if r.predicate is Predicate.CAUSES else r.direction
+                if gold_null is Direction.NULL:
+                    pair_verdicts["agree" if read is Direction.NULL else f"null->{read.value}"] += 1
+                elif outcome_polarity(p.outcome) is not Polarity.UNKNOWN:
+                    gold = benefit_of(p.label, outcome_polarity(p.outcome))
+                    pair_verdicts["agree" if read is gold else f"{gold.value}->{read.value}"] += 1
             polarity = outcome_polarity(p.outcome)
             if not effect or polarity is Polarity.UNKNOWN:
                 continue
@@ -205,6 +230,12 @@ def end_to_end(held: list[Prompt]) -> None:
         print(
             f"   {label:16} sentences with a treats/causes relation: {_ratio(related, len(held))}"
             f"  ({seconds:.1f} s)"
+        )
+        print(
+            f"   {label:16} ... of the annotated intervention on the annotated outcome: "
+            f"{_ratio(right_pair, len(held))}; their directions vs gold (null, or polarity "
+            f"known): agree {_ratio(pair_verdicts['agree'], sum(pair_verdicts.values()))}"
+            + "".join(f", {k} {v}" for k, v in sorted(pair_verdicts.items()) if k != "agree")
         )
     print(
         f"   sentences with an exposure and an outcome/disease mention: {_ratio(both, len(held))}"

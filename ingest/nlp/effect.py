@@ -61,11 +61,15 @@ from spacy.tokens import Doc
 
 from ingest.nlp import direction as dirn
 from ingest.nlp.cues import Lexicon
+from ingest.nlp.grounding import GroundsMentions, grounded
 from ingest.nlp.mentions import Mention, mentions_of
 from ingest.nlp.negation import cue_index
+from ingest.nlp.outcomes import outcome_phrases
 from ingest.nlp.relations import CONDITIONS, EXPOSURES, Relation, confidence
 from ingest.nlp.sentences import sentence_bounds
+from kg.iri import ungrounded_curie
 from kg.model import Direction, EntityKind, Predicate
+from kg.names import normalise_name
 
 SHIPPED_MODEL = Path(__file__).with_name("effect_model") / "effect_model.json"
 MODEL_FORMAT = "tcmkg-effect-model"
@@ -208,6 +212,9 @@ _LESS_IS_BETTER = (
     "postoperative pain",
     "opioid",
     "morphine",
+    # trial outcomes as TCM trials report them
+    "syndrome",
+    "attack",
 )
 # Outcomes of which more is better.
 _MORE_IS_BETTER = (
@@ -263,6 +270,10 @@ _MORE_IS_BETTER = (
     "patency",
     "analgesia",
     "engraftment",
+    # "the total effective rate", "markedly effective rate" of TCM trials
+    "effective rate",
+    "total effective",
+    "markedly effective",
 )
 # Wrappers that turn an outcome round: "reduction in HbA1c", "pain relief", "time to relapse".
 _TURNING_PREFIX = re.compile(
@@ -282,10 +293,16 @@ def _has(text: str, terms: Iterable[str]) -> bool:
     return any(re.search(r"(?<![a-z0-9])" + re.escape(term), text) for term in terms)
 
 
+_NAMED_GOOD = (
+    *("hdl", "high-density lipoprotein", "high density lipoprotein", "quality of life"),
+    *("survival", "remission", "response rate"),
+)
+
+
 def _base_polarity(text: str) -> Polarity:
     # A named good thing wins over the bad word inside it ("HDL cholesterol", "overall
     # survival of cancer patients", "pain-free walking") only when it is checked first.
-    if _has(text, ("hdl", "quality of life", "survival", "remission", "response rate")):
+    if _has(text, _NAMED_GOOD):
         return Polarity.MORE_IS_BETTER
     if _has(text, _LESS_IS_BETTER):
         return Polarity.LESS_IS_BETTER
@@ -436,7 +453,8 @@ _P_VALUE = re.compile(
 )
 _COMPARE_MARKER = re.compile(
     r"(?:\bthan|\bcompared (?:with|to)|\bcomparison (?:with|to)|\bversus|\bvs\.?|\brelative to|"
-    r"\bover|\bagainst)\s*(?:the|that of|those of|in|in the|with|with the)?\s*$"
+    r"\bover|\bagainst)\s*"
+    r"(?:(?:the|that of|those of|that in|those in|in|with|patients in)\s+){0,2}$"
 )
 _NUMBERS_VS = re.compile(
     r"(\d+(?:\.\d+)?)\s*%?\s*(?:\([^()]{0,30}\))?\s*(?:vs\.?|versus|and|compared with|to)\s*"
@@ -593,7 +611,8 @@ def _is_reference(text: str, tokens: Sequence[Token], span: Span | None) -> bool
     """Whether an arm stands as the reference of a comparison ("than X", "compared with X")."""
     if span is None:
         return False
-    before = text[max(0, tokens[span[0]].start - 30) : tokens[span[0]].start]
+    # Lower-cased as the marker is written: a sentence may open with "Compared with".
+    before = text[max(0, tokens[span[0]].start - 30) : tokens[span[0]].start].lower()
     return _COMPARE_MARKER.search(before) is not None
 
 
@@ -1060,7 +1079,18 @@ def _named_polarity(text: str, mention: Mention, sentence_start: int) -> Polarit
     return polarity
 
 
-class EffectComponent:
+def _with_mentions(
+    doc: Doc, mentions: list[Mention], added: list[Mention], relations: list[Relation]
+) -> list[Relation]:
+    """Merge ``added`` (numbered after ``mentions``) into the document's mentions in offset
+    order, and renumber ``relations`` to match."""
+    merged = sorted(enumerate([*mentions, *added]), key=lambda item: (item[1].start, item[1].end))
+    new_index = {old: new for new, (old, _) in enumerate(merged)}
+    doc._.tcm_mentions = [m for _, m in merged]
+    return [replace(r, subject=new_index[r.subject], object=new_index[r.object]) for r in relations]
+
+
+class EffectComponent(GroundsMentions):
     """``tcm_effect``: directions of trial results on outcomes, and the pairs rules missed."""
 
     def __init__(
@@ -1072,6 +1102,18 @@ class EffectComponent:
         # the model file, for the pipeline's version (ingest.nlp.pipeline.pipeline_version)
         self.path = model_file(model)
         self.model = load_model(model) if enabled else None
+
+    def _outcome_mention(self, name: str, start: int, sentence: int) -> Mention:
+        """An outcome measure found by :func:`ingest.nlp.outcomes.outcome_phrases`, with the
+        vocabulary's id when its name is one, else an ungrounded one (a fuzzy match of a
+        measure's words would guess)."""
+        grounding = self.grounder.ground(name, EntityKind.OUTCOME)
+        mention = Mention(start, start + len(name), name, EntityKind.OUTCOME, sentence=sentence)
+        if grounding.how == "normalised" and grounding.kind in CONDITIONS:
+            return grounded(mention, grounding)
+        return replace(
+            mention, ids=(ungrounded_curie(EntityKind.OUTCOME.value, normalise_name(name) or name),)
+        )
 
     def _reading(
         self, doc: Doc, bounds: tuple[int, int], exposure: Mention, condition: Mention
@@ -1110,7 +1152,7 @@ class EffectComponent:
         relations: list[Relation] = list(doc._.tcm_relations or ())
         mentions = mentions_of(doc)
         bounds = sentence_bounds(doc)
-        if not relations and len(mentions) < 2:
+        if not mentions:
             return doc
         text = doc.text
         results: dict[int, bool] = {}
@@ -1156,72 +1198,93 @@ class EffectComponent:
         by_sentence: dict[int, list[int]] = {}
         for i, m in enumerate(mentions):
             by_sentence.setdefault(m.sentence, []).append(i)
+
+        def add(i: int, exposure: Mention, j: int, condition: Mention, sentence: int) -> bool:
+            """Add the classifier's treats of ``exposure`` on ``condition`` where it holds."""
+            s_start = bounds[sentence][0]
+            first, second = sorted((exposure, condition), key=lambda m: m.start)
+            if second.start < first.end or second.start - first.end > MAX_ADDED_GAP:
+                return False
+            if (
+                _modifies(text, exposure, condition)
+                or not _is_arm(text, exposure, s_start)
+                or _SHORT_FORM.fullmatch(condition.text)
+            ):
+                return False
+            read = self._reading(doc, bounds[sentence], exposure, condition)
+            if read is None or read[0] not in (Direction.BENEFIT, Direction.NULL):
+                return False  # never a harm from this component
+            if read[0] is Direction.NULL and not _NULL_REPORT.search(
+                text[s_start : bounds[sentence][1]]
+            ):
+                return False
+            direction, probability = read
+            negated = negation.relation_negated(s_start, first.start, first.end, second.start)
+            between = [m for m in mentions if m.start >= first.end and m.end <= second.start]
+            hedged = bool(hedged_flags[sentence]) if sentence < len(hedged_flags) else False
+            out.append(
+                Relation(
+                    subject=i,
+                    object=j,
+                    predicate=Predicate.TREATS,
+                    direction=Direction.NULL if negated else direction,
+                    negated=negated,
+                    hedged=hedged,
+                    sentence=bounds[sentence],
+                    confidence=confidence(
+                        probability * ADDED_STRENGTH,
+                        second.start - first.end,
+                        len(between),
+                        exposure.ambiguous or condition.ambiguous,
+                        hedged,
+                    ),
+                )
+            )
+            related.add((min(i, j), max(i, j)))
+            return True
+
+        added: list[Mention] = []
         for sentence, indices in by_sentence.items():
-            if sentence >= len(bounds) or len(indices) < 2 or not is_result(sentence):
+            if sentence >= len(bounds) or not is_result(sentence):
                 continue
             s_start, s_end = bounds[sentence]
-            sentence_text = text[s_start:s_end]
-            if _harm_words(sentence_text):
+            if _harm_words(text[s_start:s_end]):
                 continue
-            for i in indices:
+            arms = [
+                i
+                for i in indices
+                if mentions[i].kind in EXPOSURES
+                and not _REFERENCE_BEFORE.search(
+                    text[max(s_start, mentions[i].start - 30) : mentions[i].start]
+                )
+            ]
+            if not arms:
+                continue
+            for i in arms:
                 exposure = mentions[i]
-                if exposure.kind not in EXPOSURES or _REFERENCE_BEFORE.search(
-                    text[max(s_start, exposure.start - 30) : exposure.start]
-                ):
-                    continue
                 for j in indices:
                     condition = mentions[j]
                     if condition.kind not in CONDITIONS or (min(i, j), max(i, j)) in related:
                         continue
                     if set(exposure.curies) & set(condition.curies):
                         continue
-                    first, second = sorted((exposure, condition), key=lambda m: m.start)
-                    if second.start < first.end or second.start - first.end > MAX_ADDED_GAP:
-                        continue
-                    if (
-                        _modifies(text, exposure, condition)
-                        or not _is_arm(text, exposure, s_start)
-                        or _SHORT_FORM.fullmatch(condition.text)
-                    ):
-                        continue
-                    read = self._reading(doc, bounds[sentence], exposure, condition)
-                    if read is None or read[0] not in (Direction.BENEFIT, Direction.NULL):
-                        continue  # never a harm from this component
-                    if read[0] is Direction.NULL and not _NULL_REPORT.search(sentence_text):
-                        continue
-                    direction, probability = read
-                    negated = negation.relation_negated(
-                        s_start, first.start, first.end, second.start
-                    )
-                    between = [
-                        m for m in mentions if m.start >= first.end and m.end <= second.start
-                    ]
-                    hedged = bool(hedged_flags[sentence]) if sentence < len(hedged_flags) else False
-                    out.append(
-                        Relation(
-                            subject=i,
-                            object=j,
-                            predicate=Predicate.TREATS,
-                            direction=Direction.NULL if negated else direction,
-                            negated=negated,
-                            hedged=hedged,
-                            sentence=bounds[sentence],
-                            confidence=confidence(
-                                probability * ADDED_STRENGTH,
-                                second.start - first.end,
-                                len(between),
-                                exposure.ambiguous or condition.ambiguous,
-                                hedged,
-                            ),
-                        )
-                    )
-                    related.add((min(i, j), max(i, j)))
+                    add(i, exposure, j, condition, sentence)
+            # Outcome measures no mention names ("the angina attack frequency"): a mention
+            # only where one of the arms gets a reading on it.
+            taken = [(mentions[k].start, mentions[k].end) for k in indices]
+            for p_start, p_end in outcome_phrases(text, s_start, s_end, taken):
+                outcome = self._outcome_mention(text[p_start:p_end], p_start, sentence)
+                j = len(mentions) + len(added)
+                if any([add(i, mentions[i], j, outcome, sentence) for i in arms]):
+                    added.append(outcome)
+        if added:
+            out = _with_mentions(doc, mentions, added, out)
         doc._.tcm_relations = out
         return doc
 
 
 @Language.factory(
-    "tcm_effect", default_config={"enabled": True, "model": "", "min_probability": 0.81}
+    "tcm_effect", default_config={"enabled": True, "model": "", "min_probability": 0.82}
 )
 def make_effect(
     nlp: Language, name: str, enabled: bool, model: str, min_probability: float
