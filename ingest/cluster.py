@@ -5,10 +5,13 @@ N single-threaded worker processes on the loopback interface (no dashboard); ``-
 tcp://HOST:8786`` connects to a cluster started with ``dask scheduler`` and ``dask worker``.
 Either way the documents are sent in chunks, one task per chunk, with at most two chunks per
 worker thread in flight, and the outcomes come back to the calling process in input order: the
-store is only ever written there.
+store is only ever written there. With ``ingest --shards DIR`` each task is a partition whose
+worker writes its records as an N-Quads shard in DIR and returns only the shard's description
+(:mod:`ingest.shards`); the calling process bulk-loads the shards in input order.
 
 Each worker builds its extractor once, on its first chunk of a run. The run's vocabulary
-(terms and whether the trained models run) reaches the workers once, as a worker plugin
+(terms and whether the trained models run, and for shards the folder and the entities the
+records name) reaches the workers once, as a worker plugin
 registered for the run, not with every chunk; a worker that joins or restarts mid-run gets it
 from the scheduler. A worker that dies has its chunks computed again on another worker, and a
 chunk whose task raises is tried twice more before the error ends the run.
@@ -22,15 +25,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from distributed import Client, Future, LocalCluster, Worker, WorkerPlugin, get_worker
 from distributed.comm.addressing import get_address_host_port
 
 from ingest.document import Document
 from ingest.pipeline import ExtractorSpec, Outcome, extract_chunk
+from ingest.shards import Shard, ShardSpec, write_shard
 
 if TYPE_CHECKING:
     from ingest.extract import Extractor
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 IN_FLIGHT_PER_THREAD = 2  # chunks per worker thread sent ahead: keeps memory flat
 RETRIES = 2  # further tries of a chunk whose task raised
 _PLUGIN_PREFIX = "tcmkg-extractor-"
+_R = TypeVar("_R")
 
 
 class ClusterUnavailableError(Exception):
@@ -53,8 +58,9 @@ class ExtractorPlugin(WorkerPlugin):
     never loads the models.
     """
 
-    def __init__(self, spec: ExtractorSpec) -> None:
+    def __init__(self, spec: ExtractorSpec, shards: ShardSpec | None = None) -> None:
         self.spec = spec
+        self.shards = shards  # where the run's shards go (ingest --shards), with its entities
         self.name = _PLUGIN_PREFIX + spec.token
         self.built: threading.local | None = None
 
@@ -76,6 +82,13 @@ def _extract_on_worker(plugin_name: str, documents: list[Document]) -> list[Outc
     plugin = get_worker().plugins[plugin_name]
     assert isinstance(plugin, ExtractorPlugin)  # registered by extract_on_cluster
     return extract_chunk(plugin.extractor(), documents)
+
+
+def _shard_on_worker(plugin_name: str, partition: int, documents: list[Document]) -> Shard:
+    """The task of one partition: its records written as a shard by this worker."""
+    plugin = get_worker().plugins[plugin_name]
+    assert isinstance(plugin, ExtractorPlugin) and plugin.shards is not None
+    return write_shard(plugin.shards, partition, extract_chunk(plugin.extractor(), documents))
 
 
 @contextmanager
@@ -143,18 +156,37 @@ def extract_on_cluster(
     extractor's declared input error is a bug: it is raised here, ending the run.
     """
     plugin = ExtractorPlugin(spec)
+    for outcomes in _in_order(client, plugin, _extract_on_worker, ((part,) for part in chunks)):
+        yield from outcomes
+
+
+def shard_on_cluster(
+    client: Client, partitions: Iterator[list[Document]], spec: ExtractorSpec, shards: ShardSpec
+) -> Iterator[Shard]:
+    """The shard of every partition, in input order, each partition extracted and written by
+    one task (see :mod:`ingest.shards`); memory and retries as :func:`extract_on_cluster`."""
+    plugin = ExtractorPlugin(spec, shards)
+    yield from _in_order(client, plugin, _shard_on_worker, enumerate(partitions))
+
+
+def _in_order(
+    client: Client,
+    plugin: ExtractorPlugin,
+    task: Callable[..., _R],
+    arguments: Iterator[tuple[Any, ...]],
+) -> Iterator[_R]:
+    """``task(plugin name, *args)`` for each of ``arguments`` on the cluster, results in order,
+    with the run's plugin held by the workers while it runs."""
     client.register_plugin(plugin, name=plugin.name)
-    pending: deque[Future[list[Outcome]]] = deque()
+    pending: deque[Future[_R]] = deque()
     try:
         in_flight = IN_FLIGHT_PER_THREAD * worker_threads(client)
-        for part in chunks:
-            pending.append(
-                client.submit(_extract_on_worker, plugin.name, part, pure=False, retries=RETRIES)
-            )
+        for args in arguments:
+            pending.append(client.submit(task, plugin.name, *args, pure=False, retries=RETRIES))
             while len(pending) >= in_flight:
-                yield from pending.popleft().result()
+                yield pending.popleft().result()
         while pending:
-            yield from pending.popleft().result()
+            yield pending.popleft().result()
     finally:
         # On an error or an interruption, stop the chunks still queued, and leave a shared
         # cluster without this run's vocabulary. Neither may hide the error being raised:

@@ -14,10 +14,18 @@ graph either as it was or fully written, and re-running on the same input change
 a problem and skipped; the run goes on. Any other exception from extraction is a bug: it
 propagates and ends the run rather than hiding as a problem record.
 
+With ``shards`` (``tcmkg ingest --shards DIR``) the documents go out in partitions of
+:data:`~ingest.shards.PARTITION`, and whoever extracts a partition (a worker, or this process)
+writes its records as an N-Quads shard in that folder; this process then replaces the
+partition's record graphs by the shard through the store's bulk loader, one shard at a time
+and all or nothing (:mod:`ingest.shards`). The store ends up with the same quads as when
+written record by record, and the run's report is the same.
+
 A :class:`~ingest.document.Deletion` (PubMed's ``DeleteCitation``) drops its record's named
 graph, in input order: after every document read before it is written, before any read after
 it. Deletions never go to the workers; they wait in the main process for the documents ahead
-of them, so a run on a cluster applies them in the same order.
+of them, so a run on a cluster applies them in the same order (with shards, a partition ends
+at each deletion, so that it is applied between two shards).
 """
 
 from __future__ import annotations
@@ -29,12 +37,22 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from pyoxigraph import NamedNode, Quad
 
 from ingest.document import Deletion, Document, ReadItem
 from ingest.problems import ProblemCode, ProblemLog
+from ingest.shards import (
+    PARTITION,
+    Shard,
+    ShardError,
+    ShardSpec,
+    ShardWriteError,
+    load_shard,
+    write_shard,
+)
 from kg.iri import CurieError, graph_iri
 from kg.model import Entity, RecordBundle, RecordKind
 from kg.sparql import load_query
@@ -214,6 +232,8 @@ def ingest(
     terms: TermSource | None = None,
     on_document: Callable[[Document], None] | None = None,
     models: bool = True,
+    shards: Path | None = None,
+    partition: int = PARTITION,
 ) -> IngestSummary:
     """Extract ``documents`` and write each one's claims into its own named graph.
 
@@ -229,6 +249,12 @@ def ingest(
     transaction. ``entities`` (the vocabulary's entities by CURIE) names the entities the
     claims mention; ``on_document`` is called once per document handled (for a progress
     bar); ``models=False`` extracts with the dictionary and the rules alone.
+
+    ``shards``: a folder (shared with the workers on a cluster) where each partition of
+    ``partition`` documents is written as an N-Quads shard by whoever extracted it, and from
+    which this process bulk-loads it (see :mod:`ingest.shards`); for an embedded store, whose
+    bulk loader reads the file. A shard that cannot be loaded is reported
+    (``shard.unloadable``) and its records are left as they were; the run goes on.
     """
     summary = IngestSummary()
     # Deletions read but not yet applied, each with the number of documents read before it.
@@ -257,6 +283,45 @@ def ingest(
     # Document ids made from file names (plain text files) can collide between folders; the
     # first file keeps its id, a later one is reported instead of silently replacing it.
     sources: dict[str, str] = {}
+    if shards is not None:
+        spec = ExtractorSpec.of(terms, models)
+        shard_spec = ShardSpec(str(shards), spec.token, dict(entities))
+        try:
+            shards.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ShardWriteError(
+                f"cannot make the shard folder {shards}: {err.strerror or err}"
+            ) from err
+
+        def partitions() -> Iterator[list[Document]]:
+            # A partition ends at each deletion, so that it is applied between two shards,
+            # after the documents read before it and before those read after it.
+            nonlocal read
+            part: list[Document] = []
+            for item in documents:
+                if isinstance(item, Deletion):
+                    waiting.append((read, item))
+                    if part:
+                        yield part
+                        part = []
+                    continue
+                read += 1
+                part.append(item)
+                if len(part) >= partition:
+                    yield part
+                    part = []
+            if part:
+                yield part
+
+        for shard in _shards(partitions(), spec, shard_spec, workers, scheduler, client):
+            apply_deletions(summary.documents)
+            _load(store, shard, summary, problems, sources)
+            if on_document is not None:
+                for record in shard.records:
+                    on_document(record.document)
+        apply_deletions(None)
+        summary.problems = problems.counts()
+        return summary
     for outcome in extract_documents(
         documents_only(),
         workers=workers,
@@ -268,21 +333,8 @@ def ingest(
         apply_deletions(summary.documents)
         document = outcome.document
         summary.documents += 1
-        # Only such documents are remembered: a PubMed baseline holds millions of PMIDs, and a
-        # PMID seen again (an update file) is meant to replace the earlier version.
-        first = (
-            sources.setdefault(document.id, document.source or "")
-            if document.kind is RecordKind.DOCUMENT
-            else None
-        )
-        if first is not None and first != (document.source or ""):
-            problems.report(
-                ProblemCode.RECORD_DUPLICATE,
-                document.source or "-",
-                _record(document),
-                f"{document.id} is already the id of {first} in this run; skipped "
-                "(rename one of the files)",
-            )
+        if _duplicate(document, sources, problems):
+            pass
         elif outcome.extraction is None:
             problems.report(
                 ProblemCode.EXTRACT_FAILED,
@@ -303,6 +355,100 @@ def ingest(
     apply_deletions(None)  # those after the last document (PubMed lists them at file end)
     summary.problems = problems.counts()
     return summary
+
+
+def _duplicate(document: Document, sources: dict[str, str], problems: ProblemLog) -> bool:
+    """Whether another file of the run gave ``document``'s id first (then it is reported)."""
+    # Only such documents are remembered: a PubMed baseline holds millions of PMIDs, and a
+    # PMID seen again (an update file) is meant to replace the earlier version.
+    first = (
+        sources.setdefault(document.id, document.source or "")
+        if document.kind is RecordKind.DOCUMENT
+        else None
+    )
+    if first is None or first == (document.source or ""):
+        return False
+    problems.report(
+        ProblemCode.RECORD_DUPLICATE,
+        document.source or "-",
+        _record(document),
+        f"{document.id} is already the id of {first} in this run; skipped "
+        "(rename one of the files)",
+    )
+    return True
+
+
+def _shards(
+    partitions: Iterator[list[Document]],
+    spec: ExtractorSpec,
+    shard_spec: ShardSpec,
+    workers: int,
+    scheduler: str | None,
+    client: Client | None,
+) -> Iterator[Shard]:
+    """The shard of each partition, in input order: written here or by the cluster's workers."""
+    if client is None and scheduler is None and workers <= 1:
+        for i, part in enumerate(partitions):
+            yield write_shard(shard_spec, i, extract_chunk(spec.extractor(), part))
+        return
+    from ingest.cluster import dask_client, shard_on_cluster
+
+    if client is not None:
+        yield from shard_on_cluster(client, partitions, spec, shard_spec)
+        return
+    with dask_client(workers, scheduler) as own:
+        yield from shard_on_cluster(own, partitions, spec, shard_spec)
+
+
+def _load(
+    store: GraphStore,
+    shard: Shard,
+    summary: IngestSummary,
+    problems: ProblemLog,
+    sources: dict[str, str],
+) -> None:
+    """Report the shard's records as the per-record path would, and bulk-load the rest."""
+    keep: list[bool] = []  # the records whose quads are loaded
+    written: list[bool] = []  # those and the earlier versions they replace
+    latest: dict[str, int] = {}  # graph -> the record of the partition that writes it last
+    for i, record in enumerate(shard.records):
+        document = record.document
+        summary.documents += 1
+        keep.append(False)
+        written.append(False)
+        if _duplicate(document, sources, problems):
+            continue
+        if record.problem is not None:
+            problems.report(
+                record.problem, document.source or "-", _record(document), record.reason or ""
+            )
+            continue
+        assert record.graph is not None
+        keep[i] = written[i] = True
+        if record.graph in latest:
+            # The same record twice in one partition (a PMID revised by a later file): the
+            # later version replaces the earlier, as record by record.
+            keep[latest[record.graph]] = False
+        latest[record.graph] = i
+    try:
+        load_shard(store, shard, keep)
+    except ShardError as err:
+        documents = [r.document for r in shard.records]
+        problems.report(
+            ProblemCode.SHARD_UNLOADABLE,
+            shard.path,
+            f"{_record(documents[0])} to {_record(documents[-1])}",
+            f"{err}; none of its {len(documents)} documents is written, the file is kept",
+        )
+        return
+    for record, done in zip(shard.records, written, strict=True):
+        # A record replaced by a later one of the same partition counts as written, as it is
+        # record by record.
+        if done:
+            summary.written += 1
+            summary.claims += record.stats[0]
+            summary.evidence += record.stats[1]
+            summary.ambiguous_relations += record.stats[2]
 
 
 def _withdraw(

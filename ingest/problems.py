@@ -53,6 +53,7 @@ class ProblemCode(StrEnum):
     RECORD_UNWRITABLE = "record.unwritable"
     RECORD_DUPLICATE = "record.duplicate"
     RECORD_SUSPICIOUS = "record.suspicious"
+    SHARD_UNLOADABLE = "shard.unloadable"
     INPUT_TOO_LARGE = "input.too_large"
     PROBLEMS_DROPPED = "problems.dropped"
 
@@ -92,6 +93,9 @@ DESCRIPTIONS: dict[ProblemCode, str] = {
     "skipped rather than replacing the first: rename one of the files",
     ProblemCode.RECORD_SUSPICIOUS: "a record that is read but looks wrong (an identifier that is "
     "not one, control characters, a row with the wrong number of columns); check the input",
+    ProblemCode.SHARD_UNLOADABLE: "an N-Quads shard of `ingest --shards` that is missing, altered "
+    "since its worker wrote it, or malformed; none of its records is written (the store is as "
+    "before), the rest of the run goes on and the file is kept",
     ProblemCode.INPUT_TOO_LARGE: "a compressed file that expands beyond the decompressed-size or "
     "compression-ratio limit (a decompression bomb); records before the limit are kept, the rest "
     "of the file is not read",

@@ -16,11 +16,15 @@ deletions of records the store did not hold (nothing to do).
 
 Extraction runs in this process, on a local Dask cluster (``--workers N``) or on an existing
 one (``--scheduler tcp://HOST:8786``); the results come back here and each record is written
-in its own transaction.
+in its own transaction. With ``--shards DIR`` whoever extracts a partition of documents writes
+its records as an N-Quads file in DIR (a folder the workers and this process share), and this
+process bulk-loads each file with the embedded store's bulk loader instead, all or nothing per
+file (see :mod:`ingest.shards`).
 
 Exit codes: 0 done (problems, if any, are reported), 2 usage error, unreadable input list,
-a Dask scheduler that cannot be reached (the store is not opened), or a store that cannot be
-opened or written.
+a Dask scheduler that cannot be reached (the store is not opened), ``--shards`` with a store
+that is not embedded or a shard folder a worker cannot write, or a store that cannot be opened
+or written.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from ingest.document import Document
 from ingest.pipeline import IngestSummary, ingest
 from ingest.problems import ProblemLog
 from ingest.readers import read_items
+from ingest.shards import ShardWriteError
 from ingest.vocabulary.store_terms import IngestVocabulary, ingest_vocabulary
 from kg.settings import get_settings
 from tcmkg.console import StoreOption, WaitOption, console, fail, opened_store
@@ -56,6 +61,9 @@ from tcmkg.inputs import (
 )
 
 DEFAULT_PROBLEMS = "ingest-problems.jsonl"
+# Store schemes whose bulk loader reads a file this process can read (--shards); a bare path
+# is an embedded Oxigraph store too.
+EMBEDDED = ("oxigraph", "memory")
 
 
 def print_summary(
@@ -112,17 +120,35 @@ def ingest_command(
     ] = False,
     wait: WaitOption = 0.0,
     models: ModelsOption = Models.TRAINED,
+    shards: Annotated[
+        Path | None,
+        typer.Option(
+            "--shards",
+            help="Have each partition of documents written as an N-Quads file in this folder "
+            "by whoever extracts it, and bulk-load the files into the store instead of "
+            "writing record by record (embedded store only; on a cluster, a folder the "
+            "workers and this process share).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Extract claims and evidence from documents and write them into the store."""
     paths = check_inputs(inputs)
     workers = extraction_workers(workers, processes, scheduler)
+    location = store or get_settings().store_location()
+    scheme, sep, _ = location.partition(":")
+    if shards is not None and sep and scheme not in EMBEDDED:
+        fail(
+            "--shards loads N-Quads files with an embedded store's bulk loader; "
+            f"{location} is not one (use oxigraph:PATH, or ingest without --shards)"
+        )
     problems = ProblemLog(keep=get_settings().max_problems_kept)
     documents = read_items(paths, fmt, problems)
     # The cluster first: a scheduler that cannot be reached stops the run before the store
     # is opened (and the seed vocabulary written into it).
     with (
         extraction_cluster(workers, scheduler) as client,
-        opened_store(store, wait=wait) as st,
+        opened_store(location, wait=wait) as st,
         document_progress() as progress,
     ):
         vocabulary = ingest_vocabulary(st, seed_only=seed_only)
@@ -138,16 +164,20 @@ def ingest_command(
                 elapsed = progress.tasks[0].elapsed or 0.0
                 progress.update(task, rate=f"{done / max(elapsed, 1e-9):,.0f} docs/s")
 
-        summary = ingest(
-            documents,
-            st,
-            problems,
-            client=client,
-            entities=vocabulary.entities,
-            terms=vocabulary.terms,
-            on_document=advance,
-            models=models is Models.TRAINED,
-        )
+        try:
+            summary = ingest(
+                documents,
+                st,
+                problems,
+                client=client,
+                entities=vocabulary.entities,
+                terms=vocabulary.terms,
+                on_document=advance,
+                models=models is Models.TRAINED,
+                shards=shards,
+            )
+        except ShardWriteError as err:
+            fail(str(err))
     if problems_file is None and len(problems):
         problems_file = Path(DEFAULT_PROBLEMS)
     if problems_file is not None:
