@@ -110,7 +110,10 @@ LEXICON: dict[str, Entry] = {
     "contains": Entry(
         stems=("contain", "constituent", "component", "ingredient", "isolat", "extract", "deriv"),
         words=("from", "principle", "principles", "purified"),
-        phrases=("rich in", "found in", "compound of", "compounds of", "compounds in"),
+        phrases=(
+            *("rich in", "found in", "compound of", "compounds of", "compounds in"),
+            *("standardized to", "standardised to"),
+        ),
     ),
     "interacts": Entry(
         stems=(
@@ -976,7 +979,31 @@ def _effect_cue(
 # "Ginkgo biloba extract", "garlic alcoholic extract", "Salvia miltiorrhiza aqueous extracts":
 # the preparation word right after a herb (at most two words between) names the herb's
 # preparation, not a compound it contains.
-_PREPARATION_OF_HERB = re.compile(r"^[\s-]*(?:[A-Za-z0-9]+[\s-]+){0,2}$")
+# Between a herb and the preparation word of its own name: an authority, a part, a short form
+# in brackets, a solvent ("Hibiscus sabdariffa L. Aqueous Extract", "Portulaca oleracea (P.
+# oleracea) seed hydro-alcoholic extract").
+_PREPARATION_OF_HERB = re.compile(r"^[\s-]*(?:\([^()]{1,30}\)\s*)?(?:[A-Za-z0-9.]+[\s-]+){0,4}$")
+# A herb's own preparation named before it ("the extract from Folium Uvae ursi", "extracts
+# prepared from dried C. sativum"): its cue words tell of no compound the herb contains.
+_PREPARATION_BEFORE_HERB = re.compile(
+    r"\b(?:extracts?|fractions?|preparations?|decoctions?|infusions?|powders?)\s+"
+    r"(?:(?:prepared|obtained|made)\s+)?(?:from|of)\s+(?:the\s+)?(?:dried\s+|fresh\s+)?$",
+    re.IGNORECASE,
+)
+# Cues that tell of a compound's source only when the compound comes first ("Y isolated from
+# H", "H-derived Y" is glued and read elsewhere): after a herb, "from" and "derived" belong to
+# another phrase ("the synthesis of dopamine from tyrosine").
+_SOURCE_WORDS = ("from", "deriv", "extract")
+# Extraction solvents and fractions are named beside herbs in the words of composition
+# ("ethyl acetate fractions … from dichloromethane extracts of C. sativum") but are no
+# constituents.
+_SOLVENTS = frozenset(
+    {
+        *("acetate", "ethyl acetate", "dichloromethane", "ethanol", "methanol", "hexane"),
+        *("n-hexane", "chloroform", "butanol", "n-butanol", "acetone", "water", "ether"),
+        *("petroleum ether", "dimethyl sulfoxide", "dmso", "ethanolic", "methanolic"),
+    }
+)
 _PREPARATION_WORDS = frozenset({"extract", "extracts", "extraction", "extracted"})
 _EFFECT_VERBS = frozenset({"inhibits", "activates", "benefit", "harm"})
 
@@ -986,14 +1013,23 @@ def _composition_cue(text: str, cues: CueList, a: Mention, b: Mention) -> bool:
     between ``a`` and ``b``, not counting the preparation word of a herb's own name, so that
     "Ginkgo biloba extract versus pentoxifylline" or "garlic extract and sodium selenate"
     state no composition."""
+    herb_first = a.kind in MATERIA
+    compound = b if herb_first else a
+    if compound.text.lower() in _SOLVENTS:
+        return False
+    own = (
+        None if herb_first else _PREPARATION_BEFORE_HERB.search(text, max(0, b.start - 60), b.start)
+    )
     for cue in cues.within(a.end, b.start):
         if not _CONTAINS & set(cue.kinds):
             continue
-        if (
-            a.kind in MATERIA
-            and cue.text.lower() in _PREPARATION_WORDS
-            and _PREPARATION_OF_HERB.match(text[a.end : cue.start])
+        word = cue.text.lower()
+        if herb_first and (
+            word.startswith(_SOURCE_WORDS)
+            or (word in _PREPARATION_WORDS and _PREPARATION_OF_HERB.match(text[a.end : cue.start]))
         ):
+            continue
+        if own is not None and cue.start >= own.start():
             continue
         # "its main constituent flavonoids … increase extracellular dopamine": a verb of
         # effect after the cue governs the compound beyond it, which the herb then does not

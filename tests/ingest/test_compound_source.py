@@ -108,3 +108,65 @@ def test_the_plant_contains_the_compound_it_is_named_as_the_source_of(nlp: Langu
 def test_a_preparation_or_part_stays_the_plants(nlp: Language, sentence: str, plant: str) -> None:
     found = claims(nlp, sentence)
     assert any(s == plant and p in ("treats", "causes") for s, p, _ in found), found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_contained"),
+    [
+        # PMID 10967716: the extraction solvent
+        (
+            "We report here the diuretic and hypotensive effects of dichloromethane extract of "
+            "Nigella sativa seeds in the spontaneously hypertensive rat (SHR).",
+            "dichloromethane",
+        ),
+        # PMID 16193818: antibiotics beside "the extract from" each herb
+        (
+            "The extract from Cortex Quercus showed the highest activation when added to the "
+            "culture with cefuroxime, whereas cefoperazone best stimulation demonstrated when "
+            "combined with the extract from Rhizoma Tormentillae, and doxycycline with the "
+            "extract from Folium Uvae ursi.",
+            "doxycycline",
+        ),
+        # PMID 28197528: the agent of the model, after the herb's own extract
+        (
+            "Antimutagenic Effect of Hibiscus sabdariffa L. Aqueous Extract on Rats Treated with "
+            "Monosodium Glutamate.",
+            "Monosodium Glutamate",
+        ),
+        # PMID 31414619: a comparator after the herb's seed extract
+        (
+            "The present study compared the effects of Portulaca oleracea (P. oleracea) seed "
+            "hydro-alcoholic extract, valsartan, and vitamin E on hemodynamic changes, oxidative "
+            "stress markers and cardiac hypertrophy in a model of thyrotoxicosis.",
+            "vitamin E",
+        ),
+    ],
+)
+def test_words_of_a_herbs_own_preparation_state_no_composition(
+    nlp: Language, sentence: str, not_contained: str
+) -> None:
+    assert not [c for c in claims(nlp, sentence) if c[1] == "contains" and c[2] == not_contained]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        # PMID 16628139
+        (
+            "Six healthy adult male volunteers were administered a single oral dose of Nature's "
+            "Way Bitter Orange, a 900-mg dietary supplement extract standardized to 6% "
+            "synephrine.",
+            ("Bitter Orange", "contains", "synephrine"),
+        ),
+        # PMID 31158334
+        (
+            "Notoginsenoside R1 (NGR1) is the main saponin isolated from the roots of Panax "
+            "notoginseng (Burk.) F. H. Chen.",
+            ("Panax notoginseng", "contains", "Notoginsenoside R1"),
+        ),
+    ],
+)
+def test_a_compound_named_with_its_source_is_contained(
+    nlp: Language, sentence: str, claim: tuple[str, str, str]
+) -> None:
+    assert claim in claims(nlp, sentence)
