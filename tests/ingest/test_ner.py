@@ -155,3 +155,41 @@ def test_a_short_form_of_a_herb_extract_is_no_disease() -> None:
     mentions = extractor.extract(Document(id="TCMKG.DOC:gbe", title="", abstract=text)).mentions
     assert not any(m.text == "GBE" and m.kind is not EntityKind.HERB for m in mentions)
     assert "Ginkgo biloba" in [m.text for m in mentions]
+
+
+def test_a_short_form_no_text_defines_is_no_disease() -> None:
+    # PMID 9113109 and PMID 16508142: a cell line and a group of bacteria, read as diseases
+    # by the model, gave "Ginkgo biloba treats RAW" and "Zingiber officinale treats VRE".
+    extractor = Extractor()
+    for pmid, title, short in (
+        (
+            "9113109",
+            "Ginkgo biloba extract (EGb 761): inhibitory effect on nitric oxide production in "
+            "the macrophage cell line RAW 264.7.",
+            "RAW",
+        ),
+        (
+            "16508142",
+            "An extract from ginger (root of Zingiber officinale) reduced the minimum inhibitory "
+            "concentrations (MICs) of aminoglycosides in vancomycin-resistant enterococci (VRE).",
+            "VRE",
+        ),
+    ):
+        extraction = extractor.extract(Document(id=f"PMID:{pmid}", title=title, abstract=""))
+        assert not [m for m in extraction.mentions if m.text == short]
+        assert not [
+            r for r in extraction.relations if extraction.mentions[r.object].text == short
+        ]
+
+
+def test_a_short_form_the_text_defines_stays_a_disease() -> None:
+    # PMID 31290076
+    text = (
+        "Prasterone: A Review in Vulvovaginal Atrophy. Vulvovaginal atrophy (VVA) is a "
+        "progressive condition commonly seen in postmenopausal women."
+    )
+    mentions = Extractor().extract(Document(id="PMID:31290076", title=text, abstract="")).mentions
+    vva = [m for m in mentions if m.text == "VVA"]
+    assert [m.kind for m in vva] == [EntityKind.DISEASE]
+    long_form = next(m for m in mentions if m.text == "Vulvovaginal atrophy")
+    assert vva[0].ids == long_form.ids
