@@ -23,6 +23,14 @@ Then what a command-line user waits for, each in a fresh process (the store clos
 ``tcmkg explain`` reading the saved projection, beside the bare start-up of the command line
 (``python -c "import tcmkg.cli"``) as that part's baseline.
 
+Last, what a write by *another* process costs the next process's ranking (3 runs each, each
+its own process, opened read-only as ``tcmkg rank`` opens the store): the first ranking with
+the projection saved for the store's current state (the baseline), the first ranking after
+another process wrote one record (the projection saved before the write, brought forward
+through the store's saved journal of writes), and with no saved projection (a rebuild); each
+with the process's wall time and its second, warm ranking. Then ``tcmkg rank`` after another
+process's one-record write.
+
 Prints medians and the ratios to the baselines. All synthetic; no real data is used.
 
     .venv/bin/python bench/bench_rank.py [--triples 1000000] [--repeat 7]
@@ -31,6 +39,7 @@ Prints medians and the ratios to the baselines. All synthetic; no real data is u
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -358,6 +367,115 @@ def after_write(
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
+# A process that writes one record as `tcmkg ingest` does (one replace of the record's graph):
+# arguments store folder, record number, indication term.
+WRITER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from bench_rank import one_record
+from kg.store import open_store
+store = open_store(f"oxigraph:{sys.argv[2]}")
+store.replace_graph(*one_record(int(sys.argv[3]), sys.argv[4]))
+store.close()
+"""
+
+# A process that ranks as `tcmkg rank` does (store opened read-only, the command line's scoring
+# configuration), timing its first and second ranking and counting how its projection was had.
+RANKER = """
+import json, sys, time
+from kg.store import open_store
+from queries import mechanism
+from queries.rank import rank_candidates
+from tcmkg.console import scoring_config
+
+calls = {"builds": 0, "updates": 0}
+real_build, real_update = mechanism.build_layer, mechanism.update_layer
+
+def build(*args, **kwargs):
+    calls["builds"] += 1
+    return real_build(*args, **kwargs)
+
+def update(*args, **kwargs):
+    calls["updates"] += 1
+    return real_update(*args, **kwargs)
+
+mechanism.build_layer, mechanism.update_layer = build, update
+config = scoring_config(None)
+store = open_store(f"oxigraph:{sys.argv[1]}", must_exist=True, read_only=True)
+times = []
+for _ in range(2):
+    t0 = time.perf_counter()
+    rank_candidates(store, sys.argv[2], top=20, config=config)
+    times.append((time.perf_counter() - t0) * 1000)
+store.close()
+print(json.dumps({**calls, "first": times[0], "warm": times[1]}))
+"""
+
+
+def rank_elsewhere(path: Path, indication: str) -> dict[str, float]:
+    """Rank in a new process (see RANKER): its wall time, first and warm ranking, counts."""
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", RANKER, str(path), indication],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    wall = (time.perf_counter() - t0) * 1000
+    return {**json.loads(done.stdout), "wall": wall}
+
+
+def write_elsewhere(path: Path, n: int, disease: str) -> None:
+    """Write one new record in a process of its own (see WRITER)."""
+    bench = str(Path(__file__).resolve().parent)
+    subprocess.run([sys.executable, "-c", WRITER, bench, str(path), str(n), disease], check=True)
+
+
+def after_another_process_write(path: Path, indication: str, runs: int = 3) -> None:
+    """The first ranking of a new process: nothing written, another process's write, rebuild."""
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    disease = "TCMKG.DISEASE:bench-3-1"
+    rank_elsewhere(path, indication)  # a projection saved for this state, for this config
+    saved = [rank_elsewhere(path, indication) for _ in range(runs)]
+    written = []
+    for n in range(runs):
+        write_elsewhere(path, 1000 + n, disease)
+        written.append(rank_elsewhere(path, indication))  # saves its update as it exits
+    rebuilt = []
+    for _ in range(runs):
+        for file in (path / "tcmkg" / "cache").glob("layer-*.json"):
+            file.unlink()
+        rebuilt.append(rank_elsewhere(path, indication))
+    cli = [sys.executable, "-m", "tcmkg", "rank", indication, "--store", f"oxigraph:{path}"]
+    command = [*cli, "--top", "20", "--format", "json"]
+    commands = []
+    for n in range(runs):
+        write_elsewhere(path, 1100 + n, disease)
+        commands.append(run_ms(command))
+
+    def med(rows: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    base, base_wall = med(saved, "first"), med(saved, "wall")
+    head = f"a new process ranks (median of {runs})"
+    print(f"{head:<45} {'first rank':>15}  {'process wall':>15}")
+    for name, rows in (
+        ("projection saved for this state (baseline)", saved),
+        ("after another process's one-record write", written),
+        ("no saved projection (rebuilt)", rebuilt),
+    ):
+        first, wall = med(rows, "first"), med(rows, "wall")
+        builds, updates = sum(r["builds"] for r in rows), sum(r["updates"] for r in rows)
+        print(
+            f"{name:<45} {first:7.0f} ms {first / base:5.2f}x  "
+            f"{wall:6.0f} ms {wall / base_wall:5.2f}x  "
+            f"(warm rank {med(rows, 'warm'):.0f} ms; builds {builds:.0f}, updates {updates:.0f})"
+        )
+    cmd = statistics.median(commands)
+    print(f"{'tcmkg rank, after a one-record write':<45} {'':>15}  {cmd:6.0f} ms")
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
 def main() -> None:
     """Generate, load, time and print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -415,6 +533,7 @@ def main() -> None:
         top = rows[0].candidate.id
         store.close()
         fresh_processes(folder / "store", indication, top, args.repeat)
+        after_another_process_write(folder / "store", indication)
 
 
 if __name__ == "__main__":

@@ -428,12 +428,33 @@ class GraphStore(abc.ABC):
                 while len(journal) > self._JOURNAL_LIMIT:
                     del journal[next(iter(journal))]
 
+    def _journal_entries(self) -> dict[str, tuple[str, frozenset[str]]]:
+        """A copy of the journal, oldest first (a backend may add entries saved on disk)."""
+        with _WRITES_LOCK:
+            return dict(self.__dict__.get("_journal", {}))
+
+    def earlier_states(self) -> list[str]:
+        """States from which the journal leads, write by write, to the current one; nearest
+        first (empty when the journal knows none).
+
+        A projection saved for one of them can be brought up to date with the graphs
+        :meth:`written_since` names instead of being rebuilt.
+        """
+        current = self.state_token()
+        journal = self._journal_entries()
+        back = {after: before for before, (after, _) in journal.items()}
+        states: list[str] = []
+        state = current
+        while state in back and len(states) < len(journal):
+            state = back[state]
+            states.append(state)
+        return states
+
     def _journal_since(self, state: str) -> frozenset[str] | None:
         """Walk the journal from ``state`` to the current token (None: a gap)."""
         current = self.state_token()
         written: set[str] = set()
-        with _WRITES_LOCK:
-            journal = dict(self.__dict__.get("_journal", {}))
+        journal = self._journal_entries()
         for _ in range(len(journal) + 1):
             if state == current:
                 return frozenset(written)

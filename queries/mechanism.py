@@ -5,11 +5,13 @@ The mechanism layer of the graph — ``has_constituent`` (herb contains compound
 (compound acts on target), ``participates_in`` (target in pathway), ``associated_with``
 (target or pathway and disease) and ``has_part`` (formula has herb) — is projected once into
 plain adjacency dictionaries with one edge per claim, weighted by the claim's belief
-(:func:`queries.scoring.claim_belief`). The projection is cached per store until anything is
-written to it (:meth:`kg.store.GraphStore.state_token`) — in memory, and for an on-disk store
-also in its folder for the next process — so a request only computes the support of its
-indication's neighbourhood: the nodes from which an indication term can be reached, one array
-operation per level of the layer.
+(:func:`queries.scoring.claim_belief`). The projection is cached per store state
+(:meth:`kg.store.GraphStore.state_token`) — in memory, and for an on-disk store also in its
+folder for the next process — and after a write of record graphs it is updated for those
+graphs rather than rebuilt, in the writing process and, through the store's journal of writes
+saved beside it (:mod:`kg.stores.journal`), in any later one. A request then only computes the
+support of its indication's neighbourhood: the nodes from which an indication term can be
+reached, one array operation per level of the layer.
 
 Method (degree-weighted paths, written out in ``docs/scoring.md``):
 
@@ -635,7 +637,13 @@ def mechanism_layer(
     ``state``: the store's :meth:`~kg.store.GraphStore.state_token`, when the caller has it.
     Kept in memory for the process, and — for a store with a
     :meth:`~kg.store.GraphStore.cache_folder` — on disk, so that the next command-line run
-    reads it in a fraction of the time a projection takes to build.
+    reads it in a fraction of the time a projection takes to build. An on-disk store also
+    saves its journal of writes (:mod:`kg.stores.journal`): a process that finds no projection
+    saved for the current state, but one saved for an earlier state from which the journal
+    leads to this one without a gap (:meth:`~kg.store.GraphStore.earlier_states`), reads that
+    one and updates it for the graphs written since — another process's writes included —
+    instead of rebuilding. Any gap (a write the journal cannot name, a journal lost or
+    damaged) rebuilds.
     """
     key = (id(store), store.location)
     if state is None:
@@ -650,10 +658,15 @@ def mechanism_layer(
     if layer is None:
         held = cached if cached is not None and cached[1] == config else None
         written = store.written_since(held[0]) if held is not None else None
-        if held is not None and written is not None:
-            # Only the graphs written since the held projection need projecting again.
+        base = (held[2], written) if held is not None and written is not None else None
+        if base is None and folder is not None:
+            # Nothing held for an earlier state in this process: maybe on disk, saved by an
+            # earlier process (or this one) before the last writes.
+            base = _saved_earlier(store, folder, config)
+        if base is not None:
+            # Only the graphs written since the held or saved projection need projecting again.
             with in_process():  # kept for the store state: no request's deadline applies
-                layer = update_layer(store, held[2], written, config)
+                layer = update_layer(store, base[0], base[1], config)
             if file is not None:
                 # Saving takes longer than the update: the ranking waiting for it need not.
                 _save_later(store, file, layer, state, config)
@@ -666,6 +679,37 @@ def mechanism_layer(
     with _LOCK:
         _CACHE[key] = (state, config, layer)
     return layer
+
+
+def _saved_earlier(
+    store: GraphStore, folder: Path, config: ScoringConfig
+) -> tuple[MechanismLayer, frozenset[str]] | None:
+    """The nearest projection saved for an earlier state of the store, with the graphs written
+    since that state; None when none is saved or the journal has a gap from it to now.
+
+    The states are those the journal leads from to the current one
+    (:meth:`~kg.store.GraphStore.earlier_states`), so a saved file is looked up by name, and
+    only the one found is read.
+    """
+    saved = {f.name for f in folder.glob("layer-*.json")}
+    if not saved:
+        return None
+    for earlier in store.earlier_states():
+        file = folder / f"layer-{_disk_key(earlier, config)}.json"
+        if file.name not in saved:
+            continue
+        written = store.written_since(earlier)
+        layer = _read_layer(file, earlier, config) if written is not None else None
+        if layer is None or written is None:
+            return None
+        log.info(
+            "bringing the mechanism layer saved for an earlier state of %s forward over %d "
+            "written graphs",
+            store.location,
+            len(written),
+        )
+        return layer, written
+    return None
 
 
 _SAVING = threading.Lock()  # one save at a time, so that an older one never outlives a newer
@@ -776,7 +820,9 @@ def _write_layer(file: Path, layer: MechanismLayer, state: str, config: ScoringC
         os.replace(tmp, file)
         for old in file.parent.glob("layer-*.json"):
             if old != file:
-                old.unlink(missing_ok=True)  # projections of earlier states are never read again
+                # An earlier state's projection is read only where none is saved for a later
+                # one (brought forward through the journal, see _saved_earlier): not any more.
+                old.unlink(missing_ok=True)
     except OSError as err:
         log.info("could not cache the mechanism layer in %s: %s", file.parent, err)
 

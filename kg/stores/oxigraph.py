@@ -39,7 +39,7 @@ from kg.store import (
     quads_to_update,
     register_backend,
 )
-from kg.stores import sharing
+from kg.stores import journal, sharing
 
 _OPENINGS = itertools.count(1)
 _OWN_FOLDER = "tcmkg"  # the project's own files inside an on-disk store's folder
@@ -70,6 +70,9 @@ class OxigraphStore(GraphStore):
         self._dirty = False
         self._timer: threading.Timer | None = None
         self._checkpoint: sharing.Checkpoint | None = None
+        # The journal of graph writes, saved for later processes (see kg.stores.journal).
+        self._journal_lock = threading.Lock()
+        self._journal_dirty = False
         self.read_only = read_only and path is not None
         self.read_note: str | None = None
         if path is None:
@@ -79,6 +82,11 @@ class OxigraphStore(GraphStore):
         else:
             self._open = self._open_for_writing(path)
             self._generation = self._read_generation()
+            # Entries saved by the processes that wrote before this one: saved again with this
+            # one's, and they let a projection saved by an earlier process be brought forward.
+            file = self._journal_file()
+            assert file is not None
+            self.__dict__["_journal"] = journal.read_journal(file)
             self._publish()
             self._last_publish = 0.0  # the first write is published at once
 
@@ -293,9 +301,53 @@ class OxigraphStore(GraphStore):
             self.update(f"DROP SILENT GRAPH {NamedNode(graph)}")
 
     def written_since(self, state: str) -> frozenset[str] | None:
-        # Only this process writes the store (on disk it is locked to one process): its own
-        # journal of graph writes is complete.
+        # Only one process writes the store at a time (on disk it is locked to one process):
+        # its journal, with the entries the processes before it saved, is complete wherever it
+        # has no gap, and a write it does not name leaves a gap (see kg.stores.journal).
         return self._journal_since(state)
+
+    # -- the journal on disk (kg.stores.journal) ----------------------------------------------
+    def _journal_file(self) -> Path | None:
+        folder = self.cache_folder()
+        return folder / journal.FILE_NAME if folder is not None else None
+
+    def _journal_entries(self) -> dict[str, tuple[str, frozenset[str]]]:
+        entries = super()._journal_entries()
+        file = self._journal_file()
+        if self.read_only and file is not None:
+            # A reader writes nothing: the journal is the holder's (or the last holder's), as
+            # saved with the checkpoint this process reads or after it.
+            return {**journal.read_journal(file), **entries}
+        return entries
+
+    @contextmanager
+    def _journalled(self, graphs: frozenset[str]) -> Iterator[None]:
+        with super()._journalled(graphs):
+            yield
+        if self.path is None:
+            return
+        with self._journal_lock:
+            self._journal_dirty = True
+        # The journal is saved with each checkpoint for readers (_publish) and at close. A
+        # write published at once was published before its entry was made: save it now, so
+        # that a reader of that checkpoint finds the entry. Otherwise the pending checkpoint
+        # saves it, and a burst of writes saves the journal once every PUBLISH_INTERVAL.
+        with self._publish_lock:
+            pending = self._timer is not None
+        if not pending:
+            self._save_journal()
+
+    def _save_journal(self) -> None:
+        file = self._journal_file()
+        if file is None or self.read_only:
+            return
+        # One save at a time, each of the whole journal as it is: an older copy never lands
+        # after a newer one.
+        with self._journal_lock:
+            if not self._journal_dirty:
+                return
+            self._journal_dirty = False
+            journal.write_journal(file, self._journal_entries())
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -354,6 +406,8 @@ class OxigraphStore(GraphStore):
                 self._dirty = False
                 with self._lock:
                     generation = self._generation or ""
+                # The journal first: a reader of this checkpoint finds its entries on disk.
+                self._save_journal()
                 sharing.publish(self.path, self._open.backup, generation)
             except OSError:
                 self._dirty = True  # a full disk: readers keep the previous checkpoint
@@ -365,6 +419,7 @@ class OxigraphStore(GraphStore):
 
     def _close_writable(self) -> None:
         """Flush and release the store opened read-write, and remove what only it needed."""
+        self._save_journal()  # before the store is released: the next holder reads it
         with self._publish_lock:
             if self._timer is not None:
                 self._timer.cancel()
