@@ -434,11 +434,15 @@ def _load(
         load_shard(store, shard, keep)
     except ShardError as err:
         documents = [r.document for r in shard.records]
+        inputs = ", ".join(sorted({d.source or "-" for d in documents}))
         problems.report(
             ProblemCode.SHARD_UNLOADABLE,
             shard.path,
-            f"{_record(documents[0])} to {_record(documents[-1])}",
-            f"{err}; none of its {len(documents)} documents is written, the file is kept",
+            _record(documents[0])
+            if len(documents) == 1
+            else f"{_record(documents[0])} to {_record(documents[-1])}",
+            f"{err}; none of its {len(documents)} documents (read from {inputs}) is written, "
+            "the file is kept",
         )
         return
     for record, done in zip(shard.records, written, strict=True):

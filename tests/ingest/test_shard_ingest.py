@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ingest.document import Deletion, Document, ReadItem
-from ingest.pipeline import IngestSummary, extract_documents, ingest
+from ingest.pipeline import IngestSummary, Outcome, extract_documents, ingest
 from ingest.problems import ProblemLog
 from ingest.shards import Shard, ShardError, ShardSpec, load_shard, write_shard
 from ingest.vocabulary import load_seed
@@ -193,6 +193,42 @@ def test_a_malformed_shard_is_refused_before_the_store_is_touched(tmp_path: Path
         assert set(store.quads()) == before and store.state_token() == token
     finally:
         store.close()
+
+
+def test_a_run_reports_a_damaged_shard_and_writes_the_other_partitions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The second partition's file is damaged after its worker wrote it (a disk or a copy gone
+    # wrong): the run names it and goes on. The store is the real one; only the file is hurt.
+    import ingest.pipeline
+
+    def damaging(spec: ShardSpec, partition: int, outcomes: list[Outcome]) -> Shard:
+        shard = write_shard(spec, partition, outcomes)
+        if partition == 1:
+            path = Path(shard.path)
+            path.write_bytes(path.read_bytes()[:-40])
+        return shard
+
+    monkeypatch.setattr(ingest.pipeline, "write_shard", damaging)
+    items: list[ReadItem] = [
+        doc("99000531", "Berberine reduced HbA1c in 60 patients.", source="a.xml", index=1),
+        doc("99000532", "Ginseng reduced fatigue in 40 patients.", source="a.xml", index=2),
+        doc("99000533", "Huang Qi attenuated nephrotoxicity in rats.", source="a.xml", index=3),
+    ]
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    try:
+        summary, problems = run(items, store, shards=tmp_path / "s", partition=1)
+        graphs = store.named_graphs()
+    finally:
+        store.close()
+    assert (summary.documents, summary.written) == (3, 2)
+    ((code, file, record, message),) = problems
+    assert code == "shard.unloadable" and file.endswith("-000001.nq") and Path(file).exists()
+    assert "record 2 (PMID:99000532)" in record
+    assert "altered since its worker wrote it" in message
+    assert "none of its 1 documents (read from a.xml) is written" in message
+    assert iri.graph_iri("PMID:99000532") not in graphs
+    assert {iri.graph_iri("PMID:99000531"), iri.graph_iri("PMID:99000533")} <= set(graphs)
 
 
 def test_a_shard_that_is_missing_is_reported_by_the_run_and_the_rest_goes_on(
