@@ -308,6 +308,27 @@ _FOR_TREATING = re.compile(
     re.IGNORECASE,
 )
 _FREE_OF = re.compile(r"-free\b", re.IGNORECASE)
+# An exposure stopped ("cessation of sulphasalazine treatment resulted in improvements in
+# fever"): what improved after it was stopped is what it caused, so no benefit is read; a harm
+# read there stands ("hypertension persisted after discontinuing licorice").
+_STOPPED_BEFORE = re.compile(
+    r"\b(?:cessation|discontinuation|withdrawal|interruption|stopping|withdrawing|"
+    r"discontinuing|tapering)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# An exposure that names the kind of the condition right after it ("propofol infusion pain",
+# "cocaine withdrawal syndrome"): the pair is one name, not an agent acting on a condition.
+_KIND_OF_CONDITION = re.compile(
+    r"^[\s-]+(?:infusion|injection|administration|withdrawal|overdose|intoxication|"
+    r"poisoning|use|abuse|dependence|exposure)[\s-]+$",
+    re.IGNORECASE,
+)
+# The compound of which the exposure is the parent ("Viramidine, a liver-targeting prodrug of
+# ribavirin, … decreasing the risk of hemolytic anemia"): the other compound is the agent.
+_PARENT_OF_AGENT = re.compile(
+    r"\b(?:prodrug|analogue|analog|derivative|metabolite|precursor)s?\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _TREATED_MATERIAL = re.compile(
     r"[^.;]{0,60}?\b(?:cells?|animals?|rats?|mice|mouse|cultures?|explants?|slices?|"
     r"tissues?|samples?|plants?|seedlings?)\b",
@@ -784,6 +805,14 @@ def _effect_cue(
     exposure = a if exposure_first else b
     if _FREE_OF.match(text, exposure.end):
         return None  # "ephedra-free supplements": the exposure is what is absent
+    before = text[max(sentence[0], exposure.start - 50) : exposure.start]
+    if _PARENT_OF_AGENT.search(before):
+        return None
+    if exposure_first and any(
+        set(m.curies) & set(a.curies) and _KIND_OF_CONDITION.match(text[m.end : b.start])
+        for m in (a, *between)
+    ):
+        return None  # "… propofol and remifentanil, a reduction in propofol infusion pain"
     if exposure_first and dirn.glued(text[b.end : b.end + 12]):
         # "X protects against hypertension-induced renal injury": the glued disease is the
         # cause of another, not what X acts on.
@@ -1208,6 +1237,15 @@ def sentence_relations(
             result: tuple[Predicate, Direction, float] | None = None
             if family == "effect":
                 result = _effect_cue(text, a, b, between, between_agents, a_subject, cues, sentence)
+                exposure = a if a_subject else b
+                if (
+                    result is not None
+                    and result[0] is Predicate.TREATS
+                    and _STOPPED_BEFORE.search(
+                        text[max(sentence[0], exposure.start - 50) : exposure.start]
+                    )
+                ):
+                    result = None
                 if (
                     result is not None
                     and result[0] is Predicate.CAUSES
