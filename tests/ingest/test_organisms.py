@@ -170,6 +170,19 @@ def test_a_plant_named_by_its_common_name_is_an_organism_of_its_species(
     assert common["peanuts"] == species["Arachis hypogaea"]
 
 
+def test_the_longest_common_name_decides_the_species(extractor: Extractor) -> None:
+    # PMID 24968200: a Jerusalem artichoke is Helianthus tuberosus, not the artichoke Cynara
+    extraction = _extract(
+        extractor,
+        "Beneficial effects of soluble dietary Jerusalem artichoke (Helianthus tuberosus) in the "
+        "prevention of the onset of type 2 diabetes and non-alcoholic fatty liver disease in "
+        "high-fructose diet-fed rats.",
+    )
+    ids = {m.text: m.ids for m in extraction.mentions if m.kind is K.ORGANISM}
+    assert ids["Jerusalem artichoke"] == ids["Helianthus tuberosus"]
+    assert ("Jerusalem artichoke", "treats", "type 2 diabetes") in _relations(extraction)
+
+
 def test_common_plant_names_need_their_own_word_and_leave_vocabulary_herbs_alone(
     extractor: Extractor,
 ) -> None:
