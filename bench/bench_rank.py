@@ -443,7 +443,7 @@ def after_another_process_write(path: Path, indication: str, runs: int = 3) -> N
         written.append(rank_elsewhere(path, indication))  # saves its update as it exits
     rebuilt = []
     for _ in range(runs):
-        for file in (path / "tcmkg" / "cache").glob("layer-*.json"):
+        for file in (path / "tcmkg" / "cache").glob("layer-*.npz"):
             file.unlink()
         rebuilt.append(rank_elsewhere(path, indication))
     cli = [sys.executable, "-m", "tcmkg", "rank", indication, "--store", f"oxigraph:{path}"]

@@ -7,11 +7,12 @@ The mechanism layer of the graph — ``has_constituent`` (herb contains compound
 plain adjacency dictionaries with one edge per claim, weighted by the claim's belief
 (:func:`queries.scoring.claim_belief`). The projection is cached per store state
 (:meth:`kg.store.GraphStore.state_token`) — in memory, and for an on-disk store also in its
-folder for the next process — and after a write of record graphs it is updated for those
-graphs rather than rebuilt, in the writing process and, through the store's journal of writes
-saved beside it (:mod:`kg.stores.journal`), in any later one. A request then only computes the
-support of its indication's neighbourhood: the nodes from which an indication term can be
-reached, one array operation per level of the layer.
+folder for the next process (``STORE/tcmkg/cache/layer-<key>.npz``: numpy arrays, read
+without unpickling anything and checked before use) — and after a write of record graphs it is
+updated for those graphs rather than rebuilt, in the writing process and, through the store's
+journal of writes saved beside it (:mod:`kg.stores.journal`), in any later one. A request then
+only computes the support of its indication's neighbourhood: the nodes from which an indication
+term can be reached, one array operation per level of the layer.
 
 Method (degree-weighted paths, written out in ``docs/scoring.md``):
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import gc
 import hashlib
 import heapq
 import itertools
@@ -39,6 +41,7 @@ import json
 import logging
 import os
 import threading
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -621,7 +624,8 @@ def _patch(
 
 _CACHE: dict[tuple[int, str], tuple[str, ScoringConfig, MechanismLayer]] = {}
 _LOCK = threading.Lock()
-_DISK_FORMAT = 2
+_DISK_FORMAT = 3  # in the key of a saved layer's file name, and in its header
+_LAYER_SUFFIX = ".npz"
 log = logging.getLogger(__name__)
 
 
@@ -637,7 +641,11 @@ def mechanism_layer(
     ``state``: the store's :meth:`~kg.store.GraphStore.state_token`, when the caller has it.
     Kept in memory for the process, and — for a store with a
     :meth:`~kg.store.GraphStore.cache_folder` — on disk, so that the next command-line run
-    reads it in a fraction of the time a projection takes to build. An on-disk store also
+    reads it in a fraction of the time a projection takes to build: one ``.npz`` archive of
+    numeric arrays and a string table (:func:`_layer_arrays`), read without unpickling and
+    checked (version, state, configuration, every array's type and shape, every index in
+    range) before use; a file that fails is logged with the reason and rebuilt
+    (:func:`_read_layer`). An on-disk store also
     saves its journal of writes (:mod:`kg.stores.journal`): a process that finds no projection
     saved for the current state, but one saved for an earlier state from which the journal
     leads to this one without a gap (:meth:`~kg.store.GraphStore.earlier_states`), reads that
@@ -653,7 +661,7 @@ def mechanism_layer(
         if cached is not None and cached[0] == state and cached[1] == config:
             return cached[2]
     folder = store.cache_folder()
-    file = folder / f"layer-{_disk_key(state, config)}.json" if folder is not None else None
+    file = _layer_file(folder, state, config) if folder is not None else None
     layer = _read_layer(file, state, config) if file is not None else None
     if layer is None:
         held = cached if cached is not None and cached[1] == config else None
@@ -691,11 +699,11 @@ def _saved_earlier(
     (:meth:`~kg.store.GraphStore.earlier_states`), so a saved file is looked up by name, and
     only the one found is read.
     """
-    saved = {f.name for f in folder.glob("layer-*.json")}
+    saved = {f.name for f in folder.glob(f"layer-*{_LAYER_SUFFIX}")}
     if not saved:
         return None
     for earlier in store.earlier_states():
-        file = folder / f"layer-{_disk_key(earlier, config)}.json"
+        file = _layer_file(folder, earlier, config)
         if file.name not in saved:
             continue
         written = store.written_since(earlier)
@@ -779,100 +787,349 @@ def _disk_key(state: str, config: ScoringConfig) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _layer_json(layer: MechanismLayer, state: str, config: ScoringConfig) -> dict[str, Any]:
+def _layer_file(folder: Path, state: str, config: ScoringConfig) -> Path:
+    """Where the projection for ``state`` and ``config`` is saved in a store's cache folder."""
+    return folder / f"layer-{_disk_key(state, config)}{_LAYER_SUFFIX}"
+
+
+class _Strings:
+    """The string table of a saved layer: each distinct string once, arrays hold its index."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def ids(self, values: Iterable[str]) -> npt.NDArray[np.int32]:
+        index = self.index
+        return np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32)
+
+
+def _layer_arrays(
+    layer: MechanismLayer, state: str, config: ScoringConfig
+) -> dict[str, npt.NDArray[Any]]:
+    """The projection as named numeric arrays (strings as indices into the header's table).
+
+    Dictionaries are flattened in their own order, so a loaded layer iterates in the saved
+    one's (and an update after a write breaks cycles as it would have); each group's length
+    (a node's out-edges, a subject's harm claims, a graph's share) is saved beside its items.
+    Strings are saved once each, in a JSON table in the header: the JSON encoder and decoder
+    handle any text, and reading a list of strings costs a fraction of reading the nested
+    dictionaries they come from.
+    """
+    s = _Strings()
     arrays = layer.arrays
-    return {
+    out: dict[str, npt.NDArray[Any]] = {}
+    out["adj_u"] = s.ids(layer.adj)
+    out["adj_n"] = np.array([len(o) for o in layer.adj.values()], dtype=np.int64)
+    out["adj_v"] = s.ids(v for o in layer.adj.values() for v in o)
+    out["adj_w"] = np.array([w for o in layer.adj.values() for w, _ in o.values()], np.float64)
+    out["adj_p"] = s.ids(p for o in layer.adj.values() for _, p in o.values())
+    out["hub_k"] = s.ids(layer.hub)
+    out["hub_v"] = np.array(list(layer.hub.values()), dtype=np.float64)
+    out["ent_id"] = s.ids(layer.entities)
+    out["ent_kind"] = s.ids(k for k, _ in layer.entities.values())
+    out["ent_label"] = s.ids(label for _, label in layer.entities.values())
+    out["names"] = s.ids(arrays.names)
+    out["src"] = np.asarray(arrays.src, dtype=np.int32)
+    out["dst"] = np.asarray(arrays.dst, dtype=np.int32)
+    out["weight"] = np.asarray(arrays.weight, dtype=np.float64)
+    out["edge_hub"] = np.asarray(arrays.hub, dtype=np.float64)
+    out["levels"] = np.array([[a, b] for a, b, _ in arrays.levels], np.int64).reshape(-1, 2)
+    harms = [h for items in layer.harms.values() for h in items]
+    out["harm_s"] = s.ids(layer.harms)
+    out["harm_n"] = np.array([len(h) for h in layer.harms.values()], dtype=np.int64)
+    out["harm_p"] = s.ids(p.value for p, _, _ in harms)
+    out["harm_o"] = s.ids(o for _, o, _ in harms)
+    # Every field of ClaimBelief: one added there must be saved here (and _DISK_FORMAT raised).
+    out["harm_f"] = np.array(
+        [[b.belief, b.b_for, b.b_against, b.consistency or 0.0] for _, _, b in harms], np.float64
+    ).reshape(-1, 4)
+    out["harm_c"] = np.array([b.consistency is not None for _, _, b in harms], dtype=np.bool_)
+    out["harm_i"] = np.array(
+        [[b.units_for, b.units_against, b.participants] for _, _, b in harms], np.int64
+    ).reshape(-1, 3)
+    out["harm_dn"] = np.array([len(b.by_design) for _, _, b in harms], dtype=np.int64)
+    out["harm_dk"] = s.ids(k for _, _, b in harms for k in b.by_design)
+    out["harm_dv"] = np.array([v for _, _, b in harms for v in b.by_design.values()], np.int64)
+    shares = layer.shares
+    claims = [c for share in shares.values() for c in sorted(share.claims)]
+    parts = [p for share in shares.values() for p in sorted(share.parts)]
+    out["share_g"] = s.ids(shares)
+    out["share_n"] = np.array(
+        [[len(x.claims), len(x.entities), len(x.parts)] for x in shares.values()], np.int64
+    ).reshape(-1, 3)
+    out["share_claims"] = s.ids(x for c in claims for x in c).reshape(-1, 3)
+    out["share_ents"] = s.ids(e for share in shares.values() for e in sorted(share.entities))
+    out["share_parts"] = s.ids(x for p in parts for x in p).reshape(-1, 2)
+    out["drop_uvp"] = s.ids(x for u, v, (_, p) in layer.dropped for x in (u, v, p)).reshape(-1, 3)
+    out["drop_w"] = np.array([w for _, _, (w, _) in layer.dropped], dtype=np.float64)
+    header = {
         "format": _DISK_FORMAT,
         "state": state,
         "config": _config_text(config),
-        "adj": {u: {v: [w, p] for v, (w, p) in out.items()} for u, out in layer.adj.items()},
-        "hub": layer.hub,
-        "entities": layer.entities,
-        "order": list(arrays.names),
-        "edges": {
-            "src": arrays.src.tolist(),
-            "dst": arrays.dst.tolist(),
-            "weight": arrays.weight.tolist(),
-            "hub": arrays.hub.tolist(),
-            "levels": [[start, end] for start, end, _ in arrays.levels],
-        },
-        "harms": {
-            s: [[p.value, o, dataclasses.asdict(b)] for p, o, b in harms]
-            for s, harms in layer.harms.items()
-        },
-        "shares": {
-            g: [sorted(share.claims), sorted(share.entities), sorted(share.parts)]
-            for g, share in layer.shares.items()
-        },
-        "dropped": [[u, v, [w, p]] for u, v, (w, p) in layer.dropped],
+        "strings": list(s.index),
     }
+    text = json.dumps(header, ensure_ascii=False).encode("utf-8")
+    return {"header": np.frombuffer(text, dtype=np.uint8), **out}
 
 
 def _write_layer(file: Path, layer: MechanismLayer, state: str, config: ScoringConfig) -> None:
-    """Save a projection for later processes; any failure only costs the next one a rebuild."""
+    """Save a projection for later processes; any failure only costs the next one a rebuild.
+
+    Written to a temporary file and renamed into place: a reader sees the old file or the new
+    one, never part of one.
+    """
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         tmp = file.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        # dumps, not dump: only the former runs json's C encoder (several times faster here).
-        text = json.dumps(_layer_json(layer, state, config), ensure_ascii=False)
-        with tmp.open("w", encoding="utf-8") as out:
-            out.write(text)
+        arrays = _layer_arrays(layer, state, config)
+        with tmp.open("wb") as out:
+            np.savez(out, allow_pickle=False, **arrays)
         os.replace(tmp, file)
-        for old in file.parent.glob("layer-*.json"):
-            if old != file:
-                # An earlier state's projection is read only where none is saved for a later
-                # one (brought forward through the journal, see _saved_earlier): not any more.
-                old.unlink(missing_ok=True)
+        # An earlier state's projection is read only where none is saved for a later one
+        # (brought forward through the journal, see _saved_earlier): not any more. Files of
+        # the JSON format of earlier versions are never read: removed here too.
+        for pattern in (f"layer-*{_LAYER_SUFFIX}", "layer-*.json"):
+            for old in file.parent.glob(pattern):
+                if old != file:
+                    old.unlink(missing_ok=True)
     except OSError as err:
         log.info("could not cache the mechanism layer in %s: %s", file.parent, err)
 
 
+class _BadLayerError(ValueError):
+    """A saved layer file that is not one this version wrote for the state asked for."""
+
+
+# Every array of a saved layer: its dtype, and its number of columns (None: one dimension).
+_LAYOUT: dict[str, tuple[type[np.generic], int | None]] = {
+    "header": (np.uint8, None),
+    "adj_u": (np.int32, None),
+    "adj_n": (np.int64, None),
+    "adj_v": (np.int32, None),
+    "adj_w": (np.float64, None),
+    "adj_p": (np.int32, None),
+    "hub_k": (np.int32, None),
+    "hub_v": (np.float64, None),
+    "ent_id": (np.int32, None),
+    "ent_kind": (np.int32, None),
+    "ent_label": (np.int32, None),
+    "names": (np.int32, None),
+    "src": (np.int32, None),
+    "dst": (np.int32, None),
+    "weight": (np.float64, None),
+    "edge_hub": (np.float64, None),
+    "levels": (np.int64, 2),
+    "harm_s": (np.int32, None),
+    "harm_n": (np.int64, None),
+    "harm_p": (np.int32, None),
+    "harm_o": (np.int32, None),
+    "harm_f": (np.float64, 4),
+    "harm_c": (np.bool_, None),
+    "harm_i": (np.int64, 3),
+    "harm_dn": (np.int64, None),
+    "harm_dk": (np.int32, None),
+    "harm_dv": (np.int64, None),
+    "share_g": (np.int32, None),
+    "share_n": (np.int64, 3),
+    "share_claims": (np.int32, 3),
+    "share_ents": (np.int32, None),
+    "share_parts": (np.int32, 2),
+    "drop_uvp": (np.int32, 3),
+    "drop_w": (np.float64, None),
+}
+
+
+def _load_arrays(file: Path) -> dict[str, npt.NDArray[Any]]:
+    """Every array of a saved layer file, each of the dtype and dimensions of :data:`_LAYOUT`."""
+    # allow_pickle=False: a file placed in the cache folder can hold data, never code.
+    loaded = np.load(file, allow_pickle=False)
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise _BadLayerError("not an archive of arrays")
+    with loaded:
+        missing = sorted(set(_LAYOUT) - set(loaded.files))
+        if missing:
+            raise _BadLayerError(f"no array {missing[0]!r}")
+        data = {name: loaded[name] for name in _LAYOUT}
+    for name, (dtype, width) in _LAYOUT.items():
+        a = data[name]
+        if a.dtype != np.dtype(dtype):
+            raise _BadLayerError(f"array {name!r} is {a.dtype}, not {np.dtype(dtype)}")
+        if a.ndim != (1 if width is None else 2) or (width is not None and a.shape[1] != width):
+            raise _BadLayerError(f"array {name!r} has shape {a.shape}")
+    return data
+
+
+def _check(condition: bool, reason: str) -> None:
+    if not condition:
+        raise _BadLayerError(reason)
+
+
+def _in_range(a: npt.NDArray[Any], size: int) -> bool:
+    return a.size == 0 or (int(a.min()) >= 0 and int(a.max()) < size)
+
+
+def _groups(counts: npt.NDArray[np.int64], total: int, name: str) -> list[int]:
+    """Start of each group (and the end of the last) from the groups' lengths, checked."""
+    _check(_in_range(counts, total + 1) and int(counts.sum()) == total, f"{name}: bad lengths")
+    return [0, *np.cumsum(counts).tolist()]
+
+
+def _decode_layer(
+    data: dict[str, npt.NDArray[Any]], state: str, config: ScoringConfig
+) -> MechanismLayer:
+    """The layer the arrays of a saved file hold, every length, index and value checked first."""
+    header = json.loads(data["header"].tobytes().decode("utf-8"))
+    _check(isinstance(header, dict), "no header")
+    _check(header.get("format") == _DISK_FORMAT, f"format {header.get('format')!r}")
+    _check(header.get("state") == state, "saved for another state of the store")
+    _check(header.get("config") == _config_text(config), "saved for another configuration")
+    table = header.get("strings")
+    _check(isinstance(table, list) and all(type(t) is str for t in table), "bad string table")
+    # Indexed as an array of objects: one C-level gather per column instead of a Python loop.
+    strings = np.array(table, dtype=object)
+    for name, (dtype, _) in _LAYOUT.items():
+        if dtype is np.int32 and name not in ("src", "dst"):
+            _check(_in_range(data[name], len(strings)), f"array {name!r}: index out of range")
+    for name in ("adj_w", "hub_v", "weight", "edge_hub", "harm_f", "drop_w"):
+        _check(bool(np.isfinite(data[name]).all()), f"array {name!r}: not a finite number")
+
+    def text(name: str) -> list[str]:
+        return list(strings[data[name]].tolist())
+
+    n_adj = len(data["adj_v"])
+    _check(len(data["adj_n"]) == len(data["adj_u"]), "adj_n: bad length")
+    _check(len(data["adj_w"]) == n_adj and len(data["adj_p"]) == n_adj, "adj: bad lengths")
+    cuts = _groups(data["adj_n"], n_adj, "adj_n")
+    vs, ps, ws = text("adj_v"), text("adj_p"), data["adj_w"].tolist()
+    edges = list(zip(ws, ps, strict=True))
+    adj: dict[str, dict[str, Edge]] = {
+        u: dict(zip(vs[a:b], edges[a:b], strict=True))
+        for u, a, b in zip(text("adj_u"), cuts[:-1], cuts[1:], strict=True)
+    }
+    _check(len(adj) == len(data["adj_u"]), "adj: a node twice")
+    _check(len(data["hub_v"]) == len(data["hub_k"]), "hub: bad lengths")
+    hub = dict(zip(text("hub_k"), data["hub_v"].tolist(), strict=True))
+    n_ent = len(data["ent_id"])
+    _check(len(data["ent_kind"]) == n_ent == len(data["ent_label"]), "entities: bad lengths")
+    entities = dict(
+        zip(text("ent_id"), zip(text("ent_kind"), text("ent_label"), strict=True), strict=True)
+    )
+    names = tuple(text("names"))
+    index = {n: i for i, n in enumerate(names)}
+    _check(len(index) == len(names), "names: a node twice")
+    src, dst = data["src"], data["dst"]
+    n_edges = len(src)
+    _check(
+        len(dst) == n_edges == len(data["weight"]) == len(data["edge_hub"]), "edges: bad lengths"
+    )
+    _check(_in_range(src, len(names)) and _in_range(dst, len(names)), "edges: node out of range")
+    bounds = data["levels"]
+    starts, ends = bounds[:, 0], bounds[:, 1]
+    _check(
+        (n_edges == 0 and len(bounds) == 0)
+        or (
+            len(bounds) > 0
+            and starts[0] == 0
+            and ends[-1] == n_edges
+            and bool((starts < ends).all())
+            and bool((starts[1:] == ends[:-1]).all())
+        ),
+        "levels do not cover the edges",
+    )
+    src_p, dst_p = src.astype(np.intp), dst.astype(np.intp)
+    # Each level's source nodes, sorted and distinct as np.unique gives them (whose first call
+    # imports numpy.ma: a cost a new process need not pay here).
+    levels = tuple(
+        (a, b, np.flatnonzero(np.bincount(src_p[a:b], minlength=len(names))))
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    )
+    arrays = EdgeArrays(names, index, src_p, dst_p, data["weight"], data["edge_hub"], levels)
+    n_harm = len(data["harm_p"])
+    _check(len(data["harm_n"]) == len(data["harm_s"]), "harm_n: bad length")
+    _check(
+        all(len(data[k]) == n_harm for k in ("harm_o", "harm_f", "harm_c", "harm_i", "harm_dn")),
+        "harms: bad lengths",
+    )
+    _check(len(data["harm_dv"]) == len(data["harm_dk"]), "harm_dv: bad length")
+    _check(
+        bool((data["harm_i"] >= 0).all()) and bool((data["harm_dv"] >= 0).all()),
+        "harms: a count below 0",
+    )
+    design = _groups(data["harm_dn"], len(data["harm_dk"]), "harm_dn")
+    keys, counts = text("harm_dk"), data["harm_dv"].tolist()
+    floats, has, ints = data["harm_f"].tolist(), data["harm_c"].tolist(), data["harm_i"].tolist()
+    beliefs = [
+        ClaimBelief(
+            floats[i][0],
+            floats[i][1],
+            floats[i][2],
+            floats[i][3] if has[i] else None,
+            ints[i][0],
+            ints[i][1],
+            dict(
+                zip(keys[design[i] : design[i + 1]], counts[design[i] : design[i + 1]], strict=True)
+            ),
+            ints[i][2],
+        )
+        for i in range(n_harm)
+    ]
+    items = list(zip([Predicate(p) for p in text("harm_p")], text("harm_o"), beliefs, strict=True))
+    cuts = _groups(data["harm_n"], n_harm, "harm_n")
+    harms = {
+        s: tuple(items[a:b]) for s, a, b in zip(text("harm_s"), cuts[:-1], cuts[1:], strict=True)
+    }
+    n_g = len(data["share_g"])
+    _check(len(data["share_n"]) == n_g, "share_n: bad length")
+    claim_cut = _groups(data["share_n"][:, 0], len(data["share_claims"]), "share claims")
+    ent_cut = _groups(data["share_n"][:, 1], len(data["share_ents"]), "share entities")
+    part_cut = _groups(data["share_n"][:, 2], len(data["share_parts"]), "share parts")
+    claims = list(
+        zip(*(strings[data["share_claims"][:, i]].tolist() for i in range(3)), strict=True)
+    )
+    ents = text("share_ents")
+    parts = list(zip(*(strings[data["share_parts"][:, i]].tolist() for i in range(2)), strict=True))
+    shares = {
+        g: GraphShare(
+            frozenset(claims[claim_cut[i] : claim_cut[i + 1]]),
+            frozenset(ents[ent_cut[i] : ent_cut[i + 1]]),
+            frozenset(parts[part_cut[i] : part_cut[i + 1]]),
+        )
+        for i, g in enumerate(text("share_g"))
+    }
+    _check(len(data["drop_w"]) == len(data["drop_uvp"]), "dropped: bad lengths")
+    dropped = tuple(
+        (u, v, (w, p))
+        for (u, v, p), w in zip(
+            strings[data["drop_uvp"]].tolist(), data["drop_w"].tolist(), strict=True
+        )
+    )
+    return MechanismLayer(adj, hub, entities, arrays, harms, shares, dropped)
+
+
 def _read_layer(file: Path, state: str, config: ScoringConfig) -> MechanismLayer | None:
-    """A projection saved by an earlier process for this state and configuration, if any."""
+    """A projection saved by an earlier process for this state and configuration, if any.
+
+    A file that is not one (damaged, cut short, of another version or program, for another
+    state) is logged as a warning naming it and why, and ignored: the projection is rebuilt.
+    """
     try:
-        with file.open(encoding="utf-8") as f:
-            data = json.load(f)
-        if data["state"] != state or data["config"] != _config_text(config):
-            return None
-        adj: dict[str, dict[str, Edge]] = {
-            u: {v: (float(w), str(p)) for v, (w, p) in out.items()}
-            for u, out in data["adj"].items()
-        }
-        edges = data["edges"]
-        src = np.array(edges["src"], dtype=np.intp)
-        levels = tuple(
-            (int(start), int(end), np.unique(src[start:end])) for start, end in edges["levels"]
-        )
-        order = tuple(data["order"])
-        arrays = EdgeArrays(
-            names=order,
-            index={n: i for i, n in enumerate(order)},
-            src=src,
-            dst=np.array(edges["dst"], dtype=np.intp),
-            weight=np.array(edges["weight"], dtype=np.float64),
-            hub=np.array(edges["hub"], dtype=np.float64),
-            levels=levels,
-        )
-        harms = {
-            s: tuple((Predicate(p), o, ClaimBelief(**b)) for p, o, b in items)
-            for s, items in data["harms"].items()
-        }
-        entities = {c: (str(k), str(label)) for c, (k, label) in data["entities"].items()}
-        hub = {k: float(v) for k, v in data["hub"].items()}
-        shares = {
-            str(g): GraphShare(
-                frozenset((str(s), str(p), str(o)) for s, p, o in claims),
-                frozenset(str(e) for e in ents),
-                frozenset((str(w), str(part)) for w, part in parts),
-            )
-            for g, (claims, ents, parts) in data["shares"].items()
-        }
-        dropped = tuple((str(u), str(v), (float(w), str(p))) for u, v, (w, p) in data["dropped"])
-        return MechanismLayer(adj, hub, entities, arrays, harms, shares, dropped)
+        data = _load_arrays(file)
+        # The decoding makes ~100k tuples, dictionaries and sets, none in a cycle: the
+        # collector's passes over the whole heap they would set off cost more than it does.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return _decode_layer(data, state, config)
+        finally:
+            if collecting:
+                gc.enable()
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        log.info("ignoring the cached mechanism layer %s: %s", file, err)
+    except EOFError as err:
+        log.warning("ignoring the saved mechanism layer %s: empty or cut short (%s)", file, err)
+        return None
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as err:
+        log.warning("ignoring the saved mechanism layer %s: %s", file, err)
         return None
 
 

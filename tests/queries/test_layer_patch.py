@@ -272,7 +272,7 @@ def test_each_write_patches_the_projection_to_rank_as_a_fresh_build(
         # What a fresh build ranks: nothing held in memory, nothing saved on disk.
         mechanism.wait_for_saves()
         mechanism._CACHE.clear()
-        for file in (tmp_path / "store" / "tcmkg" / "cache").glob("layer-*.json"):
+        for file in (tmp_path / "store" / "tcmkg" / "cache").glob("layer-*.npz"):
             file.unlink()
         fresh_ranks = _ranks(store)
         assert fresh_ranks[0], f"{what}: the broad indication ranks candidates"

@@ -9,9 +9,9 @@ only costs a rebuild.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kg.model import Direction, EntityKind, Predicate, StudyDesign
@@ -59,7 +59,7 @@ def test_saved_projection_ranks_exactly_like_a_fresh_build(tmp_path: Path) -> No
     store.close()
     _forget_process_cache()
     folder = tmp_path / "store" / "tcmkg" / "cache"
-    assert len(list(folder.glob("layer-*.json"))) == 1, "the first ranking saves its projection"
+    assert len(list(folder.glob("layer-*.npz"))) == 1, "the first ranking saves its projection"
 
     store = open_store(location, must_exist=True)
     calls: list[int] = []
@@ -105,7 +105,7 @@ def test_a_write_retires_the_saved_projection(tmp_path: Path) -> None:
     assert other not in first and other in second
     assert second[herb]["score"] == pytest.approx(first[herb]["score"])  # type: ignore[index]
     store.close()
-    assert len(list((tmp_path / "store" / "tcmkg" / "cache").glob("layer-*.json"))) == 1
+    assert len(list((tmp_path / "store" / "tcmkg" / "cache").glob("layer-*.npz"))) == 1
 
 
 def test_a_damaged_cache_file_only_costs_a_rebuild(tmp_path: Path) -> None:
@@ -115,10 +115,12 @@ def test_a_damaged_cache_file_only_costs_a_rebuild(tmp_path: Path) -> None:
     built = _ranking(store)
     store.close()
     _forget_process_cache()
-    (file,) = (tmp_path / "store" / "tcmkg" / "cache").glob("layer-*.json")
-    data = json.loads(file.read_text(encoding="utf-8"))
-    data["edges"]["src"] = "not a list of numbers"
-    file.write_text(json.dumps(data), encoding="utf-8")
+    (file,) = (tmp_path / "store" / "tcmkg" / "cache").glob("layer-*.npz")
+    with np.load(file, allow_pickle=False) as saved:
+        arrays = {name: saved[name] for name in saved.files}
+    arrays["src"] = arrays["src"].astype(np.float64)  # not node numbers
+    with file.open("wb") as out:
+        np.savez(out, **arrays)
     store = open_store(location)
     assert _ranking(store) == built
     store.close()

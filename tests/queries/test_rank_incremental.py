@@ -187,7 +187,7 @@ def test_random_writes_update_the_projection_exactly_like_a_fresh_build(
         # What a fresh build ranks: nothing held in memory, nothing saved on disk.
         mechanism._CACHE.clear()
         mechanism.wait_for_saves()
-        saved = list((tmp_path / "store" / "tcmkg" / "cache").glob("layer-*.json"))
+        saved = list((tmp_path / "store" / "tcmkg" / "cache").glob("layer-*.npz"))
         assert len(saved) == (1 if location == "disk" else 0), "the update is saved as a build is"
         for file in saved:
             file.unlink()

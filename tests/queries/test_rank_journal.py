@@ -180,7 +180,7 @@ def _rank_elsewhere(store: Path) -> tuple[int, int, Rows]:
 def _fresh_rows(store: Path) -> Rows:
     """What a fresh build ranks: nothing held in memory, nothing saved on disk."""
     mechanism._CACHE.clear()
-    for file in (store / "tcmkg" / "cache").glob("layer-*.json"):
+    for file in (store / "tcmkg" / "cache").glob("layer-*.npz"):
         file.unlink()
     st = open_store(f"oxigraph:{store}", must_exist=True, read_only=True)
     try:
@@ -206,7 +206,7 @@ def _ranked_store(tmp_path: Path) -> tuple[Path, Rows]:
     rows = rank_candidates(store, DM, config=CONFIG)
     store.close()
     mechanism._CACHE.clear()
-    assert len(list((path / "tcmkg" / "cache").glob("layer-*.json"))) == 1
+    assert len(list((path / "tcmkg" / "cache").glob("layer-*.npz"))) == 1
     return path, [(r.candidate.id, r.score, r.mechanistic) for r in rows]
 
 
