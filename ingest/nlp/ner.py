@@ -119,20 +119,25 @@ _CELL_LINES = frozenset(
 _CELL_WORD = re.compile(r"(?:\s*(?:,|and|or)\s*(?:and\s+)?[A-Za-z0-9.-]+)*\s+cells?\b", re.I)
 
 
-# Short names the model reads as genes that name no gene product: assays and their read-outs
-# ("DPPH", "FRAP", "TBARS", "IC50"), methods ("FTIR", "TLC", "ELISA"), study words ("TCM",
-# "RCT", "CI"), animal models ("OVX", "HFD"), reagents ("BSA"), and small molecules a paper
-# measures or uses to induce a model ("H2O2", "PGE2", "GSH", "STZ", "TCDD"): as agents of a
-# claim these read wrong far more often than right, so they are not made compounds either.
-# Keys are upper case without hyphens or spaces.
-_NOT_GENES = frozenset(
+# Short names the model reads as entities that name none: assays and their read-outs
+# ("DPPH", "FRAP", "TBARS", "IC50"), methods ("FTIR", "TLC", "ELISA"), statistics ("RR", "CI",
+# "SMD"), study words ("TCM", "RCT"), animal models ("OVX", "HFD") and reagents ("BSA"). Keys
+# are upper case without hyphens or spaces.
+_NOT_ENTITIES = frozenset(
     {
         *("IC50", "EC50", "ED50", "LD50", "CC50", "GI50", "AUC", "AUC0", "CMAX", "TMAX", "MIC"),
         *("DPPH", "FRAP", "ABTS", "ORAC", "TBARS", "TEAC", "TPC", "TFC", "MTT", "CCK8"),
         *("FTIR", "TLC", "HPLC", "UPLC", "LCMS", "GCMS", "NMR", "ELISA", "PCR", "QPCR", "RTPCR"),
-        *("TCM", "RCT", "RCTS", "CI", "SD", "SEM", "OR", "HR", "RR", "ANOVA", "BMI", "QOL"),
-        *("OVX", "HFD", "BSA", "FBS", "PBS", "UV", "UVB"),
-        *("H2O2", "CO2", "SO2", "NO2", "H2S", "NH3", "ATP", "ADP", "NADPH", "GSH", "GSSG"),
+        *("TCM", "RCT", "RCTS", "CI", "SD", "SEM", "OR", "HR", "RR", "ANOVA", "QOL", "IQR"),
+        *("SMD", "WMD", "MD", "OVX", "HFD", "BSA", "FBS", "PBS", "UV", "UVB"),
+    }
+)
+# … and small molecules a paper measures or uses to induce a model ("H2O2", "PGE2", "GSH",
+# "STZ", "TCDD"), which the model reads as genes: as agents of a claim these read wrong far
+# more often than right, so they are not made compounds either.
+_NOT_GENES = _NOT_ENTITIES | frozenset(
+    {
+        *("BMI", "H2O2", "CO2", "SO2", "NO2", "H2S", "NH3", "ATP", "ADP", "NADPH", "GSH", "GSSG"),
         *("PGE2", "PGD2", "PGF2", "TXB2", "STZ", "CCL4", "DSS", "LPS", "DMSO", "TCDD"),
     }
 )
@@ -141,7 +146,8 @@ _CHEMICAL_SHORT_NAMES = frozenset({"EGCG", "EGC", "ECG", "CLA", "I3C", "DIM"})
 
 
 def short_name_key(text: str) -> str:
-    """The key of a short name in :data:`_NOT_GENES` and :data:`_CHEMICAL_SHORT_NAMES`."""
+    """The key of a short name in :data:`_NOT_ENTITIES`, :data:`_NOT_GENES` and
+    :data:`_CHEMICAL_SHORT_NAMES`."""
     return re.sub(r"[\s-]", "", text).upper()
 
 
@@ -280,8 +286,10 @@ class NerComponent(GroundsMentions):
                 for m in found
             ):
                 continue  # the rest of a dictionary name beside it
+            key = short_name_key(text)
+            if key in _NOT_ENTITIES:
+                continue
             if kind is EntityKind.TARGET:
-                key = short_name_key(text)
                 if key in _NOT_GENES:
                     continue
                 if key in _CHEMICAL_SHORT_NAMES:

@@ -52,8 +52,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.nlp.abbreviations import letters_in_order
+from ingest.nlp.mentions import Mention, mentions_of
 from ingest.nlp.sentences import sentence_bounds, sentence_of
 from ingest.nlp.statements import AIM, BACKGROUND, METHOD, TITLE, TRADITIONAL_USE
+from kg.model import EntityKind
 
 __all__ = [
     "SUFFIX_ONLY",
@@ -404,8 +406,32 @@ class SyndromeComponent:
             doc._.tcm_syndromes = []
             return doc
         sentence_of(doc)  # computes and keeps the bounds (the title a sentence of its own)
-        doc._.tcm_syndromes = recogniser().find(doc.text, sentence_bounds(doc))
+        found = recogniser().find(doc.text, sentence_bounds(doc))
+        doc._.tcm_syndromes = found
+        if found:
+            doc._.tcm_mentions = _outside_syndromes(mentions_of(doc), found)
         return doc
+
+
+# A syndrome's words are no entity of their own: the recogniser reads "deficiency and blood
+# stasis syndrome" as a disease, and a claim "X treats deficiency and blood stasis syndrome"
+# would name an ungrounded disease where the text names the syndrome 气虚血瘀证. Herbs and
+# formulas are kept (no syndrome name holds one).
+_KEPT_IN_SYNDROMES = frozenset(
+    {EntityKind.HERB, EntityKind.FORMULA, EntityKind.HOSPITAL_PREPARATION}
+)
+
+
+def _outside_syndromes(
+    mentions: list[Mention], syndromes: Sequence[SyndromeMention]
+) -> list[Mention]:
+    """``mentions`` without those that overlap a syndrome's words."""
+    return [
+        m
+        for m in mentions
+        if m.kind in _KEPT_IN_SYNDROMES
+        or not any(s.start < m.end and m.start < s.end for s in syndromes)
+    ]
 
 
 @Language.factory("tcm_syndromes", default_config={"enabled": True})

@@ -177,9 +177,7 @@ def test_a_short_form_no_text_defines_is_no_disease() -> None:
     ):
         extraction = extractor.extract(Document(id=f"PMID:{pmid}", title=title, abstract=""))
         assert not [m for m in extraction.mentions if m.text == short]
-        assert not [
-            r for r in extraction.relations if extraction.mentions[r.object].text == short
-        ]
+        assert not [r for r in extraction.relations if extraction.mentions[r.object].text == short]
 
 
 def test_a_short_form_the_text_defines_stays_a_disease() -> None:
@@ -193,3 +191,27 @@ def test_a_short_form_the_text_defines_stays_a_disease() -> None:
     assert [m.kind for m in vva] == [EntityKind.DISEASE]
     long_form = next(m for m in mentions if m.text == "Vulvovaginal atrophy")
     assert vva[0].ids == long_form.ids
+
+
+def test_statistics_are_no_entities_but_a_defined_short_form_stays() -> None:
+    extractor = Extractor()
+    # PMID 15731182: relative risks
+    risks = extractor.extract(
+        Document(
+            id="PMID:15731182",
+            title="TRM was increased with female-to-male donation (RR, 2.5) and transplantation "
+            "more than 1 year from diagnosis (RR, 2.3).",
+            abstract="",
+        )
+    )
+    assert not [m for m in risks.mentions if m.text == "RR"]
+    # PMID 22791241: "CI" defined as a disease
+    defined = extractor.extract(
+        Document(
+            id="PMID:22791241",
+            title="Cognitive impairment in multiple sclerosis. Cognitive impairment (CI) is a "
+            "serious complication of multiple sclerosis (MS).",
+            abstract="",
+        )
+    )
+    assert [m.kind for m in defined.mentions if m.text == "CI"] == [EntityKind.DISEASE]

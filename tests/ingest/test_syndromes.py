@@ -325,3 +325,19 @@ def test_tcmkg_ingest_writes_the_population_syndrome(tmp_path: Path) -> None:
         store.close()
     graph = iri.graph_iri("TCMKG.DOC:syn-1")
     assert (QI_YIN, graph) in found and (QDBS, graph) in found
+
+
+def test_a_syndromes_words_are_no_disease_of_a_claim() -> None:
+    # The recogniser reads "deficiency and blood stasis syndrome" as a disease; the text names
+    # the syndrome, which the evidence carries as the population's.
+    text = (
+        "Conclusion Buyang Huanwu decoction is effective for ischemic stroke with qi deficiency "
+        "and blood stasis syndrome."
+    )
+    doc = run(build_pipeline(), text)
+    syndrome = doc._.tcm_syndromes[0]
+    assert syndrome.id == QDBS
+    mentions = doc._.tcm_mentions
+    assert not [m for m in mentions if m.start < syndrome.end and syndrome.start < m.end]
+    objects = {mentions[r.object].text for r in doc._.tcm_relations}
+    assert objects == {"ischemic stroke"}
