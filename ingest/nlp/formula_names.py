@@ -27,7 +27,7 @@ the vocabulary's id.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from spacy.language import Language
@@ -122,11 +122,25 @@ def formula_name(words: list[str]) -> list[str] | None:
     return kept
 
 
+# A herb's pinyin name before a classical form names the formula called after that herb
+# ("Huangqin Tang", "Gegen decoction"): the formula, not the herb, is what the paper studied.
+# Other forms of one herb ("Danshen injection", "Huangqi granules") are the herb's own
+# preparations and stay the herb's.
+_CLASSICAL_FORMS = frozenset({"decoction", "pill", "powder", "drink"})
+
+
 class FormulaNameComponent(AddsMentions):
-    """Marks pinyin formula names with a dosage form that no earlier mention covers."""
+    """Marks pinyin formula names with a dosage form that no earlier mention covers, or whose
+    words are a herb's name before a classical form (module docs)."""
+
+    replaces = frozenset({EntityKind.HERB})
 
     def find(
-        self, text: str, taken: list[tuple[int, int]], sentence: Callable[[int], int]
+        self,
+        text: str,
+        taken: list[tuple[int, int]],
+        sentence: Callable[[int], int],
+        replaceable: Sequence[tuple[int, int]] = (),
     ) -> list[Mention]:
         """The formula names of ``text`` (module docs)."""
         added: list[Mention] = []
@@ -144,7 +158,14 @@ class FormulaNameComponent(AddsMentions):
             start, end = spans[len(spans) - len(name)].start(), match.end()
             if any(s < end and start < e for s, e in taken):
                 continue
-            key = "".join(name).lower() + " " + _GROUP[re.sub(r"\s+", " ", form.lower())]
+            group = _GROUP[re.sub(r"\s+", " ", form.lower())]
+            herbs = [(s, e) for s, e in replaceable if s < end and start < e]
+            if herbs and (
+                group not in _CLASSICAL_FORMS
+                or not all(start <= s and e <= match.start() for s, e in herbs)
+            ):
+                continue
+            key = "".join(name).lower() + " " + group
             mention = Mention(
                 start, end, text[start:end], EntityKind.FORMULA, sentence=sentence(start)
             )

@@ -299,7 +299,11 @@ class AddsMentions(GroundsMentions):
 
     Subclasses say what they find in :meth:`find`; this class skips a disabled component,
     hands it the spans already taken and merges what it adds into ``Doc._.tcm_mentions``.
+    Earlier mentions of the kinds in :attr:`replaces` are handed over apart, as spans an added
+    mention may cover; such a mention is then dropped for the added one.
     """
+
+    replaces: frozenset[EntityKind] = frozenset()
 
     def __init__(self, nlp: Language, name: str, enabled: bool) -> None:
         self.name = name
@@ -318,14 +322,27 @@ class AddsMentions(GroundsMentions):
                 index.append(sentence_of(doc))
             return index[0](at)
 
-        added = self.find(doc.text, [(m.start, m.end) for m in found], sentence)
+        taken = [(m.start, m.end) for m in found if m.kind not in self.replaces]
+        soft = [(m.start, m.end) for m in found if m.kind in self.replaces]
+        added = self.find(doc.text, taken, sentence, soft)
         if added:
-            doc._.tcm_mentions = sorted([*found, *added], key=lambda m: (m.start, m.end))
+            kept = [
+                m
+                for m in found
+                if m.kind not in self.replaces
+                or not any(a.start < m.end and m.start < a.end for a in added)
+            ]
+            doc._.tcm_mentions = sorted([*kept, *added], key=lambda m: (m.start, m.end))
         return doc
 
     def find(
-        self, text: str, taken: list[tuple[int, int]], sentence: Callable[[int], int]
+        self,
+        text: str,
+        taken: list[tuple[int, int]],
+        sentence: Callable[[int], int],
+        replaceable: Sequence[tuple[int, int]] = (),
     ) -> list[Mention]:
         """The mentions to add to ``text``; ``taken`` holds the spans of the earlier ones
-        (extend it with each span added)."""
+        (extend it with each span added), ``replaceable`` those an added mention may cover
+        (of the kinds in :attr:`replaces`)."""
         raise NotImplementedError

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -301,7 +301,11 @@ class OrganismComponent(AddsMentions):
     """Marks species binomials that no dictionary mention covers as Organism mentions."""
 
     def find(
-        self, text: str, taken: list[tuple[int, int]], sentence: Callable[[int], int]
+        self,
+        text: str,
+        taken: list[tuple[int, int]],
+        sentence: Callable[[int], int],
+        replaceable: Sequence[tuple[int, int]] = (),
     ) -> list[Mention]:
         """Species, pharmaceutical Latin names and common plant names (module docs)."""
         genera = known_genera()

@@ -63,3 +63,16 @@ def test_english_words_before_a_form_word_are_no_formula(extractor: Extractor) -
     assert formula_name(["Gelatin"]) is None  # no syllable "n" alone
     assert formula_name(["The", "Qili", "Qiangxin"]) == ["Qili", "Qiangxin"]
     assert syllable_count("Naoxintong") == 3
+
+
+def test_a_formula_named_after_its_chief_herb_is_the_formula(extractor: Extractor) -> None:
+    # Written in the style of a paper: Huangqin Tang (黄芩汤) holds four herbs, so its
+    # evidence is the formula's, not Scutellaria's; a herb's own injection stays the herb's.
+    formula = _extract(
+        extractor, "Huangqin Tang attenuated dextran sulfate sodium-induced colitis."
+    )
+    assert list(_formulas(formula)) == ["Huangqin Tang"]
+    assert not [m for m in formula.mentions if m.kind is EntityKind.HERB]
+    herb = _extract(extractor, "Danshen injection improved angina in patients.")
+    assert [m.kind for m in herb.mentions if m.text == "Danshen"] == [EntityKind.HERB]
+    assert not _formulas(herb)
