@@ -143,7 +143,7 @@ class FormulaNameComponent(AddsMentions):
         replaceable: Sequence[tuple[int, int]] = (),
     ) -> list[Mention]:
         """The formula names of ``text`` (module docs)."""
-        added: list[Mention] = []
+        added = self._hyphenated(text, taken, sentence)
         for match in _FORM_WORD.finditer(text):
             window = max(0, match.start() - 80)
             before = _WORDS_BEFORE.search(text, window, match.start())
@@ -172,6 +172,35 @@ class FormulaNameComponent(AddsMentions):
             taken.append((start, end))
             added.append(grounded(mention, self.grounder.ground(key, EntityKind.FORMULA)))
         return added
+
+    def _hyphenated(
+        self, text: str, taken: list[tuple[int, int]], sentence: Callable[[int], int]
+    ) -> list[Mention]:
+        """Kampo and Korean names split by hyphens ("Hange-koboku-to", "Rikkunshi-to",
+        "Yoku-kan-san") where the vocabulary holds the name written whole ("Hangekobokuto"):
+        the dictionary reads a hyphen as a space and so misses them. Only a vocabulary name
+        is taken: a hyphenated word is no formula by its shape alone."""
+        added: list[Mention] = []
+        for match in _HYPHENATED_NAME.finditer(text):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in taken):
+                continue
+            grounding = self.grounder.ground(match.group(), EntityKind.FORMULA)
+            if grounding.how != "normalised" or grounding.kind is not EntityKind.FORMULA:
+                continue
+            mention = Mention(
+                start, end, match.group(), EntityKind.FORMULA, sentence=sentence(start)
+            )
+            taken.append((start, end))
+            added.append(grounded(mention, grounding))
+        return added
+
+
+# A Kampo or Korean formula name written in hyphenated parts, the last its form ("-to", "-san",
+# "-gan", "-tang", "-hwan"): "Hange-koboku-to", "Dang-gui-su-san", "Bojungikki-tang".
+_HYPHENATED_NAME = re.compile(
+    r"(?<![\w-])[A-Z][a-z]+(?:-[a-z]+)*-(?:to|san|gan|tang|hwan)(?![\w-])"
+)
 
 
 @Language.factory("tcm_formula_names", default_config={"enabled": True})

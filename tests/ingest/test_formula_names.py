@@ -76,3 +76,26 @@ def test_a_formula_named_after_its_chief_herb_is_the_formula(extractor: Extracto
     herb = _extract(extractor, "Danshen injection improved angina in patients.")
     assert [m.kind for m in herb.mentions if m.text == "Danshen"] == [EntityKind.HERB]
     assert not _formulas(herb)
+
+
+def test_a_kampo_name_in_hyphenated_parts_is_the_vocabularys_formula(extractor: Extractor) -> None:
+    # PMID 19571387 and PMID 2172509: the vocabulary writes them whole (Hangekobokuto, Maoto)
+    formulas = _formulas(
+        _extract(
+            extractor,
+            "Anti-clastogenic effect of magnolol-containing Hange-koboku-to, Dai-joki-to, "
+            "Goshaku-san, and Magnoliae Cortex on benzo(a)pyrene-induced clastogenicity in mice.",
+        )
+    )
+    assert formulas["Hange-koboku-to"] == ("TCMKG.FORMULA:ban-xia-hou-po-tang",)
+    assert formulas["Dai-joki-to"] == ("TCMKG.FORMULA:da-cheng-qi-tang",)
+    mao = _formulas(
+        _extract(
+            extractor,
+            "Mao-to, a Chinese herbal medicinal prescription was studied for the inhibitory "
+            "activity of adenosine 3',5'-cyclic monophosphate (cAMP) phosphodiesterase.",
+        )
+    )
+    assert mao == {"Mao-to": ("TCMKG.FORMULA:ma-huang-tang",)}
+    # a hyphenated word the vocabulary does not hold is no formula by its shape
+    assert not _formulas(_extract(extractor, "Long-term use of Dai-kenchu-to was studied."))
