@@ -142,7 +142,10 @@ _NOT_GENES = _NOT_ENTITIES | frozenset(
     }
 )
 # Plant compounds named by short names the model reads as genes: a compound, not a target.
-_CHEMICAL_SHORT_NAMES = frozenset({"EGCG", "EGC", "ECG", "CLA", "I3C", "DIM"})
+# Salts the model reads as genes ("potassium chloride (KCl)-induced") likewise.
+_CHEMICAL_SHORT_NAMES = frozenset(
+    {"EGCG", "EGC", "ECG", "CLA", "I3C", "DIM", "KCL", "NACL", "CACL2", "MGCL2", "LICL"}
+)
 
 
 def short_name_key(text: str) -> str:
@@ -182,6 +185,21 @@ def _without_undefined_short_diseases(
             and m.ids not in longer_ids
         )
     ]
+
+
+_CLOSED_THEN_PARTICIPLE = re.compile(r"\)-[a-z]+(?:ed|ing)\b")
+
+
+def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
+    """The model reads "lipopolysaccharide (LPS)-induced" as one span "LPS)-induced": the name
+    is the short form before the bracket. Other spans are kept as read ("(IL)-6" names IL-6,
+    not "IL")."""
+    if start == 0 or text[start - 1] != "(":
+        return start, end
+    close = text.find(")", start, end)
+    if close <= start or "(" in text[start:close] or not _CLOSED_THEN_PARTICIPLE.match(text, close):
+        return start, end
+    return start, close
 
 
 def cell_line(text: str, start: int, end: int) -> bool:
@@ -273,6 +291,7 @@ class NerComponent(GroundsMentions):
                 if wider is not None:
                     widened[wider[0]] = wider[1]
                 continue
+            start, end = _balanced(full, start, end)
             text = full[start:end]
             if len(text.strip()) < 2 or text.lower() in _GENERIC or not normalise_name(text):
                 continue

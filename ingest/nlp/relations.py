@@ -52,7 +52,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.nlp import direction as dirn
-from ingest.nlp.cues import CueList, Entry, Lexicon
+from ingest.nlp.cues import Cue, CueList, Entry, Lexicon
 from ingest.nlp.mentions import Mention, mentions_of
 from ingest.nlp.negation import WARNING, CueIndex, cue_index
 from ingest.nlp.sentences import sentence_bounds
@@ -1141,7 +1141,9 @@ def _object_of_earlier_verb(text: str, cues: CueList, agent: Mention, target: Me
     )
 
 
-def _molecular_kind(text: str, cues: CueList, start: int, end: int) -> str | None:
+def _molecular_kind(
+    text: str, cues: CueList, start: int, end: int, agent_first: bool = True
+) -> str | None:
     # The verb nearest the target governs it ("X inhibited A and activated B"); a participle
     # glued to a word by a hyphen ("LPS-induced A") describes that word and is skipped.
     found = [c for c in cues.within(start, end) if not (c.start > 0 and text[c.start - 1] == "-")]
@@ -1151,8 +1153,129 @@ def _molecular_kind(text: str, cues: CueList, start: int, end: int) -> str | Non
                 continue
             if kind == "binds" and any("inhibits" in c.kinds for c in found[:i]):
                 return "inhibits"  # "X inhibited the binding of NF-kappaB to DNA"
-            return kind
+            if _VERB_STOP.search(text, found[i].end, end):
+                # "X inhibited A …; however, B and C were unaffected": the verb stops at the
+                # clause break, and what follows it is said another way.
+                return None
+            # A verb governs a noun of change only where the agent is its subject: in "A …
+            # counteracted the induction of apoptosis by X" it is another's.
+            governed = _verb_on_noun(text, found[:i], found[i]) if agent_first else ""
+            return governed if governed != "" else kind
     return None
+
+
+_VERB_STOP = re.compile(r";|,\s*(?:however|whereas|while|but)\b|\b(?:whereas|but)\b", re.I)
+# Between a subject and its verb: adverbs, auxiliaries, its short name in brackets.
+_SUBJECT_BEFORE_VERB = re.compile(
+    r"^(?:\s*\([^()]{1,30}\))?(?:\s+(?:[\w-]+ly|also|can|could|may|might|did|does|do|has|have|"
+    r"had|will|would|further|then|both|each|alone|not))*\s+$",
+    re.IGNORECASE,
+)
+_GLUED_PARTICIPLE = re.compile(r"-[a-z]+ed\b")
+_AGENT_LIST = re.compile(r"^(?:\s*(?:,|and|or|as well as|&|with|plus)\s*)*$", re.I)
+_BRACKETS = re.compile(r"\([^()]*\)")
+_WORD = re.compile(r"[a-z]{3,}")
+# "In acetaldehyde-induced HSCs, …": an inducer glued to the model it makes, the phrase closed
+# by a comma before any verb, sets the scene and is no verb's subject.
+_SETTING_AFTER = re.compile(
+    r"^-(?:induced|treated|stimulated|exposed|challenged|activated)\b[^,;]{0,60},", re.I
+)
+
+
+def _nearer_agent(
+    text: str, cues: CueList, agent: Mention, target: Mention, between: Sequence[Mention]
+) -> bool:
+    """Whether another agent stands between ``agent`` and the verb before ``target`` and is
+    the verb's subject instead: in "In acetaldehyde-induced HSCs, zinc inhibited the activation
+    of p38" zinc inhibits, acetaldehyde makes the model. Agents joined by "and" or commas
+    ("Ginsenoside Rb1 and compound K inhibited …") are subjects together."""
+    verbs = [
+        c
+        for c in cues.within(agent.end, target.start)
+        if MOLECULAR_KINDS & set(c.kinds) and not (c.start > 0 and text[c.start - 1] == "-")
+    ]
+    if not verbs:
+        return False
+    if _SETTING_AFTER.match(text[agent.end : verbs[0].start]):
+        return True
+    others = [
+        m
+        for m in between
+        if m.end <= verbs[0].start
+        and (_roles(m, target) or ("", False))[0] == "molecular"
+        # "by … MTX-induced injury" or "(GlcN)": a modifier or a name in brackets is no
+        # subject of its own.
+        and not _GLUED_PARTICIPLE.match(text, m.end)
+        and not (text[m.start - 1 : m.start] == "(" and text[m.end : m.end + 1] == ")")
+    ]
+    if not others or not _SUBJECT_BEFORE_VERB.match(text[others[-1].end : verbs[0].start]):
+        return False
+    # The words from the agent to the last of those, other mentions cut out, must be a list.
+    pieces, at = [], agent.end
+    for m in between:
+        if m.end > others[-1].start:
+            break
+        pieces.append(text[at : m.start])
+        at = max(at, m.end)
+    pieces.append(text[at : others[-1].start])
+    words = "".join(pieces)
+    for _ in range(2):  # brackets that hold no words, as "(1.0 µM)" or "(E(2))", are dropped
+        words = _BRACKETS.sub(lambda g: g[0] if _WORD.search(g[0]) else " ", words)
+    return not _AGENT_LIST.match(words)
+
+
+# A noun of change governed by a verb of change: "attenuated the activation of NLRP3" inhibits
+# NLRP3, "enhanced the inhibition of A" inhibits A; "reversed the suppression of A" says two
+# things at once and is read no way.
+_CHANGE_NOUNS = {
+    "activation": 1,
+    "induction": 1,
+    "stimulation": 1,
+    "upregulation": 1,
+    "up-regulation": 1,
+    "inhibition": -1,
+    "suppression": -1,
+    "downregulation": -1,
+    "down-regulation": -1,
+    "blockade": -1,
+}
+_UNDOING_BEFORE = re.compile(
+    r"\b(?:revers|restor|prevent|abolish|counteract|antagoniz|antagonis|abrogat|negat)\w*\s+"
+    r"(?:the\s+|its\s+|their\s+)?$",
+    re.IGNORECASE,
+)
+_NOUN_ENDING = re.compile(r"(?:ion|ions|ment|ments|ance|ence|ity|ies|ers?|ors?)$", re.I)
+_NEXT_OBJECT = re.compile(r"\s(?:and|as well as)\s+(?:the\s+|its\s+|their\s+)?$", re.I)
+_VERB_THEN_NOUN = re.compile(r"^\s+(?:the\s+|its\s+|their\s+)?$", re.IGNORECASE)
+
+
+def _verb_on_noun(text: str, earlier: Sequence[Cue], noun: Cue) -> str | None:
+    """The kind a verb right before a noun of change gives the pair (None: no way), or ""
+    when ``noun`` is not such a noun governed by a verb."""
+    sign = _CHANGE_NOUNS.get(noun.text.lower())
+    if sign is None:
+        return ""
+    if _UNDOING_BEFORE.search(text, max(0, noun.start - 40), noun.start):
+        # "prevented the activation of A" inhibits A; "reversed the inhibition of A" restores
+        # A, which is no inhibition and not said to be an activation.
+        return "inhibits" if sign > 0 else None
+    verbs = [c for c in earlier if {"inhibits", "activates"} & set(c.kinds)]
+    if not verbs or _NOUN_ENDING.search(verbs[-1].text):
+        # "inhibition of PPARγ and activation of AMPK": two nouns, each its own reading
+        return ""
+    verb = verbs[-1]
+    words = text[verb.end : noun.start]
+    if not _VERB_THEN_NOUN.match(words) and not (
+        # the verb's next object: "blocked the expressions of COX-2 and iNOS and the
+        # activation of NF-κB" (no other verb of change between them)
+        len(words) <= 80 and _NEXT_OBJECT.search(words) and not _VERB_STOP.search(words)
+    ):
+        return ""
+    if "inhibits" in verb.kinds:
+        return "inhibits" if sign > 0 else None
+    if "activates" in verb.kinds:
+        return "activates" if sign > 0 else "inhibits"
+    return ""
 
 
 # "The inhibitory effect of X on A", "the activation of A by X": the noun before the first
@@ -1255,13 +1378,15 @@ def sentence_relations(
                 ):
                     result = None
             elif family == "molecular":
-                kind = _molecular_kind(text, cues, a.end, b.start)
+                kind = _molecular_kind(text, cues, a.end, b.start, a_subject)
                 if kind is None and not between:
                     kind = _noun_kind(text, a, b, a_subject)
                 target = b if a_subject else a
                 if kind is not None and _BREAKDOWN_AFTER.match(text, target.end):
                     kind = None  # what acts on a target's breakdown is read no way
                 if kind is not None and a_subject and _object_of_earlier_verb(text, cues, a, b):
+                    kind = None
+                if kind is not None and a_subject and _nearer_agent(text, cues, a, b, between):
                     kind = None
                 if kind is None and a_subject and not between:
                     kind = _named_class(text, a, b)

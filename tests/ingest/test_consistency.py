@@ -57,8 +57,9 @@ def test_an_aim_sentence_gives_no_molecular_relation(extractor: Extractor) -> No
         "the synthesis of nitric oxide induced by interferon-gamma in macrophages. "
         "Ginkgo biloba extract inhibited iNOS expression."
     )
-    assert ("ginkgo biloba", "activates", "interferon-gamma") in _relations(
-        extractor, text, consistency=False
+    # The cue rules alone read a relation to interferon-gamma in the aim sentence.
+    assert any(
+        o == "interferon-gamma" for _, _, o in _relations(extractor, text, consistency=False)
     )
     read = _relations(extractor, text)
     assert not any(o == "interferon-gamma" for _, _, o in read)

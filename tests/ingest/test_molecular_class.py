@@ -156,3 +156,104 @@ def test_acting_on_a_targets_breakdown_is_read_no_way(nlp: Language) -> None:
         "expression according to a Western blot analysis.",
     )
     assert not [c for c in found if c[2] == "Nrf2"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        # PMID 11705464 (DFI abstracts)
+        (
+            "Further, resveratrol blocked the activation of the transcription factor NF-kappaB "
+            "without affecting basal NF-kappaB activity.",
+            ("resveratrol", "inhibits", "NF-kappaB"),
+        ),
+        # PMID 29452068 (DFI abstracts)
+        (
+            "The glycyrrhizin treatment inhibited histamine-induced expressions of p-NF-κB p65 "
+            "and p-IκBα in HNEpCs, indicating that glycyrrhizin inhibited the activation of "
+            "NF-κB pathway in histamine-induced HNEpCs.",
+            ("glycyrrhizin", "inhibits", "NF-κB"),
+        ),
+        # PMID 23170834 (DFI abstracts)
+        (
+            "Notoginsenoside R1 (NG-R1), a novel phytoestrogen isolated from Panax notoginseng, "
+            "is believed to have anti-inflammatory, anti-oxidative and anti-apoptotic "
+            "properties. NG-R1 also improved the imbalance between iNOS and eNOS, prevented "
+            "activation of NF-κB and the subsequent myocardial inflammatory and apoptotic "
+            "responses in endotoxemic mice.",
+            ("NG-R1", "inhibits", "NF-κB"),
+        ),
+        # PMID 21600888 (DFI abstracts): the second object of "blocked"
+        (
+            "Both ginsenoside Rb1 and compound K blocked the TNBS-induced expressions of COX-2 "
+            "and iNOS and the activation of NF-κB in mice.",
+            ("ginsenoside Rb1", "inhibits", "NF-κB"),
+        ),
+    ],
+)
+def test_stopping_a_targets_activation_inhibits_it(
+    nlp: Language, sentence: str, claim: tuple[str, str, str]
+) -> None:
+    subject, _, target = claim
+    read = claims(nlp, sentence)
+    assert claim in read
+    assert (subject, "activates", target) not in read
+
+
+def test_undoing_anothers_induction_is_not_the_inducers_inhibition(nlp: Language) -> None:
+    # PMID 24842412 (DFI abstracts): arctigenin induces apoptosis; the caspase inhibitor
+    # undoes it. Arctigenin inhibits nothing here.
+    sentence = (
+        "Pre-treatment with Ac-DEVD-CHO, a specific inhibitor of caspase-3, counteracted the "
+        "induction of apoptosis by arctigenin."
+    )
+    assert not [c for c in claims(nlp, sentence) if c[0] == "arctigenin" and c[1] == "inhibits"]
+
+
+def test_a_verb_stops_at_a_clause_that_says_otherwise(nlp: Language) -> None:
+    # PMID 23790948 and PMID 22935222 (DFI abstracts): what "however" or "but not" follows is
+    # unchanged, not increased or inhibited.
+    read = claims(
+        nlp,
+        "In gastrocnemius muscle, resveratrol increased the gene expression of TFAM and COX2; "
+        "however, no changes were observed in levels of SIRT1, PGC-1α and PPARβ/δ.",
+    )
+    assert ("resveratrol", "activates", "TFAM") in read
+    assert not [c for c in read if c[2] in {"SIRT1", "PGC-1α"} or c[2].startswith("PPAR")]
+    read = claims(
+        nlp,
+        "Enzyme inhibition assays revealed that naringenin inhibited CYP1B1 at or above 5 μm but "
+        "not CYP1A1 activity.",
+    )
+    assert ("naringenin", "inhibits", "CYP1B1") in read
+    assert ("naringenin", "inhibits", "CYP1A1") not in read
+
+
+def test_the_agent_before_the_verb_is_its_subject(nlp: Language) -> None:
+    # PMID 21048310 (DFI abstracts): agents listed together are subjects together.
+    read = claims(
+        nlp,
+        "Arctiin, arctigenin (1.0 µM) and matairesinol (10 µM) inhibited the expression of iNOS "
+        "by 37.71±2.86%, 32.51±4.28%, and 27.44±2.65%, respectively.",
+    )
+    assert {(agent, "inhibits", "iNOS") for agent in ("Arctiin", "arctigenin")} <= read
+    # PMID 28881290 (DFI abstracts): STZ made the model; GA raised GLP-1.
+    read = claims(
+        nlp,
+        "In type 1-like diabetic rats induced by streptozotocin (STZ-treated rats), GA increased "
+        "the level of plasma GLP-1, which was blocked by triamterene.",
+    )
+    assert not [c for c in read if c[0] in {"STZ", "streptozotocin"} and c[2] == "GLP-1"]
+
+
+def test_a_short_form_before_induced_is_the_inducer(nlp: Language) -> None:
+    # PMID 21048310 (DFI abstracts): "(LPS)-induced" names LPS, not a mention "LPS)-induced".
+    doc = run(
+        nlp,
+        "In addition, DBLLs potently inhibited the lipopolysaccharide (LPS)-induced activation "
+        "of MAPKs (SAPK/c-Jun NH(2)-terminal kinase (JNK), p38, and extracellular signal "
+        "receptor-activated kinase (ERK)1/2).",
+    )
+    texts = [m.text for m in doc._.tcm_mentions]
+    assert "LPS" in texts
+    assert not [t for t in texts if ")" in t and "(" not in t]
