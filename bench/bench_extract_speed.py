@@ -19,10 +19,12 @@ printed as abstracts per second and as a ratio to the baseline, with the load av
 and after (the machine may be shared). Memory: the peak resident size after streaming the
 corpus once and then ``--memory-copies`` times over (documents re-read from the file each
 time, never held in a list), which stays flat when extraction streams. ``--limit N`` takes the
-first N abstracts only.
+first N abstracts only. ``--model DIR`` (repeatable) adds an "extract, 1 process" pass with
+that recogniser (a ``tcmkg train-ner`` output directory) in place of the shipped one, right
+after the shipped one's, to weigh a retrained model's cost.
 
     .venv/bin/python bench/bench_extract_speed.py [--repeat 3] [--memory-copies 4] \
-        [--workers 1 2] [--limit 300]
+        [--workers 1 2] [--limit 300] [--model DIR ...]
 """
 
 from __future__ import annotations
@@ -92,9 +94,20 @@ def main() -> None:
     parser.add_argument("--memory-copies", type=int, default=4)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--limit", type=int, default=None, help="the first N abstracts only")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="another recogniser (tcmkg train-ner output) to time in one process; repeatable",
+    )
     args = parser.parse_args()
     if not CORPUS.exists():
         sys.exit(f"third-party data not present: {CORPUS}")
+    missing = [m for m in args.model if not (m / "config.cfg").is_file()]
+    if missing:
+        sys.exit(f"no recogniser model in: {', '.join(map(str, missing))}")
     load_before = os.getloadavg()
     docs = list(documents(limit=args.limit))
     texts = [d.text for d in docs]
@@ -109,9 +122,18 @@ def main() -> None:
     extractor = Extractor()
     build = time.perf_counter() - start
     dictionary = Extractor(models=False)
+    candidates = {}
+    unique = len({m.name for m in args.model}) == len(args.model)
+    for model in args.model:
+        candidate = Extractor()
+        candidate.nlp.replace_pipe("tcm_ner", "tcm_ner", config={"model": str(model)})
+        # named by its directory, or by its whole path when two directories share a name
+        candidates[model.name if unique else str(model)] = candidate
     for document in docs[:200]:
         extractor.extract(document)
         dictionary.extract(document)
+        for candidate in candidates.values():
+            candidate.extract(document)
 
     def dictionary_only() -> int:
         return sum(len(json.dumps(extraction_json(x))) > 0 for x in dictionary.extract_all(docs))
@@ -135,14 +157,23 @@ def main() -> None:
 
     plain, n0 = timed(dictionary_only, args.repeat)
     single, n1 = timed(one_process, args.repeat)
-    built, n2 = timed(in_process, args.repeat)
     passes = [
         ('spacy.blank("en") tokenisation (baseline)', base),
         ("dictionary only, 1 process", plain),
         ("extract, 1 process (pipeline built)", single),
-        ("extract, in process", built),
     ]
-    counts = {n0, n1, n2}
+    counts = {n0, n1}
+    for name, candidate in candidates.items():
+
+        def with_candidate(candidate: Extractor = candidate) -> int:
+            return sum(len(json.dumps(extraction_json(x))) > 0 for x in candidate.extract_all(docs))
+
+        seconds, count = timed(with_candidate, args.repeat)
+        passes.append((f"extract, 1 process, NER {name}", seconds))
+        counts.add(count)
+    built, n2 = timed(in_process, args.repeat)
+    passes.append(("extract, in process", built))
+    counts.add(n2)
     for workers in args.workers:
         seconds, count = timed(on_workers(workers), args.repeat)
         passes.append((f"extract, Dask, {workers} worker(s), start-up incl.", seconds))
@@ -155,9 +186,10 @@ def main() -> None:
     assert counts == {n} == {len(docs)}, counts
     load_after = os.getloadavg()
     print(f"pipeline build (seed vocabulary): {build:.2f} s, once per process")
-    print(f"{'pass':46s} {'abstracts/s':>12s} {'vs blank':>9s}")
+    width = max(46, *(len(name) for name, _ in passes))
+    print(f"{'pass':{width}s} {'abstracts/s':>12s} {'vs blank':>9s}")
     for name, seconds in passes:
-        print(f"{name:46s} {len(docs) / seconds:12,.1f} {base / seconds:9.3f}")
+        print(f"{name:{width}s} {len(docs) / seconds:12,.1f} {base / seconds:9.3f}")
     print(f"trained recogniser's cost: {single / plain:.2f}x the dictionary-only time")
     print(
         "load average (1, 5, 15 min): before "

@@ -27,7 +27,11 @@ of the relation classifier (``ingest/nlp/relation_weights/TRAINED.md``); the err
 were read to choose the consistency step's rule (``ingest/nlp/consistency.py``), so these are
 development figures.
 
-    .venv/bin/python bench/bench_ner.py [--limit N]
+``--model DIR`` (repeatable) adds a column per recogniser directory made by ``tcmkg train-ner``:
+the same pipeline as "dictionary + NER" with that model in place of the shipped one, in the
+same run, so a retrained candidate is compared on the same documents and the same load.
+
+    .venv/bin/python bench/bench_ner.py [--limit N] [--model DIR ...]
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ sys.path.insert(0, str(REPO))
 
 from ingest.document import Annotation, Document  # noqa: E402
 from ingest.extract import Extraction, Extractor  # noqa: E402
-from ingest.nlp.pipeline import make_doc  # noqa: E402
+from ingest.nlp.pipeline import make_doc, pipeline_version  # noqa: E402
 from ingest.problems import ProblemLog  # noqa: E402
 from ingest.readers import read_documents  # noqa: E402
 from kg.model import EntityKind, Predicate  # noqa: E402
@@ -199,14 +203,34 @@ def _rate(wrong: int, read: int) -> str:
     return f"{100 * wrong / read:.1f} % ({wrong}/{read})" if read else "- (0/0)"
 
 
+def with_recogniser(model: Path) -> Extractor:
+    """The default extractor with the recogniser of ``model`` (a ``tcmkg train-ner`` output
+    directory) in place of the shipped one."""
+    extractor = Extractor()
+    extractor.nlp.replace_pipe("tcm_ner", "tcm_ner", config={"model": str(model)})
+    extractor.version = pipeline_version(extractor.nlp)
+    return extractor
+
+
 def main() -> None:
     """Run the pipelines on both corpora and print the figures side by side."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=0, help="documents per corpus (0: all)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="another recogniser (tcmkg train-ner output) to compare in the same run; repeatable",
+    )
     args = parser.parse_args()
     missing = [p for p in (BC5CDR_DEV, BIORED_DEV) if not p.exists()]
     if missing:
         sys.exit(f"third-party data not present: {', '.join(map(str, missing))}")
+    not_models = [m for m in args.model if not (m / "config.cfg").is_file()]
+    if not_models:
+        sys.exit(f"no recogniser model (config.cfg) in: {', '.join(map(str, not_models))}")
     # The same two loaded pipelines give the three columns: the relation classifier is switched
     # off (select_pipes) for the dictionary alone and for the rules.
     dictionary, trained = Extractor(models=False), Extractor()
@@ -215,6 +239,18 @@ def main() -> None:
         "dictionary + NER": (trained, [RELATION_MODEL, "tcm_effect", "tcm_consistency"]),
         "whole pipeline": (trained, []),
     }
+    # Each candidate recogniser runs as "dictionary + NER" does, so its entity figures compare
+    # with that column's.
+    # Named by their directory, or by their whole path when two directories share a name.
+    unique = len({m.name for m in args.model}) == len(args.model)
+    candidates = {
+        f"NER {model.name if unique else model}": (
+            with_recogniser(model),
+            [RELATION_MODEL, "tcm_effect", "tcm_consistency"],
+        )
+        for model in args.model
+    }
+    pipelines.update(candidates)
     corpora = {
         "BC5CDR dev": (BC5CDR_DEV, {"chemical", "disease"}),
         "BioRED dev": (BIORED_DEV, {"chemical", "disease", "gene"}),
@@ -239,7 +275,8 @@ def main() -> None:
             results[name] = scores
             print(f"  {name}: {len(documents) / (time.perf_counter() - started):.0f} abstracts/s")
         table[corpus] = results
-        entity_columns = list(results.items())[:2]  # the relation model changes no entity
+        # the relation model changes no entity: the whole pipeline's column is left out
+        entity_columns = [(n, s) for n, s in results.items() if n != "whole pipeline"]
         for kind in sorted(types):
             print(f"  {kind}")
             for name, s in entity_columns:
