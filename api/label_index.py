@@ -29,7 +29,6 @@ import os
 import threading
 import time
 import zlib
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -42,6 +41,7 @@ from kg.sparql import load_query
 from kg.store import GraphStore, in_process
 from kg.terms import KIND_OF_CLASS
 from queries.resolve import MAX_SUGGESTIONS, NameIndex, kind_rank
+from queries.saved_index import grouped, index_data, index_of, split, texts
 
 LABELS_QUERY = "labels"
 # What a saved index calls itself, and its layout's version: a file without both, or of
@@ -155,14 +155,12 @@ class LabelIndex:
             "entities": entities,
             "kinds": [self._kind.get(iri) for iri in entities],
             "labels": [self._label.get(iri) for iri in entities],
-            "names": _grouped({k: [n.iri for n in b] for k, b in self._names.items()}, number),
+            "names": grouped({k: [n.iri for n in b] for k, b in self._names.items()}, number),
             "texts": [n.text for bucket in self._names.values() for n in bucket],
-            # The resolver's index as it was built: reading it back runs none of its name
-            # rules (the pinyin of names in characters costs most).
-            "iris": _grouped(self._index.iris, number),
-            "shown": self._index.shown,
-            "pinyin": _grouped(self._index.pinyin, number),
         }
+        # The resolver's index as it was built: reading it back runs none of its name rules
+        # (the pinyin of names in characters costs most).
+        data.update(index_data(self._index, number))
         tmp = file.with_name(f"{file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
@@ -209,24 +207,18 @@ class LabelIndex:
 
     def _take(self, data: dict[str, Any]) -> None:
         """Install a saved index, checking every value's type (the file may be anyone's)."""
-        entities = _texts(data["entities"], "entities")
+        entities = texts(data["entities"], "entities")
         kinds = _column(data["kinds"], len(entities), "kinds")
         labels = _column(data["labels"], len(entities), "labels")
-        texts = _texts(data["texts"], "texts")
-        keys, counts, named = _split(data["names"], entities, "names")
-        if len(named) != len(texts):
+        name_texts = texts(data["texts"], "texts")
+        keys, counts, named = split(data["names"], entities, "names")
+        if len(named) != len(name_texts):
             raise ValueError("names: not one text per name")
-        each = map(_Name, named, texts)
+        each = map(_Name, named, name_texts)
         names = {key: list(itertools.islice(each, n)) for key, n in zip(keys, counts, strict=True)}
-        iris = _ungrouped(data["iris"], entities, "iris")
-        shown = data["shown"]
-        if not isinstance(shown, dict) or not all(type(t) is str for t in shown.values()):
-            raise ValueError("shown: not texts")
-        if not iris.keys() <= shown.keys():
-            raise ValueError("shown: a name key without a name to show")
-        pinyin = _ungrouped(data["pinyin"], entities, "pinyin")
+        index = index_of(data, entities)
         self._names = names
-        self._index = NameIndex(iris, shown, pinyin, tuple(sorted(iris)))
+        self._index = index
         self._keys = sorted(names)
         self._kind = {iri: k for iri, k in zip(entities, kinds, strict=True) if k is not None}
         self._label = {iri: t for iri, t in zip(entities, labels, strict=True) if t is not None}
@@ -295,48 +287,6 @@ class LabelIndex:
 def _disk_key(state: str) -> str:
     """The file name key of the index of the store state ``state``."""
     return hashlib.sha256(f"{_DISK_FORMAT}\n{state}".encode()).hexdigest()[:32]
-
-
-def _grouped(groups: Mapping[str, Sequence[str]], number: Mapping[str, int]) -> dict[str, Any]:
-    """A map of keys to IRIs as three flat lists: keys, group sizes, entity numbers."""
-    return {
-        "keys": list(groups),
-        "counts": [len(iris) for iris in groups.values()],
-        "entities": [number[iri] for iris in groups.values() for iri in iris],
-    }
-
-
-def _split(value: object, entities: list[str], what: str) -> tuple[list[str], list[int], list[str]]:
-    """The keys, group sizes and IRIs of a map saved by :func:`_grouped`, each checked."""
-    if not isinstance(value, dict):
-        raise ValueError(f"{what}: not a map")
-    keys = _texts(value["keys"], what)
-    counts = value["counts"]
-    if not isinstance(counts, list) or len(counts) != len(keys):
-        raise ValueError(f"{what}: not one count per key")
-    if not all(type(c) is int and c > 0 for c in counts):
-        raise ValueError(f"{what}: counts are not positive numbers")
-    numbers = value["entities"]
-    if not isinstance(numbers, list) or len(numbers) != sum(counts):
-        raise ValueError(f"{what}: counts do not add up to the entities")
-    if not all(type(n) is int for n in numbers):
-        raise ValueError(f"{what}: not entity numbers")
-    if numbers and (min(numbers) < 0 or max(numbers) >= len(entities)):
-        raise ValueError(f"{what}: entity number out of range")
-    return keys, counts, [entities[n] for n in numbers]
-
-
-def _ungrouped(value: object, entities: list[str], what: str) -> dict[str, tuple[str, ...]]:
-    """The map of keys to IRIs saved by :func:`_grouped`."""
-    keys, counts, iris = _split(value, entities, what)
-    each = iter(iris)
-    return {key: tuple(itertools.islice(each, n)) for key, n in zip(keys, counts, strict=True)}
-
-
-def _texts(value: object, what: str) -> list[str]:
-    if not isinstance(value, list) or not all(type(v) is str for v in value):
-        raise ValueError(f"{what}: not a list of texts")
-    return value
 
 
 def _column(value: object, length: int, what: str) -> list[str | None]:
