@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from pyoxigraph import NamedNode
 
 from kg.store import GraphStore, in_process
 from queries.evidence import value_of
 from queries.library import query_text
 from queries.resolve import NameIndex
-from queries.saved_index import read_index, saved_file, write_index
+from queries.saved_index import read_index, read_saved, saved_file, write_index
 
 # The table of names is the resolver's index (queries/resolve.py): exact names, species,
 # pinyin, then suggestions.
@@ -51,7 +54,9 @@ def name_table(
         held = _TABLES.get(store, {}).get(key)
     if held is not None:
         return held
-    table = _saved_or_read(store, query, entity, state)
+    with _LOCK:
+        earlier = [(k[2], t) for k, t in _TABLES.get(store, {}).items() if k[:2] == key[:2]]
+    table = _saved_or_read(store, query, entity, state, earlier)
     with _LOCK:
         # One state per store is current: tables of an older state are dropped.
         tables = {k: v for k, v in _TABLES.get(store, {}).items() if k[2] == state}
@@ -60,21 +65,102 @@ def name_table(
     return table
 
 
-def _saved_or_read(store: GraphStore, query: str, entity: str, state: str) -> NameTable:
-    """The table saved beside an on-disk store for ``state``, else read (and saved)."""
+# A table is brought forward over at most this many written graphs (each costs a few entity
+# lookups); a longer way rereads every label, which also forgets the names of entities that a
+# rewritten record no longer mentions (see _brought_forward).
+MAX_FORWARD_GRAPHS = 256
+
+
+def _saved_or_read(
+    store: GraphStore,
+    query: str,
+    entity: str,
+    state: str,
+    earlier: list[tuple[str, NameTable]],
+) -> NameTable:
+    """The table for ``state``: saved beside an on-disk store, else an earlier state's table
+    (held here or saved) brought forward over the graphs written since, else read; saved."""
     folder = store.cache_folder()
-    file = saved_file(folder, f"names-{query}-{entity}", state) if folder is not None else None
+    prefix = f"names-{query}-{entity}"
+    file = saved_file(folder, prefix, state) if folder is not None else None
     if file is not None:
         saved = read_index(file, state)
         if saved is not None:
             return saved
-    with in_process():  # kept for the store state: no request's deadline applies
-        table = _read(store, query, entity)
+        earlier = earlier + [got for f in _saved_files(folder, prefix) if (got := read_saved(f))]
+    table = None
+    for old_state, old in earlier:
+        graphs = store.written_since(old_state)
+        if graphs is not None and len(graphs) <= MAX_FORWARD_GRAPHS:
+            with in_process():
+                table = _brought_forward(store, query, entity, old, graphs)
+            break
+    if table is None:
+        with in_process():  # kept for the store state: no request's deadline applies
+            table = _read(store, query, entity)
     # Saved only if nothing was written while it was read: a table of a state half-way
     # through a write is never kept.
     if file is not None and store.state_token() == state:
-        write_index(file, f"names-{query}-{entity}", state, table)
+        write_index(file, prefix, state, table)
     return table
+
+
+def _saved_files(folder: Path | None, prefix: str) -> list[Path]:
+    return sorted(folder.glob(f"{prefix}-*.json.gz")) if folder is not None else []
+
+
+_TYPED_IN_GRAPHS = """
+SELECT DISTINCT ?entity WHERE { GRAPH ?g { ?entity a ?class } }
+"""
+
+
+def _brought_forward(
+    store: GraphStore, query: str, entity: str, old: NameTable, graphs: frozenset[str]
+) -> NameTable:
+    """``old`` with the names of every entity the ``graphs`` written since now type read again.
+
+    Every name of those entities comes from the store as it is now (all of its graphs), so a
+    name added or changed is found and an entity no graph types any more has no names. Names
+    only a rewritten record gave an entity it no longer mentions stay until the table is read
+    whole again; a typed name that matches only such a name finds no indication terms (those
+    are read from the store as it is) and is reported as unknown.
+    """
+    if not graphs:
+        return old
+    rows = store.select(_TYPED_IN_GRAPHS, {"g": [NamedNode(g) for g in sorted(graphs)]})
+    touched = {value_of(row["entity"]) for row in rows.dicts()}
+    if not touched:
+        return old
+    fresh = store.select(query_text(query), {entity: [NamedNode(i) for i in sorted(touched)]})
+    new = NameIndex.build(
+        (value_of(row[entity]), value_of(row["label"]))
+        for row in fresh.dicts()
+        if row.get("label") is not None
+    )
+    return merged(old, touched, new)
+
+
+def merged(old: NameTable, touched: set[str], new: NameTable) -> NameTable:
+    """``old`` without the entities ``touched``, joined with ``new`` (their names now)."""
+
+    def join(
+        before: Mapping[str, tuple[str, ...]], after: Mapping[str, tuple[str, ...]]
+    ) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for key, iris in before.items():
+            kept = tuple(i for i in iris if i not in touched)
+            if kept:
+                out[key] = kept
+        for key, iris in after.items():
+            out[key] = tuple(sorted({*out.get(key, ()), *iris}))
+        return out
+
+    iris = join(old.iris, new.iris)
+    shown = {k: old.shown[k] for k in iris if k in old.shown}
+    for key, text in new.shown.items():
+        if key not in shown or (len(text), text) < (len(shown[key]), shown[key]):
+            shown[key] = text
+    return NameIndex(iris, shown, join(old.pinyin, new.pinyin), tuple(sorted(iris)))
 
 
 def _read(store: GraphStore, query: str, entity: str) -> NameTable:

@@ -142,6 +142,13 @@ def read_index(file: Path, state: str) -> NameIndex | None:
     A file that cannot be read, is not a saved name index of this format or is of another
     state is logged (naming it and why) and left to be replaced by the rebuild.
     """
+    got = read_saved(file, state)
+    return got[1] if got is not None else None
+
+
+def read_saved(file: Path, state: str | None = None) -> tuple[str, NameIndex] | None:
+    """The state and index saved in ``file`` (of ``state`` only, when given); None when there
+    is none to take (logged, as :func:`read_index` says)."""
     try:
         with gzip.open(file, "rb") as f:
             data = json.loads(f.read().decode("utf-8"))
@@ -155,9 +162,10 @@ def read_index(file: Path, state: str) -> NameIndex | None:
             raise ValueError("not a saved name index")
         if data.get("version") != _FORMAT:
             raise ValueError(f"layout version {data.get('version')!r}, not {_FORMAT}")
-        if data.get("state") != state:
+        saved_state = data.get("state")
+        if not isinstance(saved_state, str) or (state is not None and saved_state != state):
             raise ValueError("saved for another state of the store")
-        return index_of(data, texts(data["entities"], "entities"))
+        return saved_state, index_of(data, texts(data["entities"], "entities"))
     except (ValueError, KeyError, TypeError, IndexError) as err:
         log.warning("ignoring the saved name index %s: %s", file, err)
         return None

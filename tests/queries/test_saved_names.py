@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.model import EntityKind, Label
+from kg.iri import graph_iri, vocabulary_graph
+from kg.model import Entity, EntityKind, Label, RecordBundle, RecordKind, SourceRecord
 from kg.store import open_store
+from kg.writer import bundle_quads, vocabulary_quads
 from queries import names
 from queries.indications import resolve_indication
 from tests.queries.conftest import GraphBuilder
@@ -78,7 +80,7 @@ def test_a_new_process_reads_the_saved_table(path: Path, reads: list[str]) -> No
     assert reads == ["indication_names"], "the unchanged store's saved table was read"
 
 
-def test_a_write_retires_the_saved_table(path: Path, reads: list[str]) -> None:
+def test_a_write_brings_the_saved_table_forward(path: Path, reads: list[str]) -> None:
     location = f"oxigraph:{path}"
     with open_store(location, must_exist=True) as store, pytest.raises(LookupError):
         resolve_indication(store, "gout")
@@ -86,15 +88,62 @@ def test_a_write_retires_the_saved_table(path: Path, reads: list[str]) -> None:
     # Another process writes a disease without ranking anything.
     _new_process()
     with open_store(location, must_exist=True) as store:
-        g = GraphBuilder(store)
-        g.entity(GOUT, EntityKind.DISEASE, "Gout", labels=(Label("痛风", "zh"),))
-        g.write()
+        gout = Entity(GOUT, EntityKind.DISEASE, "Gout", labels=(Label("痛风", "zh"),))
+        store.replace_graph(vocabulary_graph("added"), list(vocabulary_quads((gout,), "added")))
     _new_process()
     with open_store(location, must_exist=True) as store:
         assert resolve_indication(store, "痛风").terms == (GOUT,)
-    assert len(reads) == 2, "the table saved before the write is not taken"
+        assert set(resolve_indication(store, "糖尿病").terms) == {DM, T2}
+    assert reads == ["indication_names"], "the saved table was brought forward, not reread"
     after = _saved(path)
     assert len(after) == 1 and after != before, "the earlier state's table is replaced"
+
+
+def test_an_entity_no_graph_names_any_more_is_not_found(path: Path, reads: list[str]) -> None:
+    location = f"oxigraph:{path}"
+    record = graph_iri("TCMKG.DOC:gout-paper")
+    gout = Entity(GOUT, EntityKind.DISEASE, "Gout", labels=(Label("痛风", "zh"),))
+    with open_store(location, must_exist=True) as store:
+        store.replace_graph(
+            record,
+            bundle_quads(
+                RecordBundle(
+                    SourceRecord("TCMKG.DOC:gout-paper", RecordKind.PUBLICATION), (gout,), ()
+                )
+            ),
+        )
+        assert resolve_indication(store, "gout").terms == (GOUT,)
+    _new_process()
+    # The record is withdrawn by another process: gout is named nowhere any more.
+    with open_store(location, must_exist=True) as store:
+        store.drop_graph(record)
+    _new_process()
+    with open_store(location, must_exist=True) as store:
+        with pytest.raises(LookupError, match="no indication named"):
+            resolve_indication(store, "gout")
+        assert set(resolve_indication(store, "糖尿病").terms) == {DM, T2}
+    assert reads == ["indication_names"], "brought forward over the dropped graph"
+
+
+def test_a_table_is_read_whole_again_after_many_writes(
+    path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(names, "MAX_FORWARD_GRAPHS", 1)
+    location = f"oxigraph:{path}"
+    with open_store(location, must_exist=True) as store:
+        resolve_indication(store, "糖尿病")
+        for n in range(2):
+            record = graph_iri(f"TCMKG.DOC:paper-{n}")
+            store.replace_graph(
+                record,
+                bundle_quads(
+                    RecordBundle(
+                        SourceRecord(f"TCMKG.DOC:paper-{n}", RecordKind.PUBLICATION), (), ()
+                    )
+                ),
+            )
+        assert set(resolve_indication(store, "糖尿病").terms) == {DM, T2}
+    assert len(reads) == 2
 
 
 @pytest.mark.parametrize(
