@@ -316,6 +316,40 @@ _STOPPED_BEFORE = re.compile(
     r"discontinuing|tapering)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
+# An exposure named after "induced by", alone or in a list ("convulsions induced by flurothyl,
+# picrotoxin, pentetrazol (PTZ) or bicuculline"), is what induced a condition: no remedy.
+_LISTED = r"[^\s,;()]+(?:\s+[^\s,;()]+){0,3}\s*(?:\([^()]{0,30}\)\s*)?"
+_INDUCER_BEFORE = re.compile(
+    r"\b(?:induced|caused|provoked|evoked|elicited|triggered|precipitated)\s+by\s+"
+    rf"(?:(?:the|a|an)\s+)?(?:{_LISTED}(?:,\s*(?:(?:and|or)\s+)?|\b(?:and|or)\s+))*"
+    r"(?:[^\s,;()]+\s*\(\s*)?$",
+    re.IGNORECASE,
+)
+_LIST_GOES_ON = re.compile(r"\s*\)?\s*(?:\([^()]{0,30}\)\s*)?(?:,|\band\b|\bor\b)", re.IGNORECASE)
+_LAST_SEPARATOR = re.compile(r"(?:\bby|\b(?:and|or))\s+(?:(?:the|a|an)\s+)?$", re.IGNORECASE)
+
+
+def _an_inducer(text: str, exposure: Mention, sentence: tuple[int, int]) -> bool:
+    """Whether ``exposure`` is named as what induced something (see :data:`_INDUCER_BEFORE`).
+
+    The exposure must be in the list after "by": right after it, after "and"/"or", or followed
+    by more of the list; in "the PD model induced by MPTP, ME showed a preventative effect" ME
+    starts a new clause.
+    """
+    before = text[max(sentence[0], exposure.start - 120) : exposure.start]
+    if not _INDUCER_BEFORE.search(before):
+        return False
+    return bool(_LAST_SEPARATOR.search(before) or _LIST_GOES_ON.match(text, exposure.end))
+
+
+# A condition listed among a treatment's drawbacks ("has several drawbacks, including
+# hypercalcemia", "side effects such as nausea") is a harm of it, never what it treats.
+_DRAWBACK_BEFORE = re.compile(
+    r"\b(?:drawbacks?|disadvantages?|side[- ]effects?|adverse (?:effects?|events?|reactions?)|"
+    r"complications?|toxicit(?:y|ies))\s*,?\s*(?:including|such as|like|namely|e\.g\.,?)\s+"
+    r"(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
 # An exposure that names the kind of the condition right after it ("propofol infusion pain",
 # "cocaine withdrawal syndrome"): the pair is one name, not an agent acting on a condition.
 _KIND_OF_CONDITION = re.compile(
@@ -1361,11 +1395,18 @@ def sentence_relations(
             if family == "effect":
                 result = _effect_cue(text, a, b, between, between_agents, a_subject, cues, sentence)
                 exposure = a if a_subject else b
+                condition = b if a_subject else a
                 if (
                     result is not None
                     and result[0] is Predicate.TREATS
-                    and _STOPPED_BEFORE.search(
-                        text[max(sentence[0], exposure.start - 50) : exposure.start]
+                    and (
+                        _STOPPED_BEFORE.search(
+                            text[max(sentence[0], exposure.start - 50) : exposure.start]
+                        )
+                        or _an_inducer(text, exposure, sentence)
+                        or _DRAWBACK_BEFORE.search(
+                            text[max(sentence[0], condition.start - 80) : condition.start]
+                        )
                     )
                 ):
                     result = None

@@ -65,3 +65,58 @@ def test_an_agent_that_names_the_kind_of_pain_does_not_treat_it(nlp: Language) -
     assert not [
         c for c in directed_claims(nlp, sentence) if c[:3] == ("propofol", "treats", "pain")
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "agents"),
+    [
+        # PMID 6433367 (BC5CDR dev): the convulsants induced the seizures
+        (
+            "To investigate the relationship of prostaglandins (PGs) to seizure induction, the "
+            "effects of six PG synthetase inhibitors on convulsions induced by flurothyl, "
+            "picrotoxin, pentetrazol (PTZ), electroshock or bicuculline were evaluated.",
+            {"flurothyl", "picrotoxin", "pentetrazol", "PTZ", "bicuculline"},
+        ),
+        # PMID 18684219 (DFI abstracts): bleomycin made the fibrosis and the inflammation
+        (
+            "These results suggested that oxymatrine may attenuate pulmonary fibrosis induced by "
+            "bleomycin in mice, partly through inhibition of inflammatory response and lipid "
+            "peroxidation in lung induced by bleomycin.",
+            {"bleomycin"},
+        ),
+    ],
+)
+def test_what_induced_a_condition_does_not_treat_one(
+    nlp: Language, sentence: str, agents: set[str]
+) -> None:
+    read = directed_claims(nlp, sentence)
+    assert not [c for c in read if c[0] in agents and c[1] == "treats"]
+
+
+def test_an_agent_after_the_inducers_clause_is_read(nlp: Language) -> None:
+    # PMID 20187987 (DFI abstracts): MPTP made the model; the mulberry extract protects.
+    sentence = (
+        "The present study examined the protective effects of 70 % ethanol extract of mulberry "
+        "fruit (ME) against neurotoxicity in in vitro and in vivo PD models. In the sub-acute "
+        "mouse PD model induced by 1-methyl-4-phenyl-1,2,3,6-tetrahydropyridine (MPTP), ME "
+        "showed a preventative effect against PD-like symptoms (bradykinesia) in the "
+        "behavioural test and prevented MPTP-induced dopaminergic neuronal damage in an "
+        "immunocytochemical analysis of the SNpc and ST."
+    )
+    read = directed_claims(nlp, sentence)
+    assert not [c for c in read if c[0] == "MPTP" and c[1] == "treats"]
+    assert ("ME", "treats", "bradykinesia", "benefit") in read
+
+
+def test_a_treatments_drawback_is_not_treated_by_it(nlp: Language) -> None:
+    # PMID 10027919 (BC5CDR dev)
+    sentence = (
+        "BACKGROUND: Calcitriol therapy suppresses serum levels of parathyroid hormone (PTH) in "
+        "patients with renal failure but has several drawbacks, including hypercalcemia and/or "
+        "marked suppression of bone turnover, which may lead to adynamic bone disease."
+    )
+    assert not [
+        c
+        for c in directed_claims(nlp, sentence)
+        if c[:3] == ("Calcitriol", "treats", "hypercalcemia")
+    ]
