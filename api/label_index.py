@@ -20,15 +20,11 @@ index in memory only, rebuilt after the API writes to the store and when it is o
 from __future__ import annotations
 
 import bisect
-import gzip
 import hashlib
 import itertools
-import json
 import logging
-import os
 import threading
 import time
-import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -41,7 +37,15 @@ from kg.sparql import load_query
 from kg.store import GraphStore, in_process
 from kg.terms import KIND_OF_CLASS
 from queries.resolve import MAX_SUGGESTIONS, NameIndex, kind_rank
-from queries.saved_index import grouped, index_data, index_of, split, texts
+from queries.saved_index import (
+    grouped,
+    index_data,
+    index_of,
+    load_json_gz,
+    save_json_gz,
+    split,
+    texts,
+)
 
 LABELS_QUERY = "labels"
 # What a saved index calls itself, and its layout's version: a file without both, or of
@@ -161,22 +165,7 @@ class LabelIndex:
         # The resolver's index as it was built: reading it back runs none of its name rules
         # (the pinyin of names in characters costs most).
         data.update(index_data(self._index, number))
-        tmp = file.with_name(f"{file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            # dumps, not dump: only the former runs json's C encoder. Level 1: the save runs
-            # while the first search waits, and compresses these names nearly as well as 9.
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            with gzip.open(tmp, "wb", compresslevel=1) as out:
-                out.write(text.encode("utf-8"))
-            # Renamed into place only once whole: a crash leaves a temporary file, never read.
-            os.replace(tmp, file)
-            for old in file.parent.glob("labels-*.json.gz"):
-                if old != file:
-                    old.unlink(missing_ok=True)  # indexes of earlier states are never read again
-        except OSError as err:
-            tmp.unlink(missing_ok=True)
-            log.info("could not save the search index in %s: %s", file.parent, err)
+        save_json_gz(file, data, "search index")
 
     def _read(self, file: Path, state: str) -> bool:
         """Take the index saved for ``state`` in ``file``; False when there is none to take.
@@ -184,28 +173,12 @@ class LabelIndex:
         A file that cannot be read, is not a saved index of this format or is of another
         state is logged (naming it and why) and left to be replaced by the rebuild.
         """
-        try:
-            with gzip.open(file, "rb") as f:
-                data = json.loads(f.read().decode("utf-8"))
-        except FileNotFoundError:
-            return False
-        except (OSError, EOFError, zlib.error, ValueError) as err:
-            log.warning("ignoring the saved search index %s: unreadable (%s)", file, err)
-            return False
-        try:
-            if not isinstance(data, dict) or data.get("format") != _DISK_MAGIC:
-                raise ValueError("not a saved search index")
-            if data.get("version") != _DISK_FORMAT:
-                raise ValueError(f"layout version {data.get('version')!r}, not {_DISK_FORMAT}")
-            if data.get("state") != state:
-                raise ValueError("saved for another state of the store")
-            self._take(data)
-        except (ValueError, KeyError, TypeError, IndexError) as err:
-            log.warning("ignoring the saved search index %s: %s", file, err)
-            return False
-        return True
+        return (
+            load_json_gz(file, _DISK_MAGIC, _DISK_FORMAT, state, "search index", self._take)
+            is not None
+        )
 
-    def _take(self, data: dict[str, Any]) -> None:
+    def _take(self, data: dict[str, Any]) -> bool:
         """Install a saved index, checking every value's type (the file may be anyone's)."""
         entities = texts(data["entities"], "entities")
         kinds = _column(data["kinds"], len(entities), "kinds")
@@ -222,6 +195,7 @@ class LabelIndex:
         self._keys = sorted(names)
         self._kind = {iri: k for iri, k in zip(entities, kinds, strict=True) if k is not None}
         self._label = {iri: t for iri, t in zip(entities, labels, strict=True) if t is not None}
+        return True
 
     def _hit(self, name: _Name, match: str) -> SearchHit:
         return SearchHit(

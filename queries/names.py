@@ -101,7 +101,7 @@ def _saved_or_read(
     # Saved only if nothing was written while it was read: a table of a state half-way
     # through a write is never kept.
     if file is not None and store.state_token() == state:
-        write_index(file, prefix, state, table)
+        write_index(file, state, table)
     return table
 
 

@@ -23,9 +23,9 @@ import logging
 import os
 import threading
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from queries.resolve import NameIndex
 
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 _MAGIC = "tcmkg-name-index"
 _FORMAT = 1
+T = TypeVar("T")
 
 
 def grouped(groups: Mapping[str, Sequence[str]], number: Mapping[str, int]) -> dict[str, Any]:
@@ -114,26 +115,70 @@ def saved_file(folder: Path, prefix: str, state: str) -> Path:
     return folder / f"{prefix}-{key}.json.gz"
 
 
-def write_index(file: Path, prefix: str, state: str, index: NameIndex) -> None:
+def save_json_gz(file: Path, data: Mapping[str, Any], what: str) -> None:
+    """Write ``data`` to ``file`` as gzip'd JSON, whole or not at all, and remove the files of
+    other states beside it (same name before the last ``-``); a failure is only logged (it
+    costs the next process a rebuild)."""
+    tmp = file.with_name(f"{file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    prefix = file.name.rsplit("-", 1)[0]
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        # dumps, not dump: only the former runs json's C encoder; level 1 since a caller waits
+        # and these names compress nearly as well as at 9.
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        with gzip.open(tmp, "wb", compresslevel=1) as out:
+            out.write(text.encode("utf-8"))
+        os.replace(tmp, file)  # renamed into place only once whole: a crash leaves a tmp file
+        for old in file.parent.glob(f"{prefix}-*.json.gz"):
+            if old != file:
+                old.unlink(missing_ok=True)  # files of earlier states are never read again
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        log.info("could not save the %s in %s: %s", what, file.parent, err)
+
+
+def load_json_gz(
+    file: Path,
+    magic: str,
+    version: int,
+    state: str | None,
+    what: str,
+    take: Callable[[dict[str, Any]], T],
+) -> T | None:
+    """What ``take`` makes of the file saved by :func:`save_json_gz`; None when there is none.
+
+    The file must say it is ``magic`` of layout ``version`` (and of ``state``, when given);
+    a file that cannot be read, fails those checks or that ``take`` refuses (ValueError,
+    KeyError, TypeError, IndexError) is logged as a warning naming it and why.
+    """
+    try:
+        with gzip.open(file, "rb") as f:
+            data = json.loads(f.read().decode("utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, EOFError, zlib.error, ValueError) as err:
+        log.warning("ignoring the saved %s %s: unreadable (%s)", what, file, err)
+        return None
+    try:
+        if not isinstance(data, dict) or data.get("format") != magic:
+            raise ValueError(f"not a saved {what}")
+        if data.get("version") != version:
+            raise ValueError(f"layout version {data.get('version')!r}, not {version}")
+        if not isinstance(data.get("state"), str) or (state is not None and data["state"] != state):
+            raise ValueError("saved for another state of the store")
+        return take(data)
+    except (ValueError, KeyError, TypeError, IndexError) as err:
+        log.warning("ignoring the saved %s %s: %s", what, file, err)
+        return None
+
+
+def write_index(file: Path, state: str, index: NameIndex) -> None:
     """Save ``index`` for later processes; a failure only costs the next one a rebuild."""
     number: dict[str, int] = {}
     body = index_data(index, number)
     data = {"format": _MAGIC, "version": _FORMAT, "state": state, "entities": list(number)}
     data.update(body)
-    tmp = file.with_name(f"{file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        # dumps, not dump: only the former runs json's C encoder; level 1 since a caller waits.
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        with gzip.open(tmp, "wb", compresslevel=1) as out:
-            out.write(text.encode("utf-8"))
-        os.replace(tmp, file)  # renamed into place only once whole
-        for old in file.parent.glob(f"{prefix}-*.json.gz"):
-            if old != file:
-                old.unlink(missing_ok=True)  # indexes of earlier states are never read again
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        log.info("could not save the name index in %s: %s", file.parent, err)
+    save_json_gz(file, data, "name index")
 
 
 def read_index(file: Path, state: str) -> NameIndex | None:
@@ -149,23 +194,8 @@ def read_index(file: Path, state: str) -> NameIndex | None:
 def read_saved(file: Path, state: str | None = None) -> tuple[str, NameIndex] | None:
     """The state and index saved in ``file`` (of ``state`` only, when given); None when there
     is none to take (logged, as :func:`read_index` says)."""
-    try:
-        with gzip.open(file, "rb") as f:
-            data = json.loads(f.read().decode("utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, EOFError, zlib.error, ValueError) as err:
-        log.warning("ignoring the saved name index %s: unreadable (%s)", file, err)
-        return None
-    try:
-        if not isinstance(data, dict) or data.get("format") != _MAGIC:
-            raise ValueError("not a saved name index")
-        if data.get("version") != _FORMAT:
-            raise ValueError(f"layout version {data.get('version')!r}, not {_FORMAT}")
-        saved_state = data.get("state")
-        if not isinstance(saved_state, str) or (state is not None and saved_state != state):
-            raise ValueError("saved for another state of the store")
-        return saved_state, index_of(data, texts(data["entities"], "entities"))
-    except (ValueError, KeyError, TypeError, IndexError) as err:
-        log.warning("ignoring the saved name index %s: %s", file, err)
-        return None
+
+    def take(data: dict[str, Any]) -> tuple[str, NameIndex]:
+        return data["state"], index_of(data, texts(data["entities"], "entities"))
+
+    return load_json_gz(file, _MAGIC, _FORMAT, state, "name index", take)
