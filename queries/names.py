@@ -109,15 +109,10 @@ def _saved_files(folder: Path | None, prefix: str) -> list[Path]:
     return sorted(folder.glob(f"{prefix}-*.json.gz")) if folder is not None else []
 
 
-_TYPED_IN_GRAPHS = """
-SELECT DISTINCT ?entity WHERE { GRAPH ?g { ?entity a ?class } }
-"""
-
-
 def _brought_forward(
     store: GraphStore, query: str, entity: str, old: NameTable, graphs: frozenset[str]
 ) -> NameTable:
-    """``old`` with the names of every entity the ``graphs`` written since now type read again.
+    """``old`` with the names of every entity the ``graphs`` written since type or label read again.
 
     Every name of those entities comes from the store as it is now (all of its graphs), so a
     name added or changed is found and an entity no graph types any more has no names. Names
@@ -127,7 +122,8 @@ def _brought_forward(
     """
     if not graphs:
         return old
-    rows = store.select(_TYPED_IN_GRAPHS, {"g": [NamedNode(g) for g in sorted(graphs)]})
+    # The entities those graphs type or label (what the ranking's projection reads of them too).
+    rows = store.select(query_text("graph_entities"), {"g": [NamedNode(g) for g in sorted(graphs)]})
     touched = {value_of(row["entity"]) for row in rows.dicts()}
     if not touched:
         return old
