@@ -77,6 +77,17 @@ def build_store(folder: Path, triples: int) -> int:
     return count
 
 
+def stop_server(server: subprocess.Popen[bytes], wait: float = 30) -> None:
+    """Stop a server started by :func:`start_server`: asked first, killed after ``wait`` s."""
+    server.terminate()
+    try:
+        server.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        # uvicorn waits for requests in flight; a ranking still computing is cut off.
+        server.kill()
+        server.wait(timeout=10)
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:
@@ -221,13 +232,7 @@ def main() -> None:
                     f"rate {rate / baseline_rate:.3f}x  p50 {p50 / baseline_p50:.1f}x"
                 )
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                # uvicorn waits for requests in flight; a ranking still computing is cut off.
-                server.kill()
-                server.wait(timeout=10)
+            stop_server(server, wait=10)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
@@ -87,59 +88,92 @@ def zipf_pick(rng: random.Random, n: int, k: int, skew: float = 1.1) -> list[int
     return sorted(out)
 
 
+class BenchEntities(NamedTuple):
+    """The generated vocabulary, one list per kind."""
+
+    herbs: list[Entity]
+    formulas: list[Entity]
+    compounds: list[Entity]
+    targets: list[Entity]
+    pathways: list[Entity]
+    diseases: list[Entity]
+
+
+def bench_entities(
+    n_herbs: int,
+    n_formulas: int,
+    n_compounds: int,
+    n_targets: int,
+    n_pathways: int,
+    n_top: int,
+    n_children: int,
+) -> BenchEntities:
+    """The generated herbs, formulas, compounds, targets, pathways and a two-level disease
+    hierarchy (``n_top`` parents of ``n_children`` narrower terms each); no randomness."""
+    diseases: list[Entity] = []
+    for t in range(n_top):
+        top = Entity(f"TCMKG.DISEASE:bench-{t}", EntityKind.DISEASE, f"bench disease {t}")
+        diseases.append(top)
+        diseases += [
+            Entity(
+                f"TCMKG.DISEASE:bench-{t}-{c}",
+                EntityKind.DISEASE,
+                f"bench disease {t}.{c}",
+                broader=(top.id,),
+            )
+            for c in range(n_children)
+        ]
+    return BenchEntities(
+        [
+            Entity(f"TCMKG.HERB:bench-herb-{i}", EntityKind.HERB, f"Bench herb {i}")
+            for i in range(n_herbs)
+        ],
+        [
+            Entity(f"TCMKG.FORMULA:bench-formula-{i}", EntityKind.FORMULA, f"Bench formula {i}")
+            for i in range(n_formulas)
+        ],
+        [
+            Entity(f"TCMKG.COMPOUND:bench-{i}", EntityKind.COMPOUND, f"bench compound {i}")
+            for i in range(n_compounds)
+        ],
+        [
+            Entity(f"TCMKG.TARGET:BENCH{i}", EntityKind.TARGET, f"BENCH{i}")
+            for i in range(n_targets)
+        ],
+        [
+            Entity(f"KEGG.PATHWAY:bench{i:05d}", EntityKind.PATHWAY, f"bench pathway {i}")
+            for i in range(n_pathways)
+        ],
+        diseases,
+    )
+
+
+def db_item(source: str) -> EvidenceItem:
+    """The evidence item of a generated database-table edge."""
+    return EvidenceItem(
+        source,
+        StudyDesign.DATABASE,
+        method="bench-import",
+        agent_type=AgentType.MANUAL_AGENT,
+        year=2020,
+    )
+
+
 def generate(scale: float, seed: int = 7) -> Iterator[tuple[str, list[Quad]]]:
     """(graph, quads) of a synthetic evidence graph; ~1M triples at scale 1."""
     rng = random.Random(seed)
     n_herbs, n_formulas = int(300 * scale), int(40 * scale)
     n_compounds, n_targets, n_pathways = int(4000 * scale), int(800 * scale), 60
     n_top, n_children = 15, 9
-    herbs = [
-        Entity(f"TCMKG.HERB:bench-herb-{i}", EntityKind.HERB, f"Bench herb {i}")
-        for i in range(n_herbs)
-    ]
-    formulas = [
-        Entity(f"TCMKG.FORMULA:bench-formula-{i}", EntityKind.FORMULA, f"Bench formula {i}")
-        for i in range(n_formulas)
-    ]
-    compounds = [
-        Entity(f"TCMKG.COMPOUND:bench-{i}", EntityKind.COMPOUND, f"bench compound {i}")
-        for i in range(n_compounds)
-    ]
-    targets = [
-        Entity(f"TCMKG.TARGET:BENCH{i}", EntityKind.TARGET, f"BENCH{i}") for i in range(n_targets)
-    ]
-    pathways = [
-        Entity(f"KEGG.PATHWAY:bench{i:05d}", EntityKind.PATHWAY, f"bench pathway {i}")
-        for i in range(n_pathways)
-    ]
-    diseases: list[Entity] = []
-    for t in range(n_top):
-        top = Entity(f"TCMKG.DISEASE:bench-{t}", EntityKind.DISEASE, f"bench disease {t}")
-        diseases.append(top)
-        for c in range(n_children):
-            diseases.append(
-                Entity(
-                    f"TCMKG.DISEASE:bench-{t}-{c}",
-                    EntityKind.DISEASE,
-                    f"bench disease {t}.{c}",
-                    broader=(top.id,),
-                )
-            )
+    herbs, formulas, compounds, targets, pathways, diseases = bench_entities(
+        n_herbs, n_formulas, n_compounds, n_targets, n_pathways, n_top, n_children
+    )
     everything = herbs + formulas + compounds + targets + pathways + diseases
     yield vocabulary_graph("bench"), list(vocabulary_quads(everything, "bench"))
 
     def table(name: str, claims: list[Claim]) -> tuple[str, list[Quad]]:
         record = SourceRecord(f"TCMKG.TABLE:bench/{name}", RecordKind.TABLE, year=2020)
         return graph_iri(record.id), bundle_quads(RecordBundle(record, (), tuple(claims)))
-
-    def db_item(source: str) -> EvidenceItem:
-        return EvidenceItem(
-            source,
-            StudyDesign.DATABASE,
-            method="bench-import",
-            agent_type=AgentType.MANUAL_AGENT,
-            year=2020,
-        )
 
     src = "TCMKG.TABLE:bench/herb_compound"
     hc = [

@@ -38,7 +38,11 @@ import time
 from pathlib import Path
 
 import httpx
-from bench_api import free_port, start_server  # bench/ is on sys.path when run as a script
+from bench_api import (  # bench/ is on sys.path when run as a script
+    free_port,
+    start_server,
+    stop_server,
+)
 from bench_rank import RANKER
 from bench_scale import children_rss, disk_bytes, load, ms, run_peak, status, verdict
 
@@ -225,8 +229,7 @@ def main() -> None:
             + ", ".join(f"{n}: {s} MB (+{k} MB in child processes)" for n, (s, k) in rss.items())
         )
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        stop_server(server, wait=60)
     if args.keep is None:
         shutil.rmtree(folder, ignore_errors=True)
 

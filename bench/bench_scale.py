@@ -69,8 +69,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
-from bench_api import free_port, start_server  # bench/ is on sys.path when run as a script
-from bench_rank import RANKER, one_record, write_elsewhere
+from bench_api import (  # bench/ is on sys.path when run as a script
+    free_port,
+    start_server,
+    stop_server,
+)
+from bench_rank import RANKER, bench_entities, db_item, one_record, write_elsewhere
 from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
 from ingest.importers.graph_load import ClaimTemplates, quad_lines
@@ -85,8 +89,6 @@ from kg.model import (
     AgentType,
     Claim,
     Direction,
-    Entity,
-    EntityKind,
     EvidenceItem,
     Predicate,
     RecordBundle,
@@ -144,16 +146,6 @@ def _table(record_id: str, claims: Iterator[Claim]) -> Iterator[str]:
         yield _graph_lines(templates.lines(claim), graph)
 
 
-def _db_item(source: str) -> EvidenceItem:
-    return EvidenceItem(
-        source,
-        StudyDesign.DATABASE,
-        method="bench-import",
-        agent_type=AgentType.MANUAL_AGENT,
-        year=2020,
-    )
-
-
 def generate(triples: int, stats: dict[str, int], seed: int = 7) -> Iterator[str]:
     """N-Quads text of the synthetic graph, about ``triples`` lines in all.
 
@@ -162,38 +154,9 @@ def generate(triples: int, stats: dict[str, int], seed: int = 7) -> Iterator[str
     rng = random.Random(seed)
     block = min(1.0, triples / FULL)
     n_top = max(15, round(15 * math.sqrt(triples / 1_000_000)))
-    herbs = [
-        Entity(f"TCMKG.HERB:bench-herb-{i}", EntityKind.HERB, f"Bench herb {i}")
-        for i in range(N_HERBS)
-    ]
-    formulas = [
-        Entity(f"TCMKG.FORMULA:bench-formula-{i}", EntityKind.FORMULA, f"Bench formula {i}")
-        for i in range(N_FORMULAS)
-    ]
-    compounds = [
-        Entity(f"TCMKG.COMPOUND:bench-{i}", EntityKind.COMPOUND, f"bench compound {i}")
-        for i in range(N_COMPOUNDS)
-    ]
-    targets = [
-        Entity(f"TCMKG.TARGET:BENCH{i}", EntityKind.TARGET, f"BENCH{i}") for i in range(N_TARGETS)
-    ]
-    pathways = [
-        Entity(f"KEGG.PATHWAY:bench{i:05d}", EntityKind.PATHWAY, f"bench pathway {i}")
-        for i in range(N_PATHWAYS)
-    ]
-    diseases: list[Entity] = []
-    for t in range(n_top):
-        top = Entity(f"TCMKG.DISEASE:bench-{t}", EntityKind.DISEASE, f"bench disease {t}")
-        diseases.append(top)
-        diseases += [
-            Entity(
-                f"TCMKG.DISEASE:bench-{t}-{c}",
-                EntityKind.DISEASE,
-                f"bench disease {t}.{c}",
-                broader=(top.id,),
-            )
-            for c in range(9)
-        ]
+    herbs, formulas, compounds, targets, pathways, diseases = bench_entities(
+        N_HERBS, N_FORMULAS, N_COMPOUNDS, N_TARGETS, N_PATHWAYS, n_top, 9
+    )
     vocab = vocabulary_graph("bench")
     everything = herbs + formulas + compounds + targets + pathways + diseases
     yield _graph_lines("".join(quad_lines(vocabulary_quads(everything, "bench"))), vocab)
@@ -241,17 +204,17 @@ def generate(triples: int, stats: dict[str, int], seed: int = 7) -> Iterator[str
     )
     src = "TCMKG.TABLE:bench/target_disease"
     td = [
-        Claim(t.id, Predicate.ASSOCIATED_WITH, d.id, (_db_item(src),))
+        Claim(t.id, Predicate.ASSOCIATED_WITH, d.id, (db_item(src),))
         for t in targets
         for d in rng.sample(diseases, 2)
     ]
     td += [
-        Claim(p.id, Predicate.ASSOCIATED_WITH, d.id, (_db_item(src),))
+        Claim(p.id, Predicate.ASSOCIATED_WITH, d.id, (db_item(src),))
         for p in pathways
         for d in rng.sample(diseases, 3)
     ]
     td += [
-        Claim(t.id, Predicate.PARTICIPATES_IN, p.id, (_db_item(src),))
+        Claim(t.id, Predicate.PARTICIPATES_IN, p.id, (db_item(src),))
         for t in targets
         for p in rng.sample(pathways, 2)
     ]
@@ -260,7 +223,7 @@ def generate(triples: int, stats: dict[str, int], seed: int = 7) -> Iterator[str
     yield from _table(
         src,
         (
-            Claim(f.id, Predicate.HAS_PART, herbs[h].id, (_db_item(src),))
+            Claim(f.id, Predicate.HAS_PART, herbs[h].id, (db_item(src),))
             for f in formulas
             for h in rng.sample(range(N_HERBS), 8)
         ),
@@ -702,12 +665,7 @@ def measure(triples: int, folder: Path) -> None:
             f"processes {workers[2]} MB summed"
         )
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop_server(server)
     print(f"load average at the end: {load()}")
 
 
