@@ -20,7 +20,6 @@ index in memory only, rebuilt after the API writes to the store and when it is o
 from __future__ import annotations
 
 import bisect
-import hashlib
 import itertools
 import logging
 import threading
@@ -43,6 +42,7 @@ from queries.saved_index import (
     index_of,
     load_json_gz,
     save_json_gz,
+    saved_file,
     split,
     texts,
 )
@@ -127,7 +127,7 @@ class LabelIndex:
             state = self.store.state_token()
             if state == self._state:
                 return
-            file = folder / f"labels-{_disk_key(state)}.json.gz"
+            file = saved_file(folder, "labels", state, _DISK_FORMAT)
             if not self._read(file, state):
                 self._build()
                 # Saved only if nothing was written while it was built (a write renews the
@@ -256,11 +256,6 @@ class LabelIndex:
             if kind is None or self._kind.get(s.iri) == kind
         ]
         return out[:MAX_SUGGESTIONS]
-
-
-def _disk_key(state: str) -> str:
-    """The file name key of the index of the store state ``state``."""
-    return hashlib.sha256(f"{_DISK_FORMAT}\n{state}".encode()).hexdigest()[:32]
 
 
 def _column(value: object, length: int, what: str) -> list[str | None]:

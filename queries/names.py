@@ -87,7 +87,9 @@ def _saved_or_read(
         saved = read_index(file, state)
         if saved is not None:
             return saved
-        earlier = earlier + [got for f in _saved_files(folder, prefix) if (got := read_saved(f))]
+        # Any other state's saved table (the one of this state, if it is there, was refused).
+        others = [f for f in _saved_files(folder, prefix) if f != file]
+        earlier = earlier + [got for f in others if (got := read_saved(f))]
     table = None
     for old_state, old in earlier:
         graphs = store.written_since(old_state)

@@ -109,9 +109,10 @@ def index_of(data: Mapping[str, Any], entities: list[str]) -> NameIndex:
     return NameIndex(iris, shown, pinyin, tuple(sorted(iris)))
 
 
-def saved_file(folder: Path, prefix: str, state: str) -> Path:
-    """The file of the index named ``prefix`` for the store state ``state``."""
-    key = hashlib.sha256(f"{_FORMAT}\n{prefix}\n{state}".encode()).hexdigest()[:32]
+def saved_file(folder: Path, prefix: str, state: str, version: int = _FORMAT) -> Path:
+    """The file of the index named ``prefix``, of layout ``version``, for the store state
+    ``state`` (the name index's layout unless another is given)."""
+    key = hashlib.sha256(f"{version}\n{prefix}\n{state}".encode()).hexdigest()[:32]
     return folder / f"{prefix}-{key}.json.gz"
 
 
