@@ -1175,12 +1175,17 @@ def _object_of_earlier_verb(text: str, cues: CueList, agent: Mention, target: Me
     )
 
 
+def _glued(text: str, cue: Cue) -> bool:
+    """Whether ``cue`` is a participle glued to the word before it ("LPS-induced")."""
+    return cue.start > 0 and text[cue.start - 1] == "-"
+
+
 def _molecular_kind(
     text: str, cues: CueList, start: int, end: int, agent_first: bool = True
 ) -> str | None:
     # The verb nearest the target governs it ("X inhibited A and activated B"); a participle
     # glued to a word by a hyphen ("LPS-induced A") describes that word and is skipped.
-    found = [c for c in cues.within(start, end) if not (c.start > 0 and text[c.start - 1] == "-")]
+    found = [c for c in cues.within(start, end) if not _glued(text, c)]
     for i in range(len(found) - 1, -1, -1):
         for kind in found[i].kinds:
             if kind not in MOLECULAR_KINDS:
@@ -1226,7 +1231,7 @@ def _nearer_agent(
     verbs = [
         c
         for c in cues.within(agent.end, target.start)
-        if MOLECULAR_KINDS & set(c.kinds) and not (c.start > 0 and text[c.start - 1] == "-")
+        if MOLECULAR_KINDS & set(c.kinds) and not _glued(text, c)
     ]
     if not verbs:
         return False
